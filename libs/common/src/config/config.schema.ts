@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+
+/**
+ * Every environment variable Mailplane reads. `.env.example`, docker-compose.yml and k8s/ may only
+ * set keys listed here (a test enforces it).
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.default(false),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://mailplane:mailplane@127.0.0.1:5432/mailplane'),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** How long the gateway waits for a service reply before answering 504. */
+  NATS_TIMEOUT_MS: int(100, 120_000).default(5000),
+  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  GATEWAY_PORT: int(1, 65535).default(3000),
+  /** Base URL printed for humans and used in Location headers of docs. */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed; empty = none. */
+  TRUST_PROXY: z.string().default(''),
+  /** HMAC key for access tokens; at least 32 characters. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  JWT_ACCESS_TTL_SECONDS: int(60, 86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: int(300, 31_536_000).default(2_592_000),
+  /** Seconds an API-key or account lookup may be served from the in-process cache. */
+  AUTH_CACHE_TTL_MS: int(0, 60_000).default(1000),
+  /** 32 bytes, base64: encrypts secrets at rest (DKIM/TLS keys, TOTP and webhook secrets). */
+  MAILPLANE_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  /** Port of a NATS service's own liveness/readiness HTTP endpoint (0 = off). */
+  HEALTH_PORT: int(0, 65535).default(0),
+  MAIL_NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens').default('default'),
+  BOOTSTRAP_ADMIN_EMAIL: z.string().email().default('admin@mailplane.local'),
+  BOOTSTRAP_TENANT_NAME: z.string().min(1).max(100).default('default'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once; every bad value is named in one message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

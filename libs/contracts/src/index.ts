@@ -1,0 +1,1 @@
+export const A = 1; export type T = { a: number };

@@ -1,1 +1,10 @@
-export const A = 1; export type T = { a: number };
+export * from './subjects.js';
+export * from './errors/error-codes.js';
+export * from './errors/app-error.js';
+export * from './auth/scopes.js';
+export * from './caller-context.js';
+export * from './pagination.js';
+export * from './validators.js';
+export * from './domains/domain-name.js';
+export * from './domains/domain.dto.js';
+export * from './domains/domain.errors.js';

@@ -20,7 +20,6 @@ const url = (protocols: string[]) =>
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: bool.default(false),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://mailplane:mailplane@127.0.0.1:5432/mailplane'),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),

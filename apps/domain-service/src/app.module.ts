@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
+import { createDataSource } from '#database';
+import { DomainsController } from './domains/domains.controller.js';
+import { DomainsRepository } from './domains/domains.repository.js';
+import { DomainsService } from './domains/domains.service.js';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        createLoggerModule(config, 'domain-service', false),
+        TypeOrmModule.forRoot(
+          createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-domain-service' }).options,
+        ),
+      ],
+      controllers: [DomainsController],
+      providers: [
+        DomainsService,
+        DomainsRepository,
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: RpcErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
+import {
+  DomainError, DomainErrorCode, normalizeDomainName, type CallerContext, type CreateDomainDto, type DomainDto,
+  type ListDomainsQueryDto, type Paginated, type UpdateDomainDto,
+} from '#contracts';
+import { DomainsRepository, toDomainDto } from './domains.repository.js';
+
+@Injectable()
+export class DomainsService {
+  constructor(private readonly repo: DomainsRepository) {}
+
+  list(ctx: CallerContext, q: ListDomainsQueryDto): Promise<Paginated<DomainDto>> {
+    return this.repo.list(ctx, q);
+  }
+
+  async create(ctx: CallerContext, dto: CreateDomainDto): Promise<DomainDto> {
+    const name = normalizeDomainName(dto.name);
+    if (!name) {
+      throw new DomainError(DomainErrorCode.InvalidName, 'Validation failed', 'The domain name is not valid.', [
+        { field: 'name', message: 'name must be a valid domain name such as example.com (IDN allowed)' },
+      ]);
+    }
+    if (ctx.tenant_id && dto.tenant_id && dto.tenant_id !== ctx.tenant_id) {
+      throw new DomainError(DomainErrorCode.TenantForbidden, 'Forbidden', 'Only platform admins may create domains for another tenant.');
+    }
+    if (ctx.domain_allowlist && !ctx.domain_allowlist.includes(name)) {
+      throw new DomainError(DomainErrorCode.NotInAllowlist, 'Forbidden', `This API key is limited to ${ctx.domain_allowlist.join(', ')}; ${name} is not among them.`);
+    }
+    const tenantId = dto.tenant_id ?? ctx.tenant_id ?? ctx.home_tenant_id;
+    if (!tenantId || !(await this.repo.tenantExists(tenantId))) {
+      throw new DomainError(DomainErrorCode.TenantNotFound, 'Validation failed', 'The tenant does not exist.', [
+        { field: 'tenant_id', message: 'tenant_id must name an existing tenant' },
+      ]);
+    }
+    try {
+      return toDomainDto(await this.repo.insert(tenantId, name, dto.active ?? true, dto.outgoing_ip ?? 'auto'));
+    } catch (err) {
+      if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
+        throw new DomainError(DomainErrorCode.NameTaken, 'Domain exists', `The domain ${name} already exists.`);
+      }
+      throw err;
+    }
+  }
+
+  async get(ctx: CallerContext, ref: string): Promise<DomainDto> {
+    const row = await this.repo.findOne(ctx, ref);
+    if (!row) throw this.notFound(ref);
+    return toDomainDto(row);
+  }
+
+  async update(ctx: CallerContext, ref: string, dto: UpdateDomainDto): Promise<DomainDto> {
+    if (dto.active === undefined && dto.outgoing_ip === undefined) {
+      throw new DomainError(DomainErrorCode.EmptyUpdate, 'Validation failed', 'Send at least one of: active, outgoing_ip.', [
+        { field: '(body)', message: 'at least one of active, outgoing_ip is required' },
+      ]);
+    }
+    const row = await this.repo.update(ctx, ref, dto);
+    if (!row) throw this.notFound(ref);
+    return toDomainDto(row);
+  }
+
+  async delete(ctx: CallerContext, ref: string): Promise<{ message: string }> {
+    const row = await this.repo.delete(ctx, ref);
+    if (!row) throw this.notFound(ref);
+    return { message: 'domain deleted' };
+  }
+
+  private notFound(ref: string): DomainError {
+    return new DomainError(DomainErrorCode.NotFound, 'Domain not found', `No domain ${ref} is visible to you.`);
+  }
+}

@@ -1,0 +1,23 @@
+import { AppError, ApiErrorCode } from '#contracts';
+
+export enum ApiKeyErrorCode {
+  NotFound = 'API_KEY_NOT_FOUND',
+  AlreadyRevoked = 'API_KEY_ALREADY_REVOKED',
+  ScopeBeyondCaller = 'API_KEY_SCOPE_BEYOND_CALLER',
+  AllowlistBeyondCaller = 'API_KEY_ALLOWLIST_BEYOND_CALLER',
+  ExpiryInPast = 'API_KEY_EXPIRY_IN_PAST',
+}
+
+const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
+  [ApiKeyErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
+  [ApiKeyErrorCode.AlreadyRevoked]: ApiErrorCode.CONFLICT,
+  [ApiKeyErrorCode.ScopeBeyondCaller]: ApiErrorCode.FORBIDDEN,
+  [ApiKeyErrorCode.AllowlistBeyondCaller]: ApiErrorCode.FORBIDDEN,
+  [ApiKeyErrorCode.ExpiryInPast]: ApiErrorCode.VALIDATION_FAILED,
+};
+
+export class ApiKeyError extends AppError {
+  constructor(code: ApiKeyErrorCode, message: string, detail?: string, fields?: { field: string; message: string }[]) {
+    super(TO_API[code], message, detail, fields, code);
+  }
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import {
+  containsPattern, generateApiKey, listMeta, orderBy, resolvePage, SqlWhere, totalOf,
+} from '#common';
+import { normalizeDomainName, roleAllows, scopesWithin, isKnownScope, isUuid, type Paginated } from '#contracts';
+import { CredentialsService } from '../auth/credentials.service.js';
+import { isPlatformAdmin, type Principal } from '../auth/principal.js';
+import { ApiKeyError, ApiKeyErrorCode } from './api-keys.errors.js';
+import type { ApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto.js';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+
+const COLUMNS = `id, key_id, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, last_used_at, last_used_ip, revoked_at, created_at`;
+const SORT_COLUMNS = { name: 'name', created_at: 'created_at', last_used_at: 'last_used_at' } as const;
+
+interface ApiKeyRow {
+  id: string;
+  key_id: string;
+  name: string;
+  account_id: string;
+  tenant_id: string;
+  scopes: string[];
+  domain_allowlist: string[] | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+  revoked_at: Date | null;
+  created_at: Date;
+  total?: string;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function toDto(r: ApiKeyRow): ApiKeyDto {
+  return {
+    id: r.id,
+    key_id: r.key_id,
+    prefix: `mp_${r.key_id}_…`,
+    name: r.name,
+    account_id: r.account_id,
+    tenant_id: r.tenant_id,
+    scopes: r.scopes,
+    domain_allowlist: r.domain_allowlist,
+    expires_at: iso(r.expires_at),
+    last_used_at: iso(r.last_used_at),
+    last_used_ip: r.last_used_ip,
+    revoked_at: iso(r.revoked_at),
+    created_at: new Date(r.created_at).toISOString(),
+  };
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly credentials: CredentialsService,
+  ) {}
+
+  async create(p: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    const scopes = [...new Set(dto.scopes)];
+    const beyondRole = scopes.filter((s) => isKnownScope(s) && !roleAllows(p.role, s));
+    if (beyondRole.length) {
+      throw new ApiKeyError(ApiKeyErrorCode.ScopeBeyondCaller, 'Scope beyond your rights', `Your role ${p.role} cannot grant: ${beyondRole.join(', ')}.`);
+    }
+    if (!scopesWithin(p.scopes, scopes)) {
+      const beyond = scopes.filter((s) => !scopesWithin(p.scopes, [s]));
+      throw new ApiKeyError(ApiKeyErrorCode.ScopeBeyondCaller, 'Scope beyond your rights', `Your credential cannot grant: ${beyond.join(', ')}.`);
+    }
+    const allowlist = dto.domain_allowlist ? [...new Set(dto.domain_allowlist.map((d) => normalizeDomainName(d) as string))] : null;
+    if (p.domain_allowlist) {
+      const outside = (allowlist ?? ['(all domains)']).filter((d) => !p.domain_allowlist!.includes(d));
+      if (outside.length) {
+        throw new ApiKeyError(ApiKeyErrorCode.AllowlistBeyondCaller, 'Domain allow-list beyond your rights', `Your key is limited to ${p.domain_allowlist.join(', ')}; it cannot grant ${outside.join(', ')}.`);
+      }
+    }
+    if (dto.expires_at && new Date(dto.expires_at).getTime() <= Date.now()) {
+      throw new ApiKeyError(ApiKeyErrorCode.ExpiryInPast, 'Validation failed', 'expires_at must be in the future.', [
+        { field: 'expires_at', message: 'expires_at must be in the future' },
+      ]);
+    }
+    const key = generateApiKey();
+    const rows: ApiKeyRow[] = await this.ds.query(
+      `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [key.keyId, key.secretSha256, dto.name, p.account_id, p.tenant_id, scopes, allowlist, dto.expires_at ?? null],
+    );
+    return { ...toDto(rows[0]), key: key.fullKey };
+  }
+
+  async list(p: Principal, q: ListApiKeysQueryDto): Promise<Paginated<ApiKeyDto>> {
+    const page = resolvePage(q, { sort: 'created_at', order: 'desc' });
+    const where = this.scope(p);
+    if (q.search) where.add(`name ILIKE ?`, containsPattern(q.search));
+    const rows: ApiKeyRow[] = await this.ds.query(
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM api_keys ${where} ${orderBy(SORT_COLUMNS, page)}
+       LIMIT ${page.limit} OFFSET ${page.offset}`,
+      where.params,
+    );
+    const total = await totalOf(rows, page.offset, async () => {
+      const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM api_keys ${where}`, where.params);
+      return Number(c[0].n);
+    });
+    return { data: rows.map(toDto), meta: listMeta(page, total) };
+  }
+
+  async get(p: Principal, id: string): Promise<ApiKeyDto> {
+    return toDto(await this.find(p, id));
+  }
+
+  async revoke(p: Principal, id: string): Promise<void> {
+    const key = await this.find(p, id);
+    if (key.revoked_at) throw new ApiKeyError(ApiKeyErrorCode.AlreadyRevoked, 'API key already revoked', `The key ${key.key_id} was revoked at ${iso(key.revoked_at)}.`);
+    await this.ds.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [key.id]);
+    this.credentials.forgetKey(key.key_id);
+  }
+
+  private async find(p: Principal, id: string): Promise<ApiKeyRow> {
+    if (!isUuid(id)) throw this.notFound(id);
+    const where = this.scope(p).add('id = ?', id);
+    const rows: ApiKeyRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM api_keys ${where}`, where.params);
+    if (!rows[0]) throw this.notFound(id);
+    return rows[0];
+  }
+
+  /** Platform admins see every key; everyone else only their tenant's. */
+  private scope(p: Principal): SqlWhere {
+    const where = new SqlWhere();
+    if (!isPlatformAdmin(p)) where.add('tenant_id = ?', p.tenant_id);
+    return where;
+  }
+
+  private notFound(id: string): ApiKeyError {
+    return new ApiKeyError(ApiKeyErrorCode.NotFound, 'API key not found', `No API key ${id} is visible to you.`);
+  }
+}

@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MaxLength } from 'class-validator';
+import { ListMetaDto, MAX_PAGE_LIMIT, ToInt } from '#contracts';
+
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ description: 'Public key id (the part after mp_)', example: '9f86d081884c7d65' }) key_id: string;
+  @ApiProperty({ description: 'First characters of the key, for recognising it', example: 'mp_9f86d081884c7d65_…' }) prefix: string;
+  @ApiProperty({ example: 'billing integration' }) name: string;
+  @ApiProperty({ format: 'uuid' }) account_id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty({ type: [String], example: ['domains:write'] }) scopes: string[];
+  @ApiProperty({ type: [String], nullable: true, example: null }) domain_allowlist: string[] | null;
+  @ApiProperty({ format: 'date-time', nullable: true }) expires_at: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true }) last_used_at: string | null;
+  @ApiProperty({ nullable: true, example: '203.0.113.7' }) last_used_ip: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true }) revoked_at: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ description: 'The full key. Shown only in this response; store it now.', example: 'mp_9f86d081884c7d65_q3T0d0b2Jk8S1lXyZ0a9cF7hN2mP4rV6tW8xY1zA3bC' })
+  key: string;
+}
+
+export class ApiKeyListDto {
+  @ApiProperty({ type: [ApiKeyDto] }) data: ApiKeyDto[];
+  @ApiProperty({ type: ListMetaDto }) meta: ListMetaDto;
+}
+
+export const API_KEY_SORT_FIELDS = ['name', 'created_at', 'last_used_at'] as const;
+
+export class ListApiKeysQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 }) @IsOptional() @ToInt() @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 }) @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT) limit?: number;
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' }) @IsOptional() @IsString() @MaxLength(100) search?: string;
+  @ApiPropertyOptional({ enum: API_KEY_SORT_FIELDS, default: 'created_at' })
+  @IsOptional() @IsIn(API_KEY_SORT_FIELDS, { message: `sort must be one of: ${API_KEY_SORT_FIELDS.join(', ')}` })
+  sort?: (typeof API_KEY_SORT_FIELDS)[number];
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' }) @IsOptional() @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' }) order?: 'asc' | 'desc';
+}
+
+export class ScopeCatalogEntryDto {
+  @ApiProperty({ example: 'domains:write' }) scope: string;
+  @ApiProperty({ example: 'domains' }) resource: string;
+  @ApiProperty({ enum: ['read', 'write', 'all'] }) access: string;
+  @ApiProperty({ example: 'Mail domains and their overrides' }) description: string;
+  @ApiProperty({ description: 'Only platform admins (and their keys) can use it' }) platform_only: boolean;
+}
+
+export class ScopeCatalogDto {
+  @ApiProperty({ type: [ScopeCatalogEntryDto] }) data: ScopeCatalogEntryDto[];
+}

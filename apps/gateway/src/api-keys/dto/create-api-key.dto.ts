@@ -1,0 +1,24 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsDefined, IsIn, IsOptional, IsString, MaxLength, MinLength,
+} from 'class-validator';
+import { ALL_SCOPES, IsDomainName } from '#contracts';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'billing integration' })
+  @IsDefined() @IsString() @MinLength(1) @MaxLength(100)
+  name: string;
+
+  @ApiProperty({ type: [String], enum: ALL_SCOPES, example: ['domains:write', 'mailboxes:read'] })
+  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(64)
+  @IsIn(ALL_SCOPES, { each: true, message: 'each value in scopes must be a known scope (see GET /api/v1/api-keys/scopes)' })
+  scopes: string[];
+
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Only these domains are visible to the key', example: ['example.com'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsDomainName({ each: true })
+  domain_allowlist?: string[] | null;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, example: '2027-01-01T00:00:00Z' })
+  @IsOptional() @IsDateString({ strict: true })
+  expires_at?: string | null;
+}

@@ -1,0 +1,55 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createLoggerModule, createValidationPipe, type AppConfig } from '#common';
+import { createDataSource } from '#database';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthService } from './auth/auth.service.js';
+import { CredentialsService } from './auth/credentials.service.js';
+import { APP_CONFIG } from './config/app-config.js';
+import { DomainsController } from './domains/domains.controller.js';
+import { HealthController } from './health/health.controller.js';
+import { RedisModule } from './health/redis.provider.js';
+import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { NatsModule } from './nats/nats.module.js';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    const configModule: DynamicModule = {
+      module: class ConfigModule {},
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+    return {
+      module: AppModule,
+      imports: [
+        configModule,
+        createLoggerModule(config, 'gateway', true),
+        TypeOrmModule.forRoot({
+          ...createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-gateway' }).options,
+          migrationsRun: false,
+        }),
+        JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256', issuer: 'mailplane' }, verifyOptions: { issuer: 'mailplane' } }),
+        TerminusModule.forRoot({ logger: false }),
+        NatsModule,
+        RedisModule,
+      ],
+      controllers: [AuthController, ApiKeysController, DomainsController, HealthController],
+      providers: [
+        AuthService,
+        CredentialsService,
+        ApiKeysService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

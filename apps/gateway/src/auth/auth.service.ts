@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { hashAccountPassword, randomToken, sha256Hex, verifyAccountPassword, type AppConfig } from '#common';
+import { InjectConfig } from '../config/app-config.js';
+import { AuthError, AuthErrorCode } from './auth.errors.js';
+import type { AccessTokenClaims } from './credentials.service.js';
+import type { TokenPairDto } from './dto/token-pair.dto.js';
+
+interface LoginRow {
+  id: string;
+  password_hash: string;
+  active: boolean;
+  tenant_active: boolean;
+}
+
+@Injectable()
+export class AuthService {
+  /** Verified against when the email is unknown, so both cases take the same time. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly jwt: JwtService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
+    this.dummyHash = hashAccountPassword(randomToken(16));
+  }
+
+  async login(email: string, password: string): Promise<TokenPairDto> {
+    const rows: LoginRow[] = await this.ds.query(
+      `SELECT a.id, a.password_hash, a.active, t.active AS tenant_active
+         FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.email = $1`,
+      [email.toLowerCase()],
+    );
+    const row = rows[0];
+    const ok = await verifyAccountPassword(row?.password_hash ?? (await this.dummyHash), password);
+    if (!row || !ok) throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
+    if (!row.active || !row.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
+    await this.ds.query(`UPDATE accounts SET last_login_at = now() WHERE id = $1`, [row.id]);
+    return this.ds.transaction((m) => this.issue(m, row.id, randomUUID()));
+  }
+
+  /** Rotation: the presented token is spent; presenting a spent one again revokes its whole family. */
+  async refresh(token: string): Promise<TokenPairDto> {
+    const hash = sha256Hex(token);
+    const result = await this.ds.transaction(async (m): Promise<TokenPairDto | 'reused'> => {
+      const rows: { id: string; account_id: string; family_id: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null }[] =
+        await m.query(
+          `SELECT id, account_id, family_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_sha256 = $1 FOR UPDATE`,
+          [hash],
+        );
+      const rt = rows[0];
+      if (!rt || rt.revoked_at) throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is unknown or revoked.');
+      if (rt.used_at) {
+        // Commit the revocation, then refuse (throwing here would roll it back).
+        await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [rt.family_id]);
+        return 'reused';
+      }
+      if (new Date(rt.expires_at).getTime() <= Date.now()) throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token has expired.');
+      const acct: { active: boolean; tenant_active: boolean }[] = await m.query(
+        `SELECT a.active, t.active AS tenant_active FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1`,
+        [rt.account_id],
+      );
+      if (!acct[0]?.active || !acct[0]?.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
+      await m.query(`UPDATE refresh_tokens SET used_at = now() WHERE id = $1`, [rt.id]);
+      return this.issue(m, rt.account_id, rt.family_id);
+    });
+    if (result === 'reused') {
+      throw new AuthError(AuthErrorCode.RefreshReused, 'This refresh token was already used; every session from that login has been revoked.');
+    }
+    return result;
+  }
+
+  private async issue(m: EntityManager, accountId: string, familyId: string): Promise<TokenPairDto> {
+    const claims: AccessTokenClaims = { sub: accountId, typ: 'access' };
+    const access = await this.jwt.signAsync(claims, { expiresIn: this.config.JWT_ACCESS_TTL_SECONDS, jwtid: randomUUID() });
+    const refresh = `rt_${randomToken(32)}`;
+    const ttl = this.config.REFRESH_TOKEN_TTL_SECONDS;
+    await m.query(
+      `INSERT INTO refresh_tokens (account_id, token_sha256, family_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
+      [accountId, sha256Hex(refresh), familyId, ttl],
+    );
+    return {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: this.config.JWT_ACCESS_TTL_SECONDS,
+      refresh_token: refresh,
+      refresh_expires_in: ttl,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import type { CallerContext, Role, Scope } from '#contracts';
+import { roleAllows, scopeSatisfies, WILDCARD_SCOPE } from '#contracts';
+
+/** The authenticated caller of one request. */
+export interface Principal {
+  kind: 'account' | 'api_key';
+  account_id: string;
+  email: string;
+  tenant_id: string;
+  role: Role;
+  /** Accounts (JWT) carry `*`, bounded by their role; keys carry what they were given. */
+  scopes: string[];
+  domain_allowlist: string[] | null;
+  api_key_id: string | null;
+}
+
+export function principalAllows(p: Principal, scope: Scope): { scope: boolean; role: boolean } {
+  return { scope: scopeSatisfies(p.scopes, scope), role: roleAllows(p.role, scope) };
+}
+
+export function isPlatformAdmin(p: Principal): boolean {
+  return p.role === 'platform_admin';
+}
+
+/** What services need to scope their queries to this caller. */
+export function callerContext(p: Principal, requestId?: string): CallerContext {
+  return {
+    tenant_id: isPlatformAdmin(p) ? null : p.tenant_id,
+    domain_allowlist: p.domain_allowlist,
+    home_tenant_id: p.tenant_id,
+    request_id: requestId,
+  };
+}
+
+export const ACCOUNT_SCOPES = [WILDCARD_SCOPE];

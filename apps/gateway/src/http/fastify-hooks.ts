@@ -1,0 +1,30 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { ApiErrorCode } from '#contracts';
+import { toHttpError } from './http-exception.filter.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * Hooks that act before Nest routing: writes must be JSON (415 otherwise, even without a body), and
+ * errors raised by Fastify itself (body parsing) get the same envelope as everything else.
+ */
+export function installFastifyHooks(fastify: FastifyInstance): void {
+  const logger = new Logger('Fastify');
+  fastify.addHook('onRequest', (req, reply, done) => {
+    if (WRITE_METHODS.has(req.method) && !JSON_TYPE.test(req.headers['content-type'] ?? '')) {
+      void reply.status(415).send({
+        error: 'Unsupported media type',
+        detail: `${req.method} requests must send Content-Type: application/json.`,
+        code: ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      });
+      return;
+    }
+    done();
+  });
+  fastify.setErrorHandler((err, req, reply) => {
+    const { status, body } = toHttpError(err, logger, req);
+    void reply.status(status).send(body);
+  });
+}

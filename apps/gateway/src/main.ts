@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '#common';
+import { AppModule } from './app.module.js';
+import { installFastifyHooks } from './http/fastify-hooks.js';
+import { buildOpenApiDocument, DOCS_PATH, mountOpenApi } from './openapi/openapi.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const trustProxy = config.TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean);
+  const adapter = new FastifyAdapter({ trustProxy: trustProxy.length ? trustProxy : false, bodyLimit: 1_048_576 });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  installFastifyHooks(app.getHttpAdapter().getInstance());
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live'] });
+  app.enableShutdownHooks();
+  mountOpenApi(app, buildOpenApiDocument(app, pkg.version));
+  await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+  const url = config.PUBLIC_URL ?? `http://${config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;
+  app.get(Logger).log(`gateway listening on ${url}; Swagger UI at ${url}/${DOCS_PATH}`);
+}
+
+void bootstrap();

@@ -1,0 +1,27 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { errorExample, ErrorResponseDto } from './error-response.dto.js';
+
+const DOCS: Record<number, { description: string; example: ReturnType<typeof errorExample> }> = {
+  400: {
+    description: 'Validation failed (see `fields`) or malformed JSON',
+    example: { ...errorExample('VALIDATION_FAILED', 'Validation failed', 'One or more fields are invalid.'), fields: [{ field: 'name', message: 'name must be a valid domain name such as example.com (IDN allowed)' }] },
+  },
+  401: { description: 'Missing or invalid credentials', example: errorExample('UNAUTHORIZED', 'Invalid credentials', 'The email or password is wrong.') },
+  403: { description: 'Not allowed for this caller', example: errorExample('FORBIDDEN', 'Forbidden', 'You may not create objects for another tenant.') },
+  404: { description: 'No such object for this caller (another tenant’s object is a 404 too)', example: errorExample('NOT_FOUND', 'Domain not found', 'No domain example.com is visible to you.') },
+  409: { description: 'Conflicts with existing state', example: errorExample('CONFLICT', 'Domain exists', 'The domain example.com already exists.') },
+  415: { description: 'Writes must be application/json', example: errorExample('UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'POST requests must send Content-Type: application/json.') },
+  503: { description: 'A service or the message bus is down', example: errorExample('DEPENDENCY_UNAVAILABLE', 'Service unavailable', 'No domains service is running to answer this request; try again shortly.') },
+  504: { description: 'A service did not answer in time', example: errorExample('UPSTREAM_TIMEOUT', 'Upstream timeout', 'The domains service did not answer within 5000 ms.') },
+};
+
+/** Documents the error responses a route can give, with the envelope schema and an example each. */
+export function ApiErrors(...statuses: (keyof typeof DOCS)[]) {
+  return applyDecorators(
+    ...statuses.map((status) => ApiResponse({ status, description: DOCS[status].description, type: ErrorResponseDto, example: DOCS[status].example })),
+  );
+}
+
+/** Every route that goes through a service over NATS can also fail with these. */
+export const RPC_ERRORS = [503, 504] as const;

@@ -1,0 +1,34 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../auth/authenticated.decorator.js';
+
+export const DOCS_PATH = 'api/docs';
+export const OPENAPI_JSON_PATH = 'api/openapi.json';
+
+export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Mailplane API')
+    .setDescription(
+      'Control plane of a multi-tenant mail platform (Postfix, Dovecot, OpenDKIM).\n\n' +
+        'Authenticate with `Authorization: Bearer <access token or API key>` or `X-API-Key: <API key>` ' +
+        '(the API key wins when both are sent). Errors always carry `{error, detail, code}`; validation errors add `fields`.',
+    )
+    .setVersion(version)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or mp_ API key', description: 'Access token from POST /auth/login, or an API key' }, BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key `mp_<keyid>_<secret>`' }, API_KEY_SCHEME)
+    .addTag('auth', 'Log in, refresh, who am I')
+    .addTag('api-keys', 'Scoped API keys')
+    .addTag('domains', 'Mail domains')
+    .build();
+  return SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+}
+
+export function mountOpenApi(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    yamlDocumentUrl: 'api/openapi.yaml',
+    customSiteTitle: 'Mailplane API',
+  });
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import {
+  connect, headers as natsHeaders, NoRespondersError, RequestError, TimeoutError, type NatsConnection,
+} from '@nats-io/transport-node';
+import { CommonError, CommonErrorCode, isRpcErrorPayload, type RpcErrorPayload } from '#contracts';
+
+/** An error reply from a service, carried to the HTTP edge unchanged. */
+export class RpcReplyError extends Error {
+  constructor(readonly payload: RpcErrorPayload) {
+    super(payload.error);
+  }
+}
+
+interface NestReply {
+  id?: string;
+  response?: unknown;
+  err?: unknown;
+  isDisposed?: boolean;
+}
+
+/**
+ * Request/reply to Nest NATS microservices over one shared connection. Nest's own ClientProxy has
+ * no timeout and opens a reply subscription per request; this speaks the same wire format
+ * (`{pattern, data, id}` in, `{response | err, isDisposed}` out) through `nc.request`, which
+ * multiplexes replies on one inbox and reports "no responders" at once.
+ */
+export class NatsRpcClient {
+  private constructor(
+    readonly connection: NatsConnection,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static async connect(url: string, timeoutMs: number, name: string): Promise<NatsRpcClient> {
+    const nc = await connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    return new NatsRpcClient(nc, timeoutMs);
+  }
+
+  get isConnected(): boolean {
+    return !this.connection.isClosed() && this.connection.info !== undefined;
+  }
+
+  async send<T>(subject: string, data: unknown, requestId?: string, timeoutMs = this.timeoutMs): Promise<T> {
+    const payload = JSON.stringify({ pattern: subject, data, id: randomUUID() });
+    let h;
+    if (requestId) {
+      h = natsHeaders();
+      h.set('x-request-id', requestId);
+    }
+    let reply: NestReply;
+    try {
+      const msg = await this.connection.request(subject, payload, { timeout: timeoutMs, headers: h });
+      reply = msg.json<NestReply>();
+    } catch (err) {
+      throw mapTransportError(err, subject, timeoutMs);
+    }
+    if (reply.err !== undefined && reply.err !== null) {
+      if (isRpcErrorPayload(reply.err)) throw new RpcReplyError(reply.err);
+      throw new CommonError(CommonErrorCode.Internal, 'Internal server error', `The service behind ${subject} failed.`);
+    }
+    return reply.response as T;
+  }
+
+  async close(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain().catch(() => this.connection.close());
+  }
+}
+
+function serviceOf(subject: string): string {
+  return subject.split('.')[1] ?? subject;
+}
+
+export function mapTransportError(err: unknown, subject: string, timeoutMs: number): CommonError {
+  if (err instanceof RequestError && err.isNoResponders()) {
+    return new CommonError(
+      CommonErrorCode.DependencyUnavailable,
+      'Service unavailable',
+      `No ${serviceOf(subject)} service is running to answer this request; try again shortly.`,
+    );
+  }
+  if (err instanceof NoRespondersError) {
+    return new CommonError(CommonErrorCode.DependencyUnavailable, 'Service unavailable', `No ${serviceOf(subject)} service is running.`);
+  }
+  if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
+    return new CommonError(
+      CommonErrorCode.UpstreamTimeout,
+      'Upstream timeout',
+      `The ${serviceOf(subject)} service did not answer within ${timeoutMs} ms.`,
+    );
+  }
+  return new CommonError(
+    CommonErrorCode.DependencyUnavailable,
+    'Message bus unavailable',
+    'The gateway cannot reach the message bus (NATS); try again shortly.',
+  );
+}

@@ -1,0 +1,73 @@
+import { DEFAULT_PAGE_LIMIT, type ListMetaDto, type SortOrder } from '#contracts';
+
+export interface PageQuery<S extends string> {
+  page?: number;
+  limit?: number;
+  sort?: S;
+  order?: SortOrder;
+}
+
+export interface ResolvedPage<S extends string> {
+  page: number;
+  limit: number;
+  offset: number;
+  sort: S;
+  order: SortOrder;
+}
+
+export function resolvePage<S extends string>(q: PageQuery<S>, defaults: { sort: S; order: SortOrder }): ResolvedPage<S> {
+  const page = q.page ?? 1;
+  const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
+  return { page, limit, offset: (page - 1) * limit, sort: q.sort ?? defaults.sort, order: q.order ?? defaults.order };
+}
+
+/** `ORDER BY` from a whitelist: the column comes from `columns`, never from the request. */
+export function orderBy<S extends string>(columns: Record<S, string>, p: ResolvedPage<S>, tieBreaker = 'id'): string {
+  const dir = p.order === 'desc' ? 'DESC' : 'ASC';
+  return `ORDER BY ${columns[p.sort]} ${dir} NULLS LAST, ${tieBreaker} ${dir}`;
+}
+
+/** ILIKE pattern for a substring search, with the user's wildcards escaped. */
+export function containsPattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Rows selected with `count(*) OVER () AS total` carry the total; past the last page there are no
+ * rows to carry it, so count separately only then.
+ */
+export async function totalOf(rows: { total?: string | number }[], offset: number, count: () => Promise<number>): Promise<number> {
+  if (rows.length > 0) return Number(rows[0].total);
+  return offset === 0 ? 0 : count();
+}
+
+export function listMeta(p: { page: number; limit: number }, total: number): ListMetaDto {
+  return { page: p.page, limit: p.limit, total };
+}
+
+/** Collects WHERE conditions with numbered parameters. */
+export class SqlWhere {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  /** `sql` uses `?` for the one parameter it adds. */
+  add(sql: string, value: unknown): this {
+    this.params.push(value);
+    this.conditions.push(sql.replace('?', `$${this.params.length}`));
+    return this;
+  }
+
+  raw(sql: string): this {
+    this.conditions.push(sql);
+    return this;
+  }
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  toString(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}

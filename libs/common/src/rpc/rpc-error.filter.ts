@@ -1,0 +1,27 @@
+import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { throwError, type Observable } from 'rxjs';
+import { AppError, ApiErrorCode, type RpcErrorPayload } from '#contracts';
+
+/** Service edge: typed errors become the RPC error payload; anything else is logged with an id. */
+@Catch()
+export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
+  private readonly logger = new Logger('RpcErrorFilter');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => toRpcErrorPayload(exception, this.logger));
+  }
+}
+
+export function toRpcErrorPayload(exception: unknown, logger: Logger): RpcErrorPayload {
+  if (exception instanceof AppError) return { status: exception.status, ...exception.toBody() };
+  const errorId = randomUUID();
+  logger.error({ err: exception, error_id: errorId }, 'unhandled error in RPC handler');
+  return {
+    status: 500,
+    code: ApiErrorCode.INTERNAL_ERROR,
+    error: 'Internal server error',
+    detail: `An unexpected error occurred; quote error id ${errorId} when reporting it.`,
+    error_id: errorId,
+  };
+}

@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { CallerContext } from '../caller-context.js';
+import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE_LIMIT } from '../pagination.js';
+import { IsDomainName, IsOutgoingIp, ToBoolean, ToInt } from '../validators.js';
+
+export const DOMAIN_SORT_FIELDS = ['name', 'created_at', 'updated_at', 'active'] as const;
+export type DomainSortField = (typeof DOMAIN_SORT_FIELDS)[number];
+
+export class DomainDto {
+  @ApiProperty({ format: 'uuid', example: '3f1c2b9e-8d4a-4c55-9f0e-2a7b1c3d4e5f' }) id: string;
+  @ApiProperty({ format: 'uuid', example: '0b6f1d3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }) tenant_id: string;
+  @ApiProperty({ description: 'Lower-case, IDN in punycode', example: 'xn--bcher-kva.example' }) name: string;
+  @ApiProperty({ description: 'Unicode form of the name', example: 'bücher.example' }) name_unicode: string;
+  @ApiProperty({ example: true }) active: boolean;
+  @ApiProperty({ description: 'IPv4/IPv6 address mail leaves from, or "auto"', example: 'auto' }) outgoing_ip: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) updated_at: string;
+}
+
+export class DomainListDto {
+  @ApiProperty({ type: [DomainDto] }) data: DomainDto[];
+  @ApiProperty({ type: ListMetaDto }) meta: ListMetaDto;
+}
+
+export class ListDomainsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional() @ToInt() @IsInt() @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
+  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the domain name', example: 'example' })
+  @IsOptional() @IsString() @MaxLength(253)
+  search?: string;
+
+  @ApiPropertyOptional({ enum: DOMAIN_SORT_FIELDS, default: 'name' })
+  @IsOptional() @IsIn(DOMAIN_SORT_FIELDS, { message: `sort must be one of: ${DOMAIN_SORT_FIELDS.join(', ')}` })
+  sort?: DomainSortField;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
+  @IsOptional() @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
+  order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) domains' })
+  @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })
+  active?: boolean;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this tenant’s domains (platform admins)' })
+  @IsOptional() @IsUUID()
+  tenant_id?: string;
+}
+
+export class CreateDomainDto {
+  @ApiProperty({ description: 'DNS name; stored lower-case, IDN converted to punycode', example: 'example.com' })
+  @IsDefined() @IsString() @IsDomainName()
+  name: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ default: 'auto', example: '192.0.2.10' })
+  @IsOptional() @IsOutgoingIp()
+  outgoing_ip?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Owner tenant (platform admins only; default: your tenant)' })
+  @IsOptional() @IsUUID()
+  tenant_id?: string;
+}
+
+export class UpdateDomainDto {
+  @ApiPropertyOptional({ example: false })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ example: '2001:db8::25' })
+  @IsOptional() @IsOutgoingIp()
+  outgoing_ip?: string;
+}
+
+/* RPC envelopes: what the gateway sends domain-service. */
+
+class WithCaller {
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
+  ctx: CallerContext;
+}
+
+export class ListDomainsRpc extends WithCaller {
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => ListDomainsQueryDto)
+  query: ListDomainsQueryDto;
+}
+
+export class CreateDomainRpc extends WithCaller {
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => CreateDomainDto)
+  body: CreateDomainDto;
+}
+
+/** `ref` is a UUID or a domain name. */
+export class DomainRefRpc extends WithCaller {
+  @IsDefined() @IsString() @MaxLength(1024)
+  ref: string;
+}
+
+export class UpdateDomainRpc extends DomainRefRpc {
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => UpdateDomainDto)
+  body: UpdateDomainDto;
+}

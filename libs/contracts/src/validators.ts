@@ -1,0 +1,34 @@
+import { Transform } from 'class-transformer';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { isValidOutgoingIp, normalizeDomainName } from './domains/domain-name.js';
+
+function simple(name: string, test: (v: unknown) => boolean, message: string) {
+  return (options?: ValidationOptions) => (target: object, propertyName: string) =>
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName,
+      options: { message, ...options },
+      validator: { validate: test },
+    });
+}
+
+export const IsDomainName = simple(
+  'isDomainName',
+  (v) => typeof v === 'string' && normalizeDomainName(v) !== null,
+  '$property must be a valid domain name such as example.com (IDN allowed)',
+);
+
+export const IsOutgoingIp = simple(
+  'isOutgoingIp',
+  isValidOutgoingIp,
+  '$property must be an IPv4 or IPv6 address, or "auto"',
+);
+
+/** Query strings carry "true"/"false"; JSON carries booleans. Anything else stays and fails @IsBoolean. */
+export const ToBoolean = () =>
+  Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+
+/** Query strings carry digits; a non-numeric string stays a string and fails @IsInt. */
+export const ToInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isValidOutgoingIp, normalizeDomainName } from './domains/domain-name.js';
 
 function simple(name: string, test: (v: unknown) => boolean, message: string) {
@@ -32,3 +32,6 @@ export const ToBoolean = () =>
 /** Query strings carry digits; a non-numeric string stays a string and fails @IsInt. */
 export const ToInt = () =>
   Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+
+/** Like @IsOptional, but only an absent field is skipped: an explicit null is validated (and fails). */
+export const IsOptionalNotNull = () => ValidateIf((_, value) => value !== undefined);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '#database';
 import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, totalOf } from '#common';
 import {
   domainNameToUnicode, isUuid, normalizeDomainName, type CallerContext, type DomainDto, type DomainSortField,
@@ -96,14 +97,14 @@ export class DomainsRepository {
     const sets = ['updated_at = now()'];
     if (changes.active !== undefined) sets.push(`active = ${where.param(changes.active)}`);
     if (changes.outgoing_ip !== undefined) sets.push(`outgoing_ip = ${where.param(changes.outgoing_ip)}`);
-    const rows: DomainRow[] = await this.ds.query(`UPDATE domains SET ${sets.join(', ')} ${where} RETURNING ${DOMAIN_COLUMNS}`, where.params);
+    const rows = rowsOf<DomainRow>(await this.ds.query(`UPDATE domains SET ${sets.join(', ')} ${where} RETURNING ${DOMAIN_COLUMNS}`, where.params));
     return rows[0];
   }
 
   async delete(ctx: CallerContext, ref: string): Promise<DomainRow | undefined> {
     const where = visibleTo(ctx);
     if (!matchRef(where, ref)) return undefined;
-    const rows: DomainRow[] = await this.ds.query(`DELETE FROM domains ${where} RETURNING ${DOMAIN_COLUMNS}`, where.params);
+    const rows = rowsOf<DomainRow>(await this.ds.query(`DELETE FROM domains ${where} RETURNING ${DOMAIN_COLUMNS}`, where.params));
     return rows[0];
   }
 

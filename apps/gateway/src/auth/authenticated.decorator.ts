@@ -1,5 +1,7 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
+import { requestIdOf } from '#common';
 import type { Scope } from '#contracts';
 import { ErrorResponseDto, errorExample } from '../openapi/error-response.dto.js';
 import type { Principal } from './principal.js';
@@ -42,6 +44,6 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   return ctx.switchToHttp().getRequest<{ principal: Principal }>().principal;
 });
 
-export const RequestId = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => {
-  return ctx.switchToHttp().getRequest<{ id?: string }>().id;
+export const RequestId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  return requestIdOf(ctx.switchToHttp().getRequest<{ raw: IncomingMessage }>().raw);
 });

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { requestIdOf } from '#common';
 import { ApiErrorCode } from '#contracts';
 import { toHttpError } from './http-exception.filter.js';
 
@@ -13,6 +14,7 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 export function installFastifyHooks(fastify: FastifyInstance): void {
   const logger = new Logger('Fastify');
   fastify.addHook('onRequest', (req, reply, done) => {
+    void reply.header('X-Request-Id', requestIdOf(req.raw));
     if (WRITE_METHODS.has(req.method) && !JSON_TYPE.test(req.headers['content-type'] ?? '')) {
       void reply.status(415).send({
         error: 'Unsupported media type',

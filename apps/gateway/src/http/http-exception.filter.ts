@@ -39,7 +39,8 @@ export function toHttpError(exception: unknown, logger: Logger, req?: { method?:
     const { status, ...body } = exception.payload;
     return { status: API_ERROR_STATUS[body.code] ?? status, body };
   }
-  const fst = fastifyError(exception);
+  // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
+  const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);
   if (fst) return fst;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = (protocols: string[]) =>
   z.string().refine((v) => {
@@ -36,7 +33,7 @@ export const configSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   JWT_ACCESS_TTL_SECONDS: int(60, 86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: int(300, 31_536_000).default(2_592_000),
-  /** Seconds an API-key or account lookup may be served from the in-process cache. */
+  /** Milliseconds an API-key or account lookup may be served from the in-process cache (bounds how long a revoked key keeps working). */
   AUTH_CACHE_TTL_MS: int(0, 60_000).default(1000),
   /** 32 bytes, base64: encrypts secrets at rest (DKIM/TLS keys, TOTP and webhook secrets). */
   MAILPLANE_SECRET_KEY: z

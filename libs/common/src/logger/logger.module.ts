@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/config.schema.js';
 
@@ -18,9 +18,16 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
+const ID = Symbol('mailplane.requestId');
+
+/** The request's id: the caller's X-Request-Id when sane, else a new UUID; stable per request. */
 export function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const holder = req as IncomingMessage & { [ID]?: string };
+  if (!holder[ID]) {
+    const given = req.headers['x-request-id'];
+    holder[ID] = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  }
+  return holder[ID];
 }
 
 /** pino for every app; HTTP apps get request logging with an X-Request-Id echoed back. */
@@ -32,11 +39,7 @@ export function createLoggerModule(config: AppConfig, app: string, http: boolean
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       autoLogging: http,
       quietReqLogger: true,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const id = requestIdOf(req);
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: (req: IncomingMessage) => requestIdOf(req),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

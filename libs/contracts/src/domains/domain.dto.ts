@@ -5,7 +5,7 @@ import {
 } from 'class-validator';
 import { CallerContext } from '../caller-context.js';
 import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE_LIMIT } from '../pagination.js';
-import { IsDomainName, IsOutgoingIp, ToBoolean, ToInt } from '../validators.js';
+import { IsDomainName, IsOptionalNotNull, IsOutgoingIp, ToBoolean, ToInt } from '../validators.js';
 
 export const DOMAIN_SORT_FIELDS = ['name', 'created_at', 'updated_at', 'active'] as const;
 export type DomainSortField = (typeof DOMAIN_SORT_FIELDS)[number];
@@ -62,25 +62,25 @@ export class CreateDomainDto {
   name: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional() @IsBoolean()
+  @IsOptionalNotNull() @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ default: 'auto', example: '192.0.2.10' })
-  @IsOptional() @IsOutgoingIp()
+  @IsOptionalNotNull() @IsOutgoingIp()
   outgoing_ip?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Owner tenant (platform admins only; default: your tenant)' })
-  @IsOptional() @IsUUID()
+  @IsOptionalNotNull() @IsUUID()
   tenant_id?: string;
 }
 
 export class UpdateDomainDto {
   @ApiPropertyOptional({ example: false })
-  @IsOptional() @IsBoolean()
+  @IsOptionalNotNull() @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ example: '2001:db8::25' })
-  @IsOptional() @IsOutgoingIp()
+  @IsOptionalNotNull() @IsOutgoingIp()
   outgoing_ip?: string;
 }
 

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { generateApiKey, hashAccountPassword } from '#common';
 import type { Role, Scope } from '#contracts';
+import { rowsOf } from '../pg-results.js';
 
 /** Operator tasks shared by the first-admin seed and the admin CLI (not reachable over HTTP). */
 
@@ -38,9 +39,8 @@ export async function createApiKeyRow(
 
 export async function resetAccountPassword(ds: DataSource, email: string, password: string): Promise<boolean> {
   const hash = await hashAccountPassword(password);
-  const rows: unknown[] = await ds.query(
-    `UPDATE accounts SET password_hash = $2, updated_at = now() WHERE email = $1 RETURNING id`,
-    [email.toLowerCase(), hash],
+  const rows = rowsOf(
+    await ds.query(`UPDATE accounts SET password_hash = $2, updated_at = now() WHERE email = $1 RETURNING id`, [email.toLowerCase(), hash]),
   );
   if (rows.length === 0) return false;
   // A reset ends every session of the account.

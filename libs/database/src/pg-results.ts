@@ -13,3 +13,14 @@ export function pgConstraint(err: unknown): string | undefined {
   const c = e?.driverError?.constraint ?? e?.constraint;
   return typeof c === 'string' ? c : undefined;
 }
+
+/**
+ * TypeORM's postgres driver answers UPDATE/DELETE ... RETURNING with `[rows, affectedCount]` and
+ * everything else with `rows`; a row is never an array, so the two are told apart safely.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}

@@ -1,0 +1,611 @@
+/**
+ * Static checks of the deployment files: Dockerfile, docker-compose.yml, k8s/ and .env.example.
+ *
+ * Nothing here needs Docker or a cluster. The main guarantee: every environment variable those
+ * files set is a key of the config schema (libs/common/src/config/config.schema.ts), so a typo or a
+ * renamed variable fails here instead of being silently ignored in production.
+ *
+ * Compiled to dist/test/deploy/deploy-files.spec.js and run from there with `node --test`.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { CONFIG_KEYS, configSchema } from '#common';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/** Walks up from this file (src or dist) to the directory whose package.json is "mailplane". */
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const pkgPath = join(dir, 'package.json');
+    if (existsSync(pkgPath)) {
+      try {
+        if ((JSON.parse(readFileSync(pkgPath, 'utf8')) as { name?: unknown }).name === 'mailplane') return dir;
+      } catch {
+        // unreadable package.json: keep walking
+      }
+    }
+    if (dirname(dir) === dir) throw new Error(`no package.json with name "mailplane" above ${start}`);
+  }
+}
+
+const ROOT = findRepoRoot(import.meta.dirname);
+const KNOWN_KEYS = new Set(CONFIG_KEYS);
+
+/** Dummy but valid values for the secrets that compose requires via `${VAR:?...}`. */
+const DUMMY_SECRETS: Readonly<Record<string, string>> = {
+  JWT_SECRET: 'x'.repeat(48),
+  MAILPLANE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+function readRepoFile(rel: string): string {
+  const path = join(ROOT, rel);
+  assert.ok(existsSync(path), `${rel} is missing`);
+  return readFileSync(path, 'utf8');
+}
+
+/** Every YAML document of a file as plain JS (merge keys `<<` resolved, as compose does). */
+function loadYamlDocs(rel: string): unknown[] {
+  const docs = parseAllDocuments(readRepoFile(rel), { merge: true });
+  for (const doc of docs) {
+    assert.deepEqual(doc.errors.map((e) => e.message), [], `${rel}: YAML errors`);
+  }
+  return docs.map((doc) => doc.toJS() as unknown).filter((value) => value !== null && value !== undefined);
+}
+
+/**
+ * Loads a fixture on first use, inside a test: a broken file then fails the tests that need it
+ * (counted as failures) instead of aborting the whole suite while it is being declared.
+ */
+function lazy<T>(load: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: load() }).v;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asRecord(value: unknown, where: string): Record<string, unknown> {
+  assert.ok(isRecord(value), `${where}: expected a mapping`);
+  return value;
+}
+
+/** Fails, naming the file and the offending keys, unless every key is in CONFIG_KEYS. */
+function assertKnownKeys(keys: Iterable<string>, where: string): void {
+  const unknown = [...keys].filter((key) => !KNOWN_KEYS.has(key));
+  assert.deepEqual(unknown, [], `${where} sets env var(s) not in CONFIG_KEYS: ${unknown.join(', ')}`);
+}
+
+/** Parses the config like loadConfig does (empty strings count as unset) and reports every issue. */
+function assertValidConfig(env: Record<string, string>, where: string) {
+  const stripped = Object.keys(env).filter((key) => !KNOWN_KEYS.has(key));
+  assert.deepEqual(stripped, [], `${where}: keys not in the schema: ${stripped.join(', ')}`);
+  const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = configSchema.safeParse(input);
+  assert.ok(
+    parsed.success,
+    `${where}: config does not validate:\n${parsed.error?.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+  );
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker-compose.yml
+// ---------------------------------------------------------------------------------------------
+
+const INTERPOLATION = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Resolves compose `${VAR}`, `${VAR:-default}`, `${VAR:?message}`, `$VAR` and `$$` like an empty .env would. */
+function interpolate(value: string, where: string): string {
+  return value.replace(INTERPOLATION, (match, braced?: string, op?: string, arg?: string, bare?: string) => {
+    if (match === '$$') return '$';
+    const name = (braced ?? bare) as string;
+    if (Object.hasOwn(DUMMY_SECRETS, name)) return DUMMY_SECRETS[name];
+    if (op === ':-' || op === '-') return arg ?? '';
+    assert.fail(`${where}: ${match} has neither a default nor a dummy value in this test`);
+  });
+}
+
+/** Every variable referenced by interpolation anywhere in a parsed compose file. */
+function interpolatedNames(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(INTERPOLATION)) if (m[0] !== '$$') out.add((m[1] ?? m[4]) as string);
+  } else if (Array.isArray(value)) {
+    for (const item of value) interpolatedNames(item, out);
+  } else if (isRecord(value)) {
+    for (const item of Object.values(value)) interpolatedNames(item, out);
+  }
+  return out;
+}
+
+/** `environment:` as a map, whether written as a mapping or as a `KEY=VALUE` list. */
+function composeEnv(service: Record<string, unknown>, where: string): Record<string, string> {
+  const env = service.environment;
+  if (env === undefined) return {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(
+      env.map((entry) => {
+        assert.equal(typeof entry, 'string', `${where}: environment list entries must be strings`);
+        const [key, ...rest] = (entry as string).split('=');
+        return [key, rest.join('=')];
+      }),
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(asRecord(env, `${where}.environment`)).map(([key, value]) => [key, value === null ? '' : String(value)]),
+  );
+}
+
+function commandText(command: unknown): string {
+  return Array.isArray(command) ? command.map(String).join(' ') : String(command ?? '');
+}
+
+function healthcheckText(service: Record<string, unknown>, where: string): string {
+  const hc = asRecord(service.healthcheck, `${where}.healthcheck`);
+  assert.notEqual(hc.disable, true, `${where}: healthcheck is disabled`);
+  const test = commandText(hc.test);
+  assert.ok(test.length > 0 && test !== 'NONE', `${where}: healthcheck.test is empty`);
+  return test;
+}
+
+function dependsOn(service: Record<string, unknown>, name: string, condition: string, where: string): void {
+  const deps = asRecord(service.depends_on, `${where}.depends_on`);
+  const dep = asRecord(deps[name], `${where}.depends_on.${name}`);
+  assert.equal(dep.condition, condition, `${where} must depend on ${name} with condition ${condition}`);
+}
+
+describe('docker-compose.yml', () => {
+  const load = lazy(() => {
+    const [compose, ...extra] = loadYamlDocs('docker-compose.yml');
+    const file = asRecord(compose, 'docker-compose.yml');
+    const services = asRecord(file.services, 'docker-compose.yml services');
+    const service = (name: string) => asRecord(services[name], `docker-compose.yml service "${name}"`);
+    /** Services that run the Mailplane image (the others are third-party images with their own env). */
+    const mailplaneServices = Object.keys(services).filter((name) => {
+      const s = service(name);
+      return s.build !== undefined || String(s.image ?? '').startsWith('mailplane');
+    });
+    return { extra, file, service, mailplaneServices };
+  });
+
+  it('is a single YAML document', () => {
+    const { extra } = load();
+    assert.equal(extra.length, 0);
+  });
+
+  it('runs migrate, gateway and domain-service from the Mailplane image', () => {
+    const { service, mailplaneServices } = load();
+    assert.deepEqual([...mailplaneServices].sort(), ['domain-service', 'gateway', 'migrate']);
+    const images = new Set(mailplaneServices.map((name) => service(name).image));
+    assert.equal(images.size, 1, `all Mailplane services should share one image, got ${[...images].join(', ')}`);
+  });
+
+  it('sets only env vars known to the config schema on Mailplane services', () => {
+    const { file, service, mailplaneServices } = load();
+    assertKnownKeys(Object.keys(asRecord(file['x-mailplane-env'], 'x-mailplane-env')), 'docker-compose.yml x-mailplane-env');
+    for (const name of mailplaneServices) {
+      assertKnownKeys(Object.keys(composeEnv(service(name), name)), `docker-compose.yml service "${name}"`);
+    }
+  });
+
+  it('interpolates only config keys (so .env.example documents them) and requires the secrets', () => {
+    const { file } = load();
+    assertKnownKeys(interpolatedNames(file), 'docker-compose.yml ${...} interpolation');
+    const shared = asRecord(file['x-mailplane-env'], 'x-mailplane-env');
+    for (const secret of Object.keys(DUMMY_SECRETS)) {
+      assert.match(
+        String(shared[secret] ?? ''),
+        new RegExp(`^\\$\\{${secret}:\\?.+\\}$`),
+        `x-mailplane-env.${secret} must come from .env as \${${secret}:?message}, never a literal`,
+      );
+    }
+  });
+
+  it('has postgres, redis, nats, gateway and domain-service, each with a healthcheck', () => {
+    const { service } = load();
+    for (const name of ['postgres', 'redis', 'nats', 'gateway', 'domain-service']) {
+      healthcheckText(service(name), `docker-compose.yml service "${name}"`);
+    }
+    assert.match(healthcheckText(service('postgres'), 'postgres'), /pg_isready/);
+    assert.match(healthcheckText(service('redis'), 'redis'), /redis-cli .*ping/);
+    assert.match(healthcheckText(service('gateway'), 'gateway'), /:3000\/health\/live/);
+  });
+
+  it('runs NATS with JetStream and monitoring, and checks it through /healthz', () => {
+    const { service } = load();
+    const nats = service('nats');
+    const args = Array.isArray(nats.command) ? nats.command.map(String) : commandText(nats.command).split(/\s+/);
+    assert.ok(args.includes('-js') || args.includes('--jetstream'), `nats command lacks -js: ${args.join(' ')}`);
+    const monitorFlag = args.findIndex((arg) => arg === '-m' || arg === '--http_port');
+    assert.ok(monitorFlag >= 0, 'nats command lacks -m <port>');
+    const monitorPort = args[monitorFlag + 1];
+    assert.match(healthcheckText(nats, 'nats'), new RegExp(`:${monitorPort}/healthz`));
+    // The scratch-based default image has no shell or wget for a healthcheck.
+    assert.match(String(nats.image), /^nats:2\.10.*alpine/);
+  });
+
+  it('orders startup: migrate after postgres, the apps after migrate, redis and nats', () => {
+    const { service } = load();
+    dependsOn(service('migrate'), 'postgres', 'service_healthy', 'migrate');
+    assert.match(commandText(service('migrate').command), /migrate\.js.*first-admin\.seed\.js/);
+    for (const name of ['gateway', 'domain-service']) {
+      dependsOn(service(name), 'migrate', 'service_completed_successfully', name);
+      dependsOn(service(name), 'redis', 'service_healthy', name);
+      dependsOn(service(name), 'nats', 'service_healthy', name);
+    }
+  });
+
+  it('gateway env (with dummy secrets) validates against the config schema', () => {
+    const { service } = load();
+    const env = composeEnv(service('gateway'), 'gateway');
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v, `gateway.${k}`)]));
+    const config = assertValidConfig(resolved, 'docker-compose.yml gateway');
+    assert.equal(config.NODE_ENV, 'production');
+    const published = (service('gateway').ports as unknown[] | undefined)?.map(String) ?? [];
+    assert.ok(
+      published.some((p) => p.endsWith(`:${config.GATEWAY_PORT}`)),
+      `gateway must publish its GATEWAY_PORT ${config.GATEWAY_PORT}; ports: ${published.join(', ')}`,
+    );
+  });
+
+  it('migrate and domain-service env validate too; domain-service health port matches its healthcheck', () => {
+    const { service } = load();
+    assertValidConfig(
+      Object.fromEntries(Object.entries(composeEnv(service('migrate'), 'migrate')).map(([k, v]) => [k, interpolate(v, k)])),
+      'docker-compose.yml migrate',
+    );
+    const ds = service('domain-service');
+    const env = Object.fromEntries(Object.entries(composeEnv(ds, 'domain-service')).map(([k, v]) => [k, interpolate(v, k)]));
+    const config = assertValidConfig(env, 'docker-compose.yml domain-service');
+    assert.ok(config.HEALTH_PORT > 0, 'domain-service needs a non-zero HEALTH_PORT for its healthcheck');
+    assert.match(healthcheckText(ds, 'domain-service'), new RegExp(`:${config.HEALTH_PORT}/health/ready`));
+    assert.equal(asRecord(ds.deploy, 'domain-service.deploy').replicas, 2, 'domain-service deploy.replicas');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// k8s/
+// ---------------------------------------------------------------------------------------------
+
+interface Probe {
+  httpGet?: { path?: string; port?: number | string };
+}
+interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  ports?: { name?: string; containerPort: number }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  securityContext?: { runAsNonRoot?: boolean };
+}
+interface K8sObject {
+  file: string;
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  /** Shape depends on kind; read defensively and asserted where used. */
+  spec?: any;
+  data?: Record<string, unknown>;
+  stringData?: Record<string, unknown>;
+}
+
+const K8S_DIR = 'k8s';
+
+function k8sYamlFiles(): string[] {
+  return readdirSync(join(ROOT, K8S_DIR))
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort();
+}
+
+function loadK8s(): K8sObject[] {
+  const objects: K8sObject[] = [];
+  for (const name of k8sYamlFiles()) {
+    if (name === 'kustomization.yaml') continue;
+    for (const doc of loadYamlDocs(`${K8S_DIR}/${name}`)) {
+      const obj = asRecord(doc, `${K8S_DIR}/${name}`);
+      assert.ok(typeof obj.kind === 'string' && isRecord(obj.metadata), `${K8S_DIR}/${name}: document without kind/metadata`);
+      objects.push({ ...(obj as unknown as Omit<K8sObject, 'file'>), file: `${K8S_DIR}/${name}` });
+    }
+  }
+  return objects;
+}
+
+function podSpec(obj: K8sObject): PodSpec {
+  const spec = obj.spec?.template?.spec as PodSpec | undefined;
+  assert.ok(spec && Array.isArray(spec.containers), `${obj.file} ${obj.kind}/${obj.metadata.name}: no pod template`);
+  return spec;
+}
+
+function allContainers(spec: PodSpec): Container[] {
+  return [...(spec.initContainers ?? []), ...spec.containers];
+}
+
+/** Whether a label selector (matchLabels or a Service's plain map) selects these pod labels. */
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+}
+
+/** The containerPort a probe / targetPort refers to (by name or number), or undefined. */
+function resolvePort(container: Container, port: number | string | undefined): number | undefined {
+  const ports = container.ports ?? [];
+  if (typeof port === 'number') return ports.some((p) => p.containerPort === port) ? port : undefined;
+  return ports.find((p) => p.name === port)?.containerPort;
+}
+
+const where = (o: K8sObject) => `${o.file} ${o.kind}/${o.metadata.name}`;
+
+describe('k8s manifests', () => {
+  const load = lazy(() => {
+    const objects = loadK8s();
+    const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
+    const deployments = ofKind('Deployment');
+    const workloads = [...deployments, ...ofKind('Job'), ...ofKind('StatefulSet'), ...ofKind('DaemonSet')];
+    const configMaps = ofKind('ConfigMap');
+    const secrets = ofKind('Secret');
+    const deploymentFor = (component: string) => {
+      const found = deployments.filter((d) => d.metadata.labels?.['app.kubernetes.io/component'] === component);
+      assert.equal(found.length, 1, `expected exactly one Deployment with component=${component}`);
+      return found[0];
+    };
+    return { objects, ofKind, deployments, workloads, configMaps, secrets, deploymentFor };
+  });
+
+  it('kustomization.yaml lists exactly the YAML files in k8s/', () => {
+    const [kustomization] = loadYamlDocs(`${K8S_DIR}/kustomization.yaml`);
+    const resources = asRecord(kustomization, 'kustomization.yaml').resources;
+    assert.ok(Array.isArray(resources), 'kustomization.yaml has no resources list');
+    const expected = k8sYamlFiles().filter((name) => name !== 'kustomization.yaml');
+    assert.deepEqual([...resources].map(String).sort(), expected, 'kustomization.yaml resources vs files in k8s/');
+  });
+
+  it('declares the mailplane namespace and puts everything in it', () => {
+    const { objects, ofKind } = load();
+    assert.deepEqual(ofKind('Namespace').map((n) => n.metadata.name), ['mailplane']);
+    for (const o of objects.filter((o) => o.kind !== 'Namespace')) {
+      assert.equal(o.metadata.namespace, 'mailplane', `${where(o)}: namespace`);
+    }
+  });
+
+  it('sets only env vars known to the config schema (ConfigMaps, Secrets, container env)', () => {
+    const { workloads, configMaps, secrets } = load();
+    for (const cm of configMaps) assertKnownKeys(Object.keys(cm.data ?? {}), where(cm));
+    for (const s of secrets) assertKnownKeys([...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})], where(s));
+    for (const w of workloads) {
+      for (const c of allContainers(podSpec(w))) {
+        assertKnownKeys((c.env ?? []).map((e) => e.name), `${where(w)} container ${c.name}`);
+      }
+    }
+  });
+
+  it('has mailplane-config and mailplane-secrets, with placeholder secrets and no key in both', () => {
+    const { configMaps, secrets } = load();
+    const cm = configMaps.find((o) => o.metadata.name === 'mailplane-config');
+    const secret = secrets.find((o) => o.metadata.name === 'mailplane-secrets');
+    assert.ok(cm, 'ConfigMap mailplane-config missing');
+    assert.ok(secret, 'Secret mailplane-secrets missing');
+    const secretData = secret.stringData ?? {};
+    for (const key of ['DATABASE_URL', 'JWT_SECRET', 'MAILPLANE_SECRET_KEY']) {
+      assert.match(String(secretData[key] ?? ''), /change-me/, `${where(secret)}: ${key} must be a "change-me" placeholder`);
+    }
+    const both = Object.keys(cm.data ?? {}).filter((key) => key in secretData || key in (secret.data ?? {}));
+    assert.deepEqual(both, [], `keys set in both ConfigMap and Secret (one silently wins): ${both.join(', ')}`);
+  });
+
+  it('every envFrom reference names a ConfigMap/Secret defined in k8s/', () => {
+    const { workloads, configMaps, secrets } = load();
+    const cmNames = new Set(configMaps.map((o) => o.metadata.name));
+    const secretNames = new Set(secrets.map((o) => o.metadata.name));
+    for (const w of workloads) {
+      for (const c of allContainers(podSpec(w))) {
+        assert.ok((c.envFrom ?? []).length > 0, `${where(w)} container ${c.name}: no envFrom`);
+        for (const ref of c.envFrom ?? []) {
+          if (ref.configMapRef) assert.ok(cmNames.has(ref.configMapRef.name), `${where(w)}: unknown ConfigMap ${ref.configMapRef.name}`);
+          if (ref.secretRef) assert.ok(secretNames.has(ref.secretRef.name), `${where(w)}: unknown Secret ${ref.secretRef.name}`);
+        }
+      }
+    }
+  });
+
+  it('every Deployment container has liveness/readiness probes on a declared port and resource requests', () => {
+    const { deployments } = load();
+    assert.ok(deployments.length >= 2, 'expected the gateway and domain-service Deployments');
+    for (const d of deployments) {
+      const spec = podSpec(d);
+      assert.equal(spec.securityContext?.runAsNonRoot, true, `${where(d)}: runAsNonRoot`);
+      for (const c of spec.containers) {
+        const at = `${where(d)} container ${c.name}`;
+        for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
+          const httpGet = c[probe]?.httpGet;
+          assert.ok(httpGet?.path, `${at}: ${probe} missing (or not httpGet)`);
+          assert.ok(resolvePort(c, httpGet.port) !== undefined, `${at}: ${probe} port ${httpGet.port} is not a containerPort`);
+        }
+        assert.ok(c.resources?.requests?.cpu, `${at}: resources.requests.cpu missing`);
+        assert.ok(c.resources?.requests?.memory, `${at}: resources.requests.memory missing`);
+        assert.ok(c.resources?.limits?.memory, `${at}: resources.limits.memory missing`);
+        assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${at}: readOnlyRootFilesystem`);
+        assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${at}: allowPrivilegeEscalation`);
+      }
+    }
+  });
+
+  it('gateway: probes /health/live and /health, listens on GATEWAY_PORT, has a Service 80 -> it', () => {
+    const { ofKind, configMaps, deploymentFor } = load();
+    const gw = deploymentFor('gateway');
+    const [c] = podSpec(gw).containers;
+    assert.equal(c.livenessProbe?.httpGet?.path, '/health/live', 'gateway liveness path');
+    assert.equal(c.readinessProbe?.httpGet?.path, '/health', 'gateway readiness path (deep check)');
+    const gatewayPort = Number(configMaps.find((o) => o.metadata.name === 'mailplane-config')?.data?.GATEWAY_PORT ?? 3000);
+    assert.equal(resolvePort(c, c.readinessProbe?.httpGet?.port), gatewayPort, 'gateway probes must hit GATEWAY_PORT');
+    const podLabels = gw.spec.template.metadata?.labels as Record<string, string>;
+    const services = ofKind('Service').filter((s) => selects(s.spec?.selector, podLabels));
+    assert.equal(services.length, 1, 'expected one Service selecting the gateway pods');
+    const port = (services[0].spec.ports as { port: number; targetPort: number | string }[]).find((p) => p.port === 80);
+    assert.ok(port, 'gateway Service has no port 80');
+    assert.equal(resolvePort(c, port.targetPort), gatewayPort, 'gateway Service targetPort must reach GATEWAY_PORT');
+  });
+
+  it('domain-service: HEALTH_PORT env matches the probe port, probes /health/live and /health/ready', () => {
+    const { deploymentFor } = load();
+    const [c] = podSpec(deploymentFor('domain-service')).containers;
+    const healthPort = Number(c.env?.find((e) => e.name === 'HEALTH_PORT')?.value);
+    assert.ok(healthPort > 0, 'domain-service needs a non-zero HEALTH_PORT in env');
+    assert.equal(c.livenessProbe?.httpGet?.path, '/health/live', 'domain-service liveness path');
+    assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready', 'domain-service readiness path');
+    assert.equal(resolvePort(c, c.livenessProbe?.httpGet?.port), healthPort, 'liveness probe port must be HEALTH_PORT');
+    assert.equal(resolvePort(c, c.readinessProbe?.httpGet?.port), healthPort, 'readiness probe port must be HEALTH_PORT');
+  });
+
+  it('every Deployment has an autoscaling/v2 HPA and a PodDisruptionBudget', () => {
+    const { ofKind, deployments, deploymentFor } = load();
+    const hpas = ofKind('HorizontalPodAutoscaler');
+    const pdbs = ofKind('PodDisruptionBudget');
+    for (const d of deployments) {
+      const hpa = hpas.filter((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === d.metadata.name);
+      assert.equal(hpa.length, 1, `${where(d)}: expected one HPA`);
+      assert.equal(hpa[0].apiVersion, 'autoscaling/v2', `${where(hpa[0])}: apiVersion`);
+      assert.ok(hpa[0].spec.minReplicas >= 2 && hpa[0].spec.maxReplicas >= hpa[0].spec.minReplicas, `${where(hpa[0])}: replicas range`);
+      const podLabels = d.spec.template.metadata?.labels as Record<string, string>;
+      const pdb = pdbs.filter((p) => selects(p.spec?.selector?.matchLabels, podLabels));
+      assert.equal(pdb.length, 1, `${where(d)}: expected one PodDisruptionBudget`);
+      assert.equal(pdb[0].spec.minAvailable, 1, `${where(pdb[0])}: minAvailable`);
+    }
+    assert.ok(hpas.some((h) => h.spec.scaleTargetRef.name === deploymentFor('gateway').metadata.name), 'gateway HPA');
+  });
+
+  it('has a migration Job that runs migrations and the first-admin seed', () => {
+    const { ofKind } = load();
+    const jobs = ofKind('Job');
+    assert.equal(jobs.length, 1, 'expected one Job');
+    const [c] = podSpec(jobs[0]).containers;
+    assert.match(commandText([...(c.command ?? []), ...(c.args ?? [])]), /migrate\.js.*first-admin\.seed\.js/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// .env.example
+// ---------------------------------------------------------------------------------------------
+
+describe('.env.example', () => {
+  /** `KEY=value` (active) or `# KEY=value` (documented default). */
+  const KEY_LINE = /^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/;
+  const load = lazy(() => {
+    const lines = readRepoFile('.env.example').split(/\r?\n/);
+    const entries = lines.flatMap((line, index) => {
+      const m = KEY_LINE.exec(line);
+      return m ? [{ key: m[2], value: m[3], commented: m[1] !== undefined, index }] : [];
+    });
+    return { lines, entries };
+  });
+
+  it('sets only env vars known to the config schema', () => {
+    const { entries } = load();
+    assertKnownKeys(
+      entries.map((e) => e.key),
+      '.env.example',
+    );
+  });
+
+  it('lists every CONFIG_KEY exactly once', () => {
+    const { entries } = load();
+    const missing = CONFIG_KEYS.filter((key) => !entries.some((e) => e.key === key));
+    assert.deepEqual(missing, [], `.env.example is missing: ${missing.join(', ')}`);
+    const dupes = entries.map((e) => e.key).filter((key, i, all) => all.indexOf(key) !== i);
+    assert.deepEqual(dupes, [], `.env.example lists twice: ${dupes.join(', ')}`);
+  });
+
+  it('documents each key with a comment line right above it', () => {
+    const { lines, entries } = load();
+    for (const e of entries) {
+      const above = lines[e.index - 1] ?? '';
+      assert.ok(above.startsWith('#') && !KEY_LINE.test(above), `.env.example: ${e.key} has no comment line above it`);
+    }
+  });
+
+  it('shows the schema default for commented-out keys', () => {
+    const { entries } = load();
+    const defaults = assertValidConfig({ ...DUMMY_SECRETS }, 'schema defaults') as Record<string, unknown>;
+    for (const e of entries.filter((e) => e.commented)) {
+      if (defaults[e.key] === undefined) continue; // optional without default: value is an example
+      assert.equal(e.value, String(defaults[e.key]), `.env.example: ${e.key} default`);
+    }
+  });
+
+  it('leaves the secrets empty and explains how to generate them', () => {
+    const { lines, entries } = load();
+    for (const [key, bytes] of [['JWT_SECRET', 48], ['MAILPLANE_SECRET_KEY', 32]] as const) {
+      const entry = entries.find((e) => e.key === key);
+      assert.ok(entry && !entry.commented, `.env.example: ${key} must be an active line`);
+      assert.equal(entry.value, '', `.env.example must not ship a value for ${key}`);
+      const comment = lines.slice(Math.max(0, entry.index - 3), entry.index).join('\n');
+      assert.ok(comment.includes(`openssl rand -base64 ${bytes}`), `.env.example: ${key} lacks generation instructions`);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Dockerfile
+// ---------------------------------------------------------------------------------------------
+
+/** Dockerfile instructions with line continuations joined and comments dropped. */
+function dockerInstructions(text: string): { op: string; args: string }[] {
+  const joined = text
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*#/.test(line))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [op, ...rest] = line.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+/** Keys of an ENV instruction: `ENV A=1 B="x y"` or legacy `ENV A value`. */
+function envKeys(args: string): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) return [args.split(/\s+/)[0]];
+  return [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)].map((m) => m[1]);
+}
+
+describe('Dockerfile', () => {
+  const load = lazy(() => ({ instructions: dockerInstructions(readRepoFile('Dockerfile')) }));
+
+  it('sets only env vars known to the config schema', () => {
+    const { instructions } = load();
+    const keys = instructions.filter((i) => i.op === 'ENV').flatMap((i) => envKeys(i.args));
+    assert.ok(keys.includes('NODE_ENV'), 'Dockerfile should set NODE_ENV');
+    assertKnownKeys(keys, 'Dockerfile ENV');
+  });
+
+  it('builds deps/build/runtime stages on glibc node 24 and runs the gateway as user node', () => {
+    const { instructions } = load();
+    const froms = instructions.filter((i) => i.op === 'FROM').map((i) => i.args);
+    const stages = froms.map((args) => /\bAS\s+(\S+)/i.exec(args)?.[1]);
+    assert.deepEqual(stages, ['deps', 'build', 'runtime']);
+    const baseRefs = [...froms, ...instructions.filter((i) => i.op === 'ARG').map((i) => i.args)].join('\n');
+    assert.match(baseRefs, /node:24-bookworm-slim/);
+    assert.doesNotMatch(baseRefs, /alpine/, 'argon2 prebuilds need glibc: no Alpine base');
+    const runtime = instructions.slice(instructions.findLastIndex((i) => i.op === 'FROM'));
+    assert.ok(runtime.some((i) => i.op === 'USER' && /^(node|1000)(:|$)/.test(i.args)), 'runtime stage must run as node');
+    assert.ok(runtime.some((i) => i.op === 'ENV' && /NODE_ENV=production/.test(i.args)), 'runtime stage NODE_ENV=production');
+    assert.match(runtime.find((i) => i.op === 'CMD')?.args ?? '', /dist\/apps\/gateway\/src\/main\.js/);
+  });
+});

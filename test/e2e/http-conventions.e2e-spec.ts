@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { expectError } from '../helpers/api-client.js';
+import { TestStack } from '../helpers/stack.js';
+
+describe('HTTP conventions, OpenAPI and health (e2e)', () => {
+  let stack: TestStack;
+
+  before(async () => {
+    stack = await TestStack.start('http');
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('unknown routes are a 404 envelope, with or without credentials', async () => {
+    expectError(await stack.api().get('/api/v1/nope'), 404, 'NOT_FOUND');
+    expectError(await stack.api(stack.admin.apiKey).get('/api/v1/nope/deeper'), 404, 'NOT_FOUND');
+    expectError(await stack.api(stack.admin.apiKey).request('PUT', '/api/v1/domains', {}), 404, 'NOT_FOUND');
+  });
+
+  it('writes without application/json are 415 and change nothing', async () => {
+    const none = await stack.api(stack.admin.apiKey).request('POST', '/api/v1/domains', undefined);
+    expectError(none, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const text = await stack.api(stack.admin.apiKey).post('/api/v1/domains', 'name=x.example', { 'content-type': 'text/plain' });
+    expectError(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const form = await stack.api(stack.admin.apiKey).post('/api/v1/domains', 'name=x.example', { 'content-type': 'application/x-www-form-urlencoded' });
+    expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectError(await stack.api().post('/api/v1/auth/login', 'x', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.equal((await stack.db.query(`SELECT 1 FROM domains`)).length, 0);
+  });
+
+  it('malformed or empty JSON is a 400', async () => {
+    const bad = expectError(await stack.api(stack.admin.apiKey).post('/api/v1/domains', '{"name":'), 400, 'VALIDATION_FAILED');
+    assert.equal(bad.error, 'Malformed JSON');
+    expectError(await stack.api(stack.admin.apiKey).post('/api/v1/domains', ''), 400, 'VALIDATION_FAILED');
+    expectError(await stack.api().post('/api/v1/auth/login', '{oops}'), 400, 'VALIDATION_FAILED');
+  });
+
+  it('echoes a request id, and makes one when none is sent', async () => {
+    const given = await stack.api().get('/health/live', { 'x-request-id': 'abc-123' });
+    assert.equal(given.headers.get('x-request-id'), 'abc-123');
+    const made = await stack.api().get('/health/live');
+    assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('health: live is trivial, /health checks every dependency', async () => {
+    assert.deepEqual((await stack.api().get('/health/live')).body, { status: 'ok' });
+    const h = await stack.api().get('/health');
+    assert.equal(h.status, 200);
+    for (const dep of ['database', 'redis', 'nats', 'domain-service']) assert.equal(h.body.details[dep].status, 'up', dep);
+  });
+
+  it('serves Swagger UI and a complete OpenAPI document', async () => {
+    const ui = await stack.api().get('/api/docs');
+    assert.equal(ui.status, 200);
+    assert.match(ui.text, /swagger/i);
+    const doc = await stack.api().get('/api/openapi.json');
+    assert.equal(doc.status, 200);
+    const spec = doc.body;
+    assert.ok(spec.openapi.startsWith('3.'));
+    assert.deepEqual(Object.keys(spec.components.securitySchemes).sort(), ['api-key', 'bearer']);
+    assert.equal(spec.components.securitySchemes['api-key'].name, 'X-API-Key');
+    const expected: Record<string, string[]> = {
+      '/api/v1/auth/login': ['post'],
+      '/api/v1/auth/refresh': ['post'],
+      '/api/v1/auth/me': ['get'],
+      '/api/v1/api-keys': ['get', 'post'],
+      '/api/v1/api-keys/scopes': ['get'],
+      '/api/v1/api-keys/{id}': ['get', 'delete'],
+      '/api/v1/domains': ['get', 'post'],
+      '/api/v1/domains/{domain}': ['get', 'patch', 'delete'],
+    };
+    assert.deepEqual(Object.keys(spec.paths).sort(), Object.keys(expected).sort());
+    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh']);
+    for (const [path, methods] of Object.entries(expected)) {
+      assert.deepEqual(Object.keys(spec.paths[path]).sort(), [...methods].sort(), path);
+      for (const m of methods) {
+        const op = spec.paths[path][m];
+        assert.ok(op.tags?.length, `${m} ${path} has a tag`);
+        assert.ok(op.summary, `${m} ${path} has a summary`);
+        const ok = Object.keys(op.responses).find((s) => s.startsWith('2'));
+        assert.ok(ok && op.responses[ok].content?.['application/json']?.schema, `${m} ${path} documents its success body`);
+        const errors = Object.keys(op.responses).filter((s) => /^[45]/.test(s));
+        assert.ok(errors.length > 0, `${m} ${path} documents errors`);
+        for (const s of errors) {
+          const content = op.responses[s].content?.['application/json'];
+          assert.ok(content?.schema, `${m} ${path} ${s} has the error schema`);
+          assert.ok(content.example ?? content.examples, `${m} ${path} ${s} has an example`);
+        }
+        if (['post', 'patch', 'put'].includes(m)) assert.ok(op.requestBody?.content?.['application/json']?.schema, `${m} ${path} request schema`);
+        if (PUBLIC.has(path)) {
+          assert.ok(!op.security?.length, `${m} ${path} is public`);
+        } else {
+          const schemes = (op.security ?? []).flatMap((s: object) => Object.keys(s)).sort();
+          assert.deepEqual(schemes, ['api-key', 'bearer'], `${m} ${path} security`);
+          assert.ok(op.responses['401'] && op.responses['403'], `${m} ${path} documents 401/403`);
+        }
+      }
+    }
+    assert.ok(spec.components.schemas.ErrorResponseDto.properties.code.enum.includes('UPSTREAM_TIMEOUT'));
+    assert.ok(spec.components.schemas.CreateDomainDto.properties.name.example);
+  });
+});

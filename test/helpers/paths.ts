@@ -1,0 +1,20 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root, found from the compiled file's location (dist/test/...). */
+export const REPO_ROOT = (() => {
+  let dir = import.meta.dirname;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'mailplane') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('repository root not found');
+    dir = up;
+  }
+})();
+
+export const DIST = join(REPO_ROOT, 'dist');
+export const GATEWAY_MAIN = join(DIST, 'apps/gateway/src/main.js');
+export const DOMAIN_SERVICE_MAIN = join(DIST, 'apps/domain-service/src/main.js');
+export const SEED_MAIN = join(DIST, 'libs/database/seeds/first-admin.seed.js');
+export const ADMIN_CLI_MAIN = join(DIST, 'apps/gateway/src/cli/admin.cli.js');

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { ADMIN_CLI_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, SEED_MAIN } from './paths.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { freePort, Proc, run, startNats, waitFor } from './processes.js';
+import { ApiClient } from './api-client.js';
+
+export interface StackOptions {
+  /** Gateway's RPC timeout; short in suites that provoke a 504. */
+  natsTimeoutMs?: number;
+  authCacheTtlMs?: number;
+}
+
+/**
+ * A whole Mailplane for one suite: its own database and nats-server, the real gateway and
+ * domain-service as separate processes, and the first admin seeded exactly as `npm start` does.
+ */
+export class TestStack {
+  private constructor(
+    readonly db: TestDatabase,
+    private readonly nats: Awaited<ReturnType<typeof startNats>>,
+    readonly env: NodeJS.ProcessEnv,
+    readonly baseUrl: string,
+    readonly gateway: Proc,
+    public domainService: Proc,
+    readonly admin: { email: string; password: string; apiKey: string },
+  ) {}
+
+  static async start(label: string, options: StackOptions = {}): Promise<TestStack> {
+    const db = await createTestDatabase(label);
+    const nats = await startNats();
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '4',
+      NATS_URL: nats.url,
+      NATS_TIMEOUT_MS: String(options.natsTimeoutMs ?? 5000),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(port),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      AUTH_CACHE_TTL_MS: String(options.authCacheTtlMs ?? 1000),
+      BOOTSTRAP_ADMIN_EMAIL: 'admin@mailplane.test',
+    };
+    const seed = await run(process.execPath, [SEED_MAIN], env);
+    const admin = {
+      email: /email:\s+(\S+)/.exec(seed.stdout)![1],
+      password: /password:\s+(\S+)/.exec(seed.stdout)![1],
+      apiKey: /API key:\s+(\S+)/.exec(seed.stdout)![1],
+    };
+    const domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], env);
+    const gateway = new Proc('gateway', process.execPath, [GATEWAY_MAIN], env);
+    const stack = new TestStack(db, nats, env, `http://127.0.0.1:${port}`, gateway, domainService, admin);
+    try {
+      await stack.waitHealthy();
+    } catch (err) {
+      await stack.stop();
+      throw new Error(`${(err as Error).message}\n--- gateway\n${gateway.tail()}\n--- domain-service\n${domainService.tail()}`);
+    }
+    return stack;
+  }
+
+  api(credential?: string): ApiClient {
+    return new ApiClient(this.baseUrl, credential);
+  }
+
+  async waitHealthy(): Promise<void> {
+    await waitFor('gateway /health', async () => {
+      if (!this.gateway.running) throw new Error('gateway exited');
+      const res = await fetch(`${this.baseUrl}/health`);
+      return res.status === 200;
+    });
+  }
+
+  async startDomainService(): Promise<void> {
+    this.domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], this.env);
+    await this.waitHealthy();
+  }
+
+  /** Runs the admin CLI against this stack's database. */
+  async adminCli(...args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await run(process.execPath, [ADMIN_CLI_MAIN, ...args], this.env);
+    return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+  }
+
+  /** A tenant admin in a new tenant, logged in, with an all-rights key of its own. */
+  async tenantAdmin(tenant: string): Promise<{ email: string; password: string; token: string; apiKey: string; tenantId: string }> {
+    const email = `${tenant}-admin@mailplane.test`;
+    const password = `Pw-${randomBytes(9).toString('base64url')}`;
+    await this.adminCli('create-admin', '--email', email, '--role', 'tenant_admin', '--tenant', tenant, '--password', password);
+    const login = await this.api().post('/api/v1/auth/login', { email, password });
+    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+    const token = login.body.access_token as string;
+    const key = await this.api(token).post('/api/v1/api-keys', { name: `${tenant} key`, scopes: ['domains:write', 'api_keys:write'] });
+    if (key.status !== 201) throw new Error(`key creation failed: ${key.status} ${JSON.stringify(key.body)}`);
+    return { email, password, token, apiKey: key.body.key as string, tenantId: key.body.tenant_id as string };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.gateway.stop(), this.domainService.stop()]);
+    await this.nats.stop();
+    await this.db.drop();
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Starts the whole system: installs what is missing, finds or starts PostgreSQL/Redis/NATS, runs
+# migrations, creates the first admin, then runs every app with prefixed logs until Ctrl-C.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+source scripts/lib/config.sh
+source scripts/lib/node.sh
+source scripts/lib/services.sh
+
+mp_load_config "$REPO"
+mp_ensure_node
+mp_ensure_deps
+mp_ensure_services
+mp_ensure_database
+
+echo "[start] building"
+npx --no-install tsc -p tsconfig.build.json
+node dist/libs/database/src/cli/migrate.js
+CREDENTIALS="$REPO/.run/first-admin.txt"
+node dist/libs/database/seeds/first-admin.seed.js --credentials-file "$CREDENTIALS" >/dev/null
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo "[start] stopping"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+run_app() {
+  local name="$1" main="$2"
+  # Each line of output gets the app's name in front.
+  node "$main" > >(sed -u "s/^/[$name] /") 2>&1 &
+  pids+=("$!")
+}
+run_app domain-service dist/apps/domain-service/src/main.js
+run_app gateway dist/apps/gateway/src/main.js
+
+URL="${PUBLIC_URL:-http://127.0.0.1:${GATEWAY_PORT}}"
+for _ in $(seq 1 100); do
+  if curl -fsS "$URL/health" >/dev/null 2>&1; then break; fi
+  sleep 0.2
+done
+if ! curl -fsS "$URL/health" >/dev/null 2>&1; then
+  echo "[start] the gateway did not become healthy; see the logs above" >&2
+  exit 1
+fi
+
+cat <<BANNER
+
+  Mailplane is running.
+    Swagger UI:   $URL/api/docs
+    OpenAPI JSON: $URL/api/openapi.json
+    Health:       $URL/health
+
+BANNER
+if [[ -f "$CREDENTIALS" ]]; then
+  sed 's/^/  /' "$CREDENTIALS"
+  echo "  (kept in $CREDENTIALS until you delete it; reset with: npm run admin -- reset-password --email <email>)"
+else
+  echo "  The first admin was created earlier and its credentials file was removed."
+  echo "  Reset its password with: npm run admin -- reset-password --email ${BOOTSTRAP_ADMIN_EMAIL:-admin@mailplane.local}"
+fi
+echo
+echo "  Press Ctrl-C to stop."
+wait

@@ -8,6 +8,7 @@ export interface StackOptions {
   /** Gateway's RPC timeout; short in suites that provoke a 504. */
   natsTimeoutMs?: number;
   authCacheTtlMs?: number;
+  logLevel?: string;
 }
 
 /**
@@ -17,7 +18,7 @@ export interface StackOptions {
 export class TestStack {
   private constructor(
     readonly db: TestDatabase,
-    private readonly nats: Awaited<ReturnType<typeof startNats>>,
+    readonly nats: Awaited<ReturnType<typeof startNats>>,
     readonly env: NodeJS.ProcessEnv,
     readonly baseUrl: string,
     readonly gateway: Proc,
@@ -32,7 +33,7 @@ export class TestStack {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'test',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      LOG_LEVEL: options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'warn',
       DATABASE_URL: db.url,
       DATABASE_POOL_SIZE: '4',
       NATS_URL: nats.url,

@@ -1,6 +1,6 @@
 /** The part of autocannon 9's programmatic API the bench uses (the package ships no types). */
 declare module 'autocannon' {
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     /** Seconds. */
@@ -12,7 +12,7 @@ declare module 'autocannon' {
   }
 
   /** One distribution (ms for latency, per-second samples for requests). */
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -24,7 +24,7 @@ declare module 'autocannon' {
     p99: number;
   }
 
-  interface Result {
+  export interface Result {
     duration: number;
     errors: number;
     timeouts: number;
@@ -39,7 +39,7 @@ declare module 'autocannon' {
     throughput: Histogram;
   }
 
-  interface Instance extends PromiseLike<Result> {
+  export interface Instance extends PromiseLike<Result> {
     stop(): void;
   }
 

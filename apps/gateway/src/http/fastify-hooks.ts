@@ -1,18 +1,16 @@
-import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { requestIdOf } from '#common';
 import { ApiErrorCode } from '#contracts';
-import { toHttpError } from './http-exception.filter.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
- * Hooks that act before Nest routing: writes must be JSON (415 otherwise, even without a body), and
- * errors raised by Fastify itself (body parsing) get the same envelope as everything else.
+ * Hooks that act before Nest routing: every response carries X-Request-Id, and writes must be JSON
+ * (415 otherwise, even without a body). Fastify's own errors (body parsing) reach the Nest
+ * exception filter wrapped in an HttpException, so they get the same envelope as everything else.
  */
 export function installFastifyHooks(fastify: FastifyInstance): void {
-  const logger = new Logger('Fastify');
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.header('X-Request-Id', requestIdOf(req.raw));
     if (WRITE_METHODS.has(req.method) && !JSON_TYPE.test(req.headers['content-type'] ?? '')) {
@@ -24,9 +22,5 @@ export function installFastifyHooks(fastify: FastifyInstance): void {
       return;
     }
     done();
-  });
-  fastify.setErrorHandler((err, req, reply) => {
-    const { status, body } = toHttpError(err, logger, req);
-    void reply.status(status).send(body);
   });
 }

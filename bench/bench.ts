@@ -1,0 +1,339 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import autocannon, { type Instance, type Result } from 'autocannon';
+import { freePort, Proc, waitFor } from '../test/helpers/processes.js';
+import { TestStack } from '../test/helpers/stack.js';
+
+/**
+ * `npm run bench`: req/s and p50/p99 latency of GET /api/v1/domains through the real gateway
+ * (API-key auth) and, in the same run, through a bare Fastify → NATS → pg baseline doing the same
+ * query. Prints the figures and the gateway/baseline ratio; it does not fail on them.
+ */
+
+const USAGE = `usage: npm run bench -- [--connections N] [--duration S] [--warmup S] [--log-level L] [--cpu-prof DIR]
+  --connections N  concurrent HTTP connections (default 50)
+  --duration S     measured seconds per target (default 10)
+  --warmup S       unmeasured seconds per target before that (default 3)
+  --log-level L    the gateway's LOG_LEVEL (default info, the production default)
+  --cpu-prof DIR   write a V8 CPU profile of each server process, covering the measured runs, to DIR`;
+
+const DOMAIN_COUNT = 1000;
+const PAGE_SIZE = 50;
+const LIST_PATH = '/api/v1/domains';
+const RATIO_TARGET = 0.7;
+const BARE_GATEWAY_MAIN = fileURLToPath(new URL('./baseline/bare-gateway.js', import.meta.url));
+const BARE_SERVICE_MAIN = fileURLToPath(new URL('./baseline/bare-service.js', import.meta.url));
+const PROFILER_PRELOAD = pathToFileURL(fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url))).href;
+
+const execFileAsync = promisify(execFile);
+
+interface Settings {
+  connections: number;
+  duration: number;
+  warmup: number;
+  logLevel: string;
+  cpuProfDir?: string;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** [HTTP edge, service] */
+  procs: [Proc, Proc];
+}
+
+interface Measurement {
+  target: Target;
+  result: Result;
+  /** CPU milliseconds used during the measured window. */
+  cpuMs: { edge: number; service: number; nats: number; loadGenerator: number };
+}
+
+function settingsFromArgs(): Settings {
+  const { values } = parseArgs({
+    options: {
+      connections: { type: 'string', default: '50' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      'log-level': { type: 'string', default: 'info' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const positive = (name: string, raw: string, allowZero = false): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+      console.error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${raw}\n${USAGE}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(values['log-level'])) {
+    console.error(`--log-level must be one of ${levels.join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  return {
+    connections: positive('connections', values.connections),
+    duration: positive('duration', values.duration),
+    warmup: positive('warmup', values.warmup, true),
+    logLevel: values['log-level'],
+    cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
+  };
+}
+
+/** user+system CPU of a process so far, in ms (Linux /proc; NaN elsewhere). */
+let clockTicks = 100;
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the ")" that closes the command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function rssMbOf(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const { stdout } = await execFileAsync('ps', ['-o', 'rss=', '-p', String(pid)]);
+    return Number(stdout.trim()) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+let current: Instance | undefined;
+
+async function load(target: Target, s: Settings, duration: number): Promise<Result> {
+  current = autocannon({ url: target.url, headers: target.headers, connections: s.connections, duration, title: target.name });
+  try {
+    return await current;
+  } finally {
+    current = undefined;
+  }
+}
+
+function signalAll(procs: Proc[], signal: NodeJS.Signals): void {
+  for (const p of procs) if (p.running) p.child.kill(signal);
+}
+
+async function measure(target: Target, s: Settings, natsPid: number | undefined): Promise<Measurement> {
+  for (const p of target.procs) if (!p.running) throw new Error(`${p.name} is not running:\n${p.tail()}`);
+  if (s.warmup > 0) {
+    console.log(`[bench] ${target.name}: ${s.warmup} s warm-up`);
+    await load(target, s, s.warmup);
+  }
+  console.log(`[bench] ${target.name}: measuring ${s.duration} s with ${s.connections} connections`);
+  const [edge, service] = target.procs;
+  const before = { edge: cpuMsOf(edge.child.pid), service: cpuMsOf(service.child.pid), nats: cpuMsOf(natsPid), self: process.cpuUsage() };
+  if (s.cpuProfDir) signalAll(target.procs, 'SIGUSR2');
+  const result = await load(target, s, s.duration);
+  if (s.cpuProfDir) signalAll(target.procs, 'SIGUSR2');
+  const self = process.cpuUsage(before.self);
+  return {
+    target,
+    result,
+    cpuMs: {
+      edge: cpuMsOf(edge.child.pid) - before.edge,
+      service: cpuMsOf(service.child.pid) - before.service,
+      nats: cpuMsOf(natsPid) - before.nats,
+      loadGenerator: (self.user + self.system) / 1000,
+    },
+  };
+}
+
+async function getJson(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // keep the text for the error message
+  }
+  return { status: res.status, body };
+}
+
+/** Both endpoints answer 200 with the same page: total 1000, 50 rows, same first row and fields. */
+async function verify(targets: Target[]): Promise<void> {
+  const pages: { name: string; rows: Record<string, unknown>[] }[] = [];
+  for (const t of targets) {
+    const { status, body } = await getJson(t.url, t.headers);
+    const page = body as { data?: Record<string, unknown>[]; meta?: { total?: unknown } };
+    const problems: string[] = [];
+    if (status !== 200) problems.push(`status ${status}`);
+    if (page?.meta?.total !== DOMAIN_COUNT) problems.push(`meta.total ${String(page?.meta?.total)} (want ${DOMAIN_COUNT})`);
+    if (!Array.isArray(page?.data) || page.data.length !== PAGE_SIZE) problems.push(`${Array.isArray(page?.data) ? page.data.length : 'no'} rows (want ${PAGE_SIZE})`);
+    if (problems.length) throw new Error(`${t.name} ${t.url}: ${problems.join(', ')}; body: ${JSON.stringify(body).slice(0, 500)}`);
+    pages.push({ name: t.name, rows: page.data! });
+  }
+  const [a, b] = pages;
+  const keys = (r: Record<string, unknown>) => Object.keys(r).sort().join(',');
+  if (keys(a.rows[0]) !== keys(b.rows[0])) throw new Error(`row shapes differ: ${a.name} {${keys(a.rows[0])}} vs ${b.name} {${keys(b.rows[0])}}`);
+  if (a.rows[0].name !== b.rows[0].name || a.rows[PAGE_SIZE - 1].name !== b.rows[PAGE_SIZE - 1].name) {
+    throw new Error(`pages differ: ${a.name} ${String(a.rows[0].name)}…, ${b.name} ${String(b.rows[0].name)}…`);
+  }
+  console.log(`[bench] verified: both return 200, meta.total ${DOMAIN_COUNT}, ${PAGE_SIZE} rows (${String(a.rows[0].name)} … ${String(a.rows[PAGE_SIZE - 1].name)})`);
+}
+
+async function insertDomains(stack: TestStack): Promise<void> {
+  await stack.db.query(
+    `INSERT INTO domains (tenant_id, name)
+     SELECT a.tenant_id, 'bench-' || lpad(g::text, 4, '0') || '.example'
+       FROM accounts a CROSS JOIN generate_series(1, $2::int) AS g
+      WHERE a.email = $1`,
+    [stack.admin.email, DOMAIN_COUNT],
+  );
+  const [{ n }] = await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM domains`);
+  if (Number(n) !== DOMAIN_COUNT) throw new Error(`expected ${DOMAIN_COUNT} domains after the insert, found ${n}`);
+  await stack.db.query('ANALYZE domains');
+  console.log(`[bench] inserted ${DOMAIN_COUNT} domains into ${stack.admin.email}'s tenant`);
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const lines = [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
+  return lines.join('\n');
+}
+
+const num = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, number][]): void {
+  const failures: string[] = [];
+  const rows = ms.map(({ target, result: r }) => {
+    const bad = r.non2xx + r.errors + r.timeouts;
+    if (bad > 0) {
+      const codes = Object.entries(r.statusCodeStats).filter(([c]) => !c.startsWith('2')).map(([c, v]) => `${c}×${v.count}`).join(', ');
+      failures.push(`${target.name}: ${r.non2xx} non-2xx${codes ? ` (${codes})` : ''}, ${r.errors} errors, ${r.timeouts} timeouts`);
+    }
+    return [target.name, num(r.requests.average), num(r.latency.p50, 0), num(r.latency.p99, 0), String(r['2xx']), String(r.non2xx), String(r.errors), String(r.timeouts)];
+  });
+  const cpuRows = ms.map(({ target, result: r, cpuMs }) => {
+    const done = r['2xx'] + r.non2xx || 1;
+    const per = (v: number) => num((v * 1000) / done, 0);
+    return [target.name, per(cpuMs.edge), per(cpuMs.service), per(cpuMs.nats), per(cpuMs.loadGenerator), per(cpuMs.edge + cpuMs.service + cpuMs.nats)];
+  });
+
+  const [gw, base] = ms;
+  const ratio = gw.result.requests.average / base.result.requests.average;
+  const out = [
+    '',
+    `=== GET ${LIST_PATH}: ${DOMAIN_COUNT} domains, page of ${PAGE_SIZE}; ${s.connections} connections, ${s.duration} s measured after ${s.warmup} s warm-up, one target after the other ===`,
+    `gateway : real gateway (Nest + Fastify) → NATS → domain-service (Nest + TypeORM) → pg; API-key auth (X-API-Key, auth cache ${stack.env.AUTH_CACHE_TTL_MS} ms);`,
+    `          LOG_LEVEL=${s.logLevel}${s.logLevel === 'info' ? ' (production default: one request log line per request)' : ''}; DATABASE_POOL_SIZE=${stack.env.DATABASE_POOL_SIZE}`,
+    `baseline: bare Fastify → raw NATS request → raw subscriber → pg Pool(${stack.env.DATABASE_POOL_SIZE}), same SQL and reply shape; no auth, no logging`,
+    '',
+    table(['target', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'timeouts'], rows),
+    '',
+    'CPU time per request (µs) during the measured window:',
+    table(['target', 'edge', 'service', 'nats-server', 'autocannon', 'edge+service+nats'], cpuRows),
+    '',
+    `RSS at end (MB): ${rss.map(([n, v]) => `${n} ${num(v)}`).join(', ')}`,
+  ];
+  console.log(out.join('\n'));
+  if (failures.length) {
+    const banner = '!'.repeat(78);
+    const msg = [banner, '!!! FAILED REQUESTS DURING THE MEASURED RUN — figures are not comparable:', ...failures.map((f) => `!!!   ${f}`), banner].join('\n');
+    console.log(msg);
+    console.error(msg);
+  }
+  console.log(`gateway/baseline req/s ratio: ${num(ratio, 2)} (target ≥ ${RATIO_TARGET.toFixed(2)})${ratio < RATIO_TARGET ? ' — BELOW TARGET' : ''}`);
+}
+
+async function main(): Promise<void> {
+  const s = settingsFromArgs();
+  clockTicks = Number((await execFileAsync('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout.trim()) || 100;
+  if (s.cpuProfDir) {
+    mkdirSync(s.cpuProfDir, { recursive: true });
+    // Inherited by every process started below (TestStack copies process.env).
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${PROFILER_PRELOAD}`.trim();
+    process.env.BENCH_CPU_PROF_DIR = s.cpuProfDir;
+  }
+
+  let stack: TestStack | undefined;
+  const baseline: Proc[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      current?.stop();
+      await Promise.allSettled(baseline.map((p) => p.stop()));
+      await stack?.stop();
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`[bench] ${signal}: stopping everything`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    console.log(`[bench] starting the stack (gateway LOG_LEVEL=${s.logLevel})`);
+    stack = await TestStack.start('bench', { logLevel: s.logLevel });
+    await insertDomains(stack);
+
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NATS_URL: stack.nats.url,
+      DATABASE_URL: stack.db.url,
+      DATABASE_POOL_SIZE: stack.env.DATABASE_POOL_SIZE,
+      BENCH_PORT: String(port),
+    };
+    const bareService = new Proc('bare-service', process.execPath, [BARE_SERVICE_MAIN], env);
+    baseline.push(bareService);
+    await waitFor('bare-service', async () => {
+      if (!bareService.running) throw new Error(`bare-service exited:\n${bareService.tail()}`);
+      return bareService.output.join('').includes('listening');
+    });
+    const bareGateway = new Proc('bare-gateway', process.execPath, [BARE_GATEWAY_MAIN], env);
+    baseline.push(bareGateway);
+    await waitFor('bare-gateway', async () => {
+      if (!bareGateway.running) throw new Error(`bare-gateway exited:\n${bareGateway.tail()}`);
+      return bareGateway.output.join('').includes('listening');
+    });
+
+    const targets: Target[] = [
+      { name: 'gateway', url: `${stack.baseUrl}${LIST_PATH}`, headers: { 'x-api-key': stack.admin.apiKey }, procs: [stack.gateway, stack.domainService] },
+      { name: 'baseline', url: `http://127.0.0.1:${port}${LIST_PATH}`, headers: {}, procs: [bareGateway, bareService] },
+    ];
+    await verify(targets);
+
+    const natsPid = stack.nats.proc.child.pid;
+    const measurements: Measurement[] = [];
+    for (const t of targets) measurements.push(await measure(t, s, natsPid));
+
+    const rss: [string, number][] = [];
+    for (const p of [stack.gateway, stack.domainService, bareGateway, bareService]) rss.push([p.name, await rssMbOf(p.child.pid)]);
+    report(s, stack, measurements, rss);
+    if (s.cpuProfDir) {
+      await new Promise((r) => setTimeout(r, 500)); // let the profilers write
+      console.log(`[bench] CPU profiles in ${s.cpuProfDir}`);
+    }
+  } catch (err) {
+    console.error(`[bench] failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (stack) console.error(`--- gateway\n${stack.gateway.tail()}\n--- domain-service\n${stack.domainService.tail()}`);
+    process.exitCode = 1;
+  } finally {
+    await stopAll();
+  }
+}
+
+await main();

@@ -50,7 +50,10 @@ interface Measurement {
   target: Target;
   result: Result;
   /** CPU milliseconds used during the measured window. */
-  cpuMs: { edge: number; service: number; nats: number; loadGenerator: number };
+  cpuMs: { edge: number; service: number; nats: number; loadGenerator: number; other: number };
+  /** Share of the machine's CPU time (all cores) that was idle / stolen by the hypervisor during the window. */
+  idlePct: number;
+  stealPct: number;
 }
 
 function settingsFromArgs(): Settings {
@@ -106,6 +109,17 @@ function cpuMsOf(pid: number | undefined): number {
   }
 }
 
+/** Machine-wide CPU ms since boot (all cores) from /proc/stat: busy (incl. irq), idle (incl. iowait), steal. */
+function machineCpuMs(): { busy: number; idle: number; steal: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map((v) => (Number(v) * 1000) / clockTicks);
+    return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+  } catch {
+    return { busy: Number.NaN, idle: Number.NaN, steal: Number.NaN };
+  }
+}
+
 async function rssMbOf(pid: number | undefined): Promise<number> {
   if (pid === undefined) return Number.NaN;
   try {
@@ -139,21 +153,26 @@ async function measure(target: Target, s: Settings, natsPid: number | undefined)
   }
   console.log(`[bench] ${target.name}: measuring ${s.duration} s with ${s.connections} connections`);
   const [edge, service] = target.procs;
-  const before = { edge: cpuMsOf(edge.child.pid), service: cpuMsOf(service.child.pid), nats: cpuMsOf(natsPid), self: process.cpuUsage() };
+  const before = {
+    edge: cpuMsOf(edge.child.pid), service: cpuMsOf(service.child.pid), nats: cpuMsOf(natsPid), self: process.cpuUsage(), machine: machineCpuMs(),
+  };
   if (s.cpuProfDir) signalAll(target.procs, 'SIGUSR2');
   const result = await load(target, s, s.duration);
   if (s.cpuProfDir) signalAll(target.procs, 'SIGUSR2');
   const self = process.cpuUsage(before.self);
-  return {
-    target,
-    result,
-    cpuMs: {
-      edge: cpuMsOf(edge.child.pid) - before.edge,
-      service: cpuMsOf(service.child.pid) - before.service,
-      nats: cpuMsOf(natsPid) - before.nats,
-      loadGenerator: (self.user + self.system) / 1000,
-    },
+  const after = machineCpuMs();
+  const machine = { busy: after.busy - before.machine.busy, idle: after.idle - before.machine.idle, steal: after.steal - before.machine.steal };
+  const all = machine.busy + machine.idle + machine.steal;
+  const cpuMs = {
+    edge: cpuMsOf(edge.child.pid) - before.edge,
+    service: cpuMsOf(service.child.pid) - before.service,
+    nats: cpuMsOf(natsPid) - before.nats,
+    loadGenerator: (self.user + self.system) / 1000,
+    other: 0,
   };
+  // PostgreSQL backends, the kernel's share not charged to a process, and anything else running.
+  cpuMs.other = machine.busy - cpuMs.edge - cpuMs.service - cpuMs.nats - cpuMs.loadGenerator;
+  return { target, result, cpuMs, idlePct: (100 * machine.idle) / all, stealPct: (100 * machine.steal) / all };
 }
 
 async function getJson(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
@@ -226,10 +245,13 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
     }
     return [target.name, num(r.requests.average), num(r.latency.p50, 0), num(r.latency.p99, 0), String(r['2xx']), String(r.non2xx), String(r.errors), String(r.timeouts)];
   });
-  const cpuRows = ms.map(({ target, result: r, cpuMs }) => {
+  const cpuRows = ms.map(({ target, result: r, cpuMs, idlePct, stealPct }) => {
     const done = r['2xx'] + r.non2xx || 1;
     const per = (v: number) => num((v * 1000) / done, 0);
-    return [target.name, per(cpuMs.edge), per(cpuMs.service), per(cpuMs.nats), per(cpuMs.loadGenerator), per(cpuMs.edge + cpuMs.service + cpuMs.nats)];
+    return [
+      target.name, per(cpuMs.edge), per(cpuMs.service), per(cpuMs.nats), per(cpuMs.other), per(cpuMs.loadGenerator),
+      per(cpuMs.edge + cpuMs.service + cpuMs.nats + cpuMs.other), num(idlePct, 0), num(stealPct, 0),
+    ];
   });
 
   const [gw, base] = ms;
@@ -243,8 +265,9 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
     '',
     table(['target', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'timeouts'], rows),
     '',
-    'CPU time per request (µs) during the measured window:',
-    table(['target', 'edge', 'service', 'nats-server', 'autocannon', 'edge+service+nats'], cpuRows),
+    'CPU time per request (µs) in the measured window (pg+other = machine busy time minus the rest: PostgreSQL, kernel, anything else);',
+    'idle/steal = % of all cores idle / stolen by the hypervisor (steal or low idle from other work means a noisy run):',
+    table(['target', 'edge', 'service', 'nats-server', 'pg+other', 'autocannon', 'server total', 'idle %', 'steal %'], cpuRows),
     '',
     `RSS at end (MB): ${rss.map(([n, v]) => `${n} ${num(v)}`).join(', ')}`,
   ];

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { expectError } from '../helpers/api-client.js';
+import { freePort } from '../helpers/processes.js';
 import { TestStack } from '../helpers/stack.js';
 
 describe('HTTP conventions, OpenAPI and health (e2e)', () => {
   let stack: TestStack;
+  let serviceHealthPort: number;
 
   before(async () => {
-    stack = await TestStack.start('http');
+    serviceHealthPort = await freePort();
+    stack = await TestStack.start('http', { serviceHealthPort });
   });
   after(async () => {
     await stack?.stop();
@@ -51,6 +54,14 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
     for (const dep of ['database', 'redis', 'nats', 'domain-service']) assert.equal(h.body.details[dep].status, 'up', dep);
   });
 
+  it('domain-service answers its own liveness and readiness probes', async () => {
+    const base = `http://127.0.0.1:${serviceHealthPort}`;
+    assert.deepEqual(await (await fetch(`${base}/health/live`)).json(), { status: 'ok' });
+    const ready = await fetch(`${base}/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  });
+
   it('serves Swagger UI and a complete OpenAPI document', async () => {
     const ui = await stack.api().get('/api/docs');
     assert.equal(ui.status, 200);
@@ -70,9 +81,11 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/api-keys/{id}': ['get', 'delete'],
       '/api/v1/domains': ['get', 'post'],
       '/api/v1/domains/{domain}': ['get', 'patch', 'delete'],
+      '/health': ['get'],
+      '/health/live': ['get'],
     };
     assert.deepEqual(Object.keys(spec.paths).sort(), Object.keys(expected).sort());
-    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh']);
+    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh', '/health', '/health/live']);
     for (const [path, methods] of Object.entries(expected)) {
       assert.deepEqual(Object.keys(spec.paths[path]).sort(), [...methods].sort(), path);
       for (const m of methods) {
@@ -82,7 +95,7 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
         const ok = Object.keys(op.responses).find((s) => s.startsWith('2'));
         assert.ok(ok && op.responses[ok].content?.['application/json']?.schema, `${m} ${path} documents its success body`);
         const errors = Object.keys(op.responses).filter((s) => /^[45]/.test(s));
-        assert.ok(errors.length > 0, `${m} ${path} documents errors`);
+        if (path !== '/health/live') assert.ok(errors.length > 0, `${m} ${path} documents errors`);
         for (const s of errors) {
           const content = op.responses[s].content?.['application/json'];
           assert.ok(content?.schema, `${m} ${path} ${s} has the error schema`);

@@ -9,6 +9,8 @@ export interface StackOptions {
   natsTimeoutMs?: number;
   authCacheTtlMs?: number;
   logLevel?: string;
+  /** Give domain-service its HTTP liveness/readiness port. */
+  serviceHealthPort?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export class TestStack {
       JWT_SECRET: randomBytes(32).toString('hex'),
       AUTH_CACHE_TTL_MS: String(options.authCacheTtlMs ?? 1000),
       BOOTSTRAP_ADMIN_EMAIL: 'admin@mailplane.test',
+      HEALTH_PORT: String(options.serviceHealthPort ?? 0),
     };
     const seed = await run(process.execPath, [SEED_MAIN], env);
     const admin = {

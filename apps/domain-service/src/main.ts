@@ -36,10 +36,12 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.enableShutdownHooks();
+  let natsConnected = false;
+  app.status.subscribe((status) => (natsConnected = status === 'connected'));
   await app.listen();
   if (config.HEALTH_PORT) {
     const ds = app.get<DataSource>(getDataSourceToken());
-    startHealthServer(config.HEALTH_PORT, ds, () => true).unref();
+    startHealthServer(config.HEALTH_PORT, ds, () => natsConnected).unref();
   }
   logger.log('domain-service listening on NATS');
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -10,6 +10,25 @@ import { REDIS } from './redis.provider.js';
 
 const CHECK_TIMEOUT_MS = 1500;
 
+class LiveDto {
+  @ApiProperty({ example: 'ok' }) status: string;
+}
+
+class HealthDto {
+  @ApiProperty({ enum: ['ok', 'error'] }) status: string;
+  @ApiProperty({ description: 'Dependencies that are up' }) info: object;
+  @ApiProperty({ description: 'Dependencies that are down' }) error: object;
+  @ApiProperty({ description: 'Every dependency with its status' }) details: object;
+}
+
+const UP = { status: 'up' };
+const HEALTH_EXAMPLE = {
+  status: 'ok',
+  info: { database: UP, redis: UP, nats: UP, 'domain-service': UP },
+  error: {},
+  details: { database: UP, redis: UP, nats: UP, 'domain-service': UP },
+};
+
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([
     p,
@@ -17,7 +36,7 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   ]);
 }
 
-@ApiExcludeController()
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -31,6 +50,8 @@ export class HealthController {
   /** Liveness: the process serves HTTP. No dependency is consulted. */
   @Get('live')
   @Public()
+  @ApiOperation({ summary: 'Liveness', description: 'The gateway process serves HTTP; no dependency is consulted.' })
+  @ApiOkResponse({ type: LiveDto })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -38,6 +59,13 @@ export class HealthController {
   /** Readiness: every critical dependency answers; 503 otherwise. */
   @Get()
   @Public()
+  @ApiOperation({ summary: 'Readiness', description: 'PostgreSQL, Redis, NATS and domain-service all answer; 503 when any is down.' })
+  @ApiOkResponse({ type: HealthDto, example: HEALTH_EXAMPLE })
+  @ApiServiceUnavailableResponse({
+    description: 'A critical dependency is down',
+    type: HealthDto,
+    example: { ...HEALTH_EXAMPLE, status: 'error', error: { 'domain-service': { status: 'down', message: 'No domains service is running.' } } },
+  })
   async check(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult | object> {
     try {
       return await this.health.check([

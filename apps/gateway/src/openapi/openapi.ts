@@ -19,6 +19,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addTag('auth', 'Log in, refresh, who am I')
     .addTag('api-keys', 'Scoped API keys')
     .addTag('domains', 'Mail domains')
+    .addTag('health', 'Liveness and readiness (public)')
     .build();
   return SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,

@@ -8,15 +8,17 @@ import { AppError, ApiErrorCode, type RpcErrorPayload } from '#contracts';
 export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
   private readonly logger = new Logger('RpcErrorFilter');
 
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    return throwError(() => toRpcErrorPayload(exception, this.logger));
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    const data = host.switchToRpc().getData<{ ctx?: { request_id?: unknown } } | undefined>();
+    const requestId = typeof data?.ctx?.request_id === 'string' ? data.ctx.request_id : undefined;
+    return throwError(() => toRpcErrorPayload(exception, this.logger, requestId));
   }
 }
 
-export function toRpcErrorPayload(exception: unknown, logger: Logger): RpcErrorPayload {
+export function toRpcErrorPayload(exception: unknown, logger: Logger, requestId?: string): RpcErrorPayload {
   if (exception instanceof AppError) return { status: exception.status, ...exception.toBody() };
   const errorId = randomUUID();
-  logger.error({ err: exception, error_id: errorId }, 'unhandled error in RPC handler');
+  logger.error({ err: exception, error_id: errorId, request_id: requestId }, 'unhandled error in RPC handler');
   return {
     status: 500,
     code: ApiErrorCode.INTERNAL_ERROR,

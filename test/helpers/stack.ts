@@ -11,6 +11,8 @@ export interface StackOptions {
   logLevel?: string;
   /** Give domain-service its HTTP liveness/readiness port. */
   serviceHealthPort?: number;
+  /** Point the apps at another Redis (e.g. a dead port); then only liveness is awaited at start. */
+  redisUrl?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export class TestStack {
       DATABASE_POOL_SIZE: '4',
       NATS_URL: nats.url,
       NATS_TIMEOUT_MS: String(options.natsTimeoutMs ?? 5000),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+      REDIS_URL: options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: String(port),
       JWT_SECRET: randomBytes(32).toString('hex'),
@@ -58,7 +60,7 @@ export class TestStack {
     const gateway = new Proc('gateway', process.execPath, [GATEWAY_MAIN], env);
     const stack = new TestStack(db, nats, env, `http://127.0.0.1:${port}`, gateway, domainService, admin);
     try {
-      await stack.waitHealthy();
+      await stack.waitHealthy(options.redisUrl ? '/health/live' : '/health');
     } catch (err) {
       await stack.stop();
       throw new Error(`${(err as Error).message}\n--- gateway\n${gateway.tail()}\n--- domain-service\n${domainService.tail()}`);
@@ -70,10 +72,10 @@ export class TestStack {
     return new ApiClient(this.baseUrl, credential);
   }
 
-  async waitHealthy(): Promise<void> {
-    await waitFor('gateway /health', async () => {
+  async waitHealthy(path = '/health'): Promise<void> {
+    await waitFor(`gateway ${path}`, async () => {
       if (!this.gateway.running) throw new Error('gateway exited');
-      const res = await fetch(`${this.baseUrl}/health`);
+      const res = await fetch(`${this.baseUrl}${path}`);
       return res.status === 200;
     });
   }

@@ -7,3 +7,4 @@ export * from './crypto/tokens.js';
 export * from './crypto/api-key-format.js';
 export * from './crypto/password.js';
 export * from './pagination/pagination.js';
+export * from './errors/http-error.mapper.js';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { describe, it } from 'node:test';
 import { CommonError, CommonErrorCode, DomainError, DomainErrorCode } from '#contracts';
-import { RpcReplyError } from '#common';
-import { toHttpError } from './http-exception.filter.js';
+import { RpcReplyError } from '../nats/nats-rpc.client.js';
+import { toHttpError } from './http-error.mapper.js';
 
 const silent = new Logger('test');
 silent.error = () => undefined;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -26,6 +26,8 @@ const LIST_PATH = '/api/v1/domains';
 const RATIO_TARGET = 0.7;
 const BARE_GATEWAY_MAIN = fileURLToPath(new URL('./baseline/bare-gateway.js', import.meta.url));
 const BARE_SERVICE_MAIN = fileURLToPath(new URL('./baseline/bare-service.js', import.meta.url));
+/** Toggles the profiler in cpu-profile-preload.ts. */
+const PROFILE_SIGNAL: NodeJS.Signals = 'SIGWINCH';
 const PROFILER_PRELOAD = pathToFileURL(fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url))).href;
 
 const execFileAsync = promisify(execFile);
@@ -50,7 +52,7 @@ interface Measurement {
   target: Target;
   result: Result;
   /** CPU milliseconds used during the measured window. */
-  cpuMs: { edge: number; service: number; nats: number; loadGenerator: number; other: number };
+  cpuMs: { edge: number; service: number; nats: number; postgres: number; loadGenerator: number; other: number };
   /** Share of the machine's CPU time (all cores) that was idle / stolen by the hypervisor during the window. */
   idlePct: number;
   stealPct: number;
@@ -95,18 +97,48 @@ function settingsFromArgs(): Settings {
   };
 }
 
-/** user+system CPU of a process so far, in ms (Linux /proc; NaN elsewhere). */
+/**
+ * user+system CPU of a process so far, in ms (Linux /proc; NaN elsewhere); with `reapedChildren`
+ * also that of its children that have exited and been waited for.
+ */
 let clockTicks = 100;
-function cpuMsOf(pid: number | undefined): number {
+function cpuMsOf(pid: number | undefined, reapedChildren = false): number {
   if (pid === undefined) return Number.NaN;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the ")" that closes the command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    // Fields after the ")" that closes the command name; utime, stime, cutime, cstime are fields 14-17.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return ((f[11] + f[12] + (reapedChildren ? f[13] + f[14] : 0)) * 1000) / clockTicks;
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * CPU ms of every local process named `postgres` (server, backends, background workers), including
+ * backends that exited (pools close idle connections), which the postmaster's reaped-children time
+ * holds; NaN if there is no local PostgreSQL.
+ */
+function postgresCpuMs(): number {
+  let total = 0;
+  let found = false;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
+  } catch {
+    return Number.NaN;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      found = true;
+      total += cpuMsOf(Number(pid), true);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found ? total : Number.NaN;
 }
 
 /** Machine-wide CPU ms since boot (all cores) from /proc/stat: busy (incl. irq), idle (incl. iowait), steal. */
@@ -154,11 +186,13 @@ async function measure(target: Target, s: Settings, natsPid: number | undefined)
   console.log(`[bench] ${target.name}: measuring ${s.duration} s with ${s.connections} connections`);
   const [edge, service] = target.procs;
   const before = {
-    edge: cpuMsOf(edge.child.pid), service: cpuMsOf(service.child.pid), nats: cpuMsOf(natsPid), self: process.cpuUsage(), machine: machineCpuMs(),
+    edge: cpuMsOf(edge.child.pid), service: cpuMsOf(service.child.pid), nats: cpuMsOf(natsPid), postgres: postgresCpuMs(), self: process.cpuUsage(),
+    machine: machineCpuMs(),
   };
-  if (s.cpuProfDir) signalAll(target.procs, 'SIGUSR2');
+  if (s.cpuProfDir) signalAll(target.procs, PROFILE_SIGNAL);
   const result = await load(target, s, s.duration);
-  if (s.cpuProfDir) signalAll(target.procs, 'SIGUSR2');
+  if (s.cpuProfDir) signalAll(target.procs, PROFILE_SIGNAL);
+  for (const p of target.procs) if (!p.running) throw new Error(`${p.name} exited during the run:\n${p.tail()}`);
   const self = process.cpuUsage(before.self);
   const after = machineCpuMs();
   const machine = { busy: after.busy - before.machine.busy, idle: after.idle - before.machine.idle, steal: after.steal - before.machine.steal };
@@ -167,11 +201,12 @@ async function measure(target: Target, s: Settings, natsPid: number | undefined)
     edge: cpuMsOf(edge.child.pid) - before.edge,
     service: cpuMsOf(service.child.pid) - before.service,
     nats: cpuMsOf(natsPid) - before.nats,
+    postgres: postgresCpuMs() - before.postgres,
     loadGenerator: (self.user + self.system) / 1000,
     other: 0,
   };
-  // PostgreSQL backends, the kernel's share not charged to a process, and anything else running.
-  cpuMs.other = machine.busy - cpuMs.edge - cpuMs.service - cpuMs.nats - cpuMs.loadGenerator;
+  // The kernel's share not charged to a process (softirq: loopback networking) and anything else running.
+  cpuMs.other = machine.busy - cpuMs.edge - cpuMs.service - cpuMs.nats - (Number.isNaN(cpuMs.postgres) ? 0 : cpuMs.postgres) - cpuMs.loadGenerator;
   return { target, result, cpuMs, idlePct: (100 * machine.idle) / all, stealPct: (100 * machine.steal) / all };
 }
 
@@ -249,8 +284,8 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
     const done = r['2xx'] + r.non2xx || 1;
     const per = (v: number) => num((v * 1000) / done, 0);
     return [
-      target.name, per(cpuMs.edge), per(cpuMs.service), per(cpuMs.nats), per(cpuMs.other), per(cpuMs.loadGenerator),
-      per(cpuMs.edge + cpuMs.service + cpuMs.nats + cpuMs.other), num(idlePct, 0), num(stealPct, 0),
+      target.name, per(cpuMs.edge), per(cpuMs.service), per(cpuMs.nats), per(cpuMs.postgres), per(cpuMs.other), per(cpuMs.loadGenerator),
+      num(idlePct, 0), num(stealPct, 0),
     ];
   });
 
@@ -265,18 +300,18 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
     '',
     table(['target', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'timeouts'], rows),
     '',
-    'CPU time per request (µs) in the measured window (pg+other = machine busy time minus the rest: PostgreSQL, kernel, anything else);',
-    'idle/steal = % of all cores idle / stolen by the hypervisor (steal or low idle from other work means a noisy run):',
-    table(['target', 'edge', 'service', 'nats-server', 'pg+other', 'autocannon', 'server total', 'idle %', 'steal %'], cpuRows),
+    'CPU time per request (µs) in the measured window. postgres = all local postgres processes; other = machine busy time',
+    'not charged to those (kernel softirq for loopback TCP, other programs); idle/steal = % of all cores idle / stolen by the hypervisor:',
+    table(['target', 'edge', 'service', 'nats-server', 'postgres', 'other', 'autocannon', 'idle %', 'steal %'], cpuRows),
     '',
-    `RSS at end (MB): ${rss.map(([n, v]) => `${n} ${num(v)}`).join(', ')}`,
+    `RSS after the runs (MB): ${rss.map(([n, v]) => `${n} ${num(v)}`).join(', ')}`,
   ];
+  if (s.cpuProfDir) out.push('(CPU profiling was on: every figure above includes the profiler overhead)');
   console.log(out.join('\n'));
   if (failures.length) {
     const banner = '!'.repeat(78);
     const msg = [banner, '!!! FAILED REQUESTS DURING THE MEASURED RUN — figures are not comparable:', ...failures.map((f) => `!!!   ${f}`), banner].join('\n');
     console.log(msg);
-    console.error(msg);
   }
   console.log(`gateway/baseline req/s ratio: ${num(ratio, 2)} (target ≥ ${RATIO_TARGET.toFixed(2)})${ratio < RATIO_TARGET ? ' — BELOW TARGET' : ''}`);
 }
@@ -339,7 +374,7 @@ async function main(): Promise<void> {
     ];
     await verify(targets);
 
-    const natsPid = stack.nats.proc.child.pid;
+    const natsPid = stack.nats.proc?.child.pid;
     const measurements: Measurement[] = [];
     for (const t of targets) measurements.push(await measure(t, s, natsPid));
 

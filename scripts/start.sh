@@ -18,7 +18,7 @@ echo "[start] building"
 npx --no-install tsc -p tsconfig.build.json
 node dist/libs/database/src/cli/migrate.js
 CREDENTIALS="$REPO/.run/first-admin.txt"
-node dist/libs/database/seeds/first-admin.seed.js --credentials-file "$CREDENTIALS" >/dev/null
+SEED_OUTPUT="$(node dist/libs/database/seeds/first-admin.seed.js --credentials-file "$CREDENTIALS")"
 
 pids=()
 cleanup() {
@@ -56,12 +56,13 @@ cat <<BANNER
     Health:       $URL/health
 
 BANNER
-if [[ -f "$CREDENTIALS" ]]; then
-  sed 's/^/  /' "$CREDENTIALS"
-  echo "  (kept in $CREDENTIALS until you delete it; reset with: npm run admin -- reset-password --email <email>)"
+# The credentials are printed on the start that created them, and never again.
+if [[ "$SEED_OUTPUT" == *"First platform admin"* ]]; then
+  echo "$SEED_OUTPUT" | sed 's/^/  /'
+  echo "  (also saved to $CREDENTIALS, mode 600: delete it once you have stored them)"
 else
-  echo "  The first admin was created earlier and its credentials file was removed."
-  echo "  Reset its password with: npm run admin -- reset-password --email ${BOOTSTRAP_ADMIN_EMAIL:-admin@mailplane.local}"
+  echo "  The first platform admin was created on an earlier start (its credentials were printed then)."
+  echo "  Lost them? npm run admin -- reset-password --email ${BOOTSTRAP_ADMIN_EMAIL:-admin@mailplane.local}"
 fi
 echo
 echo "  Press Ctrl-C to stop."

@@ -25,6 +25,7 @@ npx --no-install tsc -p tsconfig.build.json
 export DATABASE_URL
 DATABASE_URL="$(mp_database_url_for mailplane_test)"
 export NODE_ENV=test
+node dist/test/helpers/drop-stale-databases.js
 OUT="$REPO/.run/test-output.txt"
 set +e
 node --test --test-concurrency=1 --test-timeout=120000 \

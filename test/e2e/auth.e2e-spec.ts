@@ -219,7 +219,58 @@ describe('auth and API keys (e2e)', () => {
     });
   });
 
+  describe('key lineage and limits', () => {
+    it('a key cannot mint a key that outlives it; without a date the child inherits its expiry', async () => {
+      const soon = new Date(Date.now() + 3600_000).toISOString();
+      const parent = await stack.api(stack.admin.apiKey).post('/api/v1/api-keys', { name: 'parent', scopes: ['api_keys:write', 'domains:read'], expires_at: soon });
+      assert.equal(parent.status, 201);
+      const inherit = await stack.api(parent.body.key).post('/api/v1/api-keys', { name: 'child', scopes: ['domains:read'] });
+      assert.equal(inherit.status, 201);
+      assert.equal(inherit.body.expires_at, parent.body.expires_at);
+      assert.equal(inherit.body.created_by_key_id, parent.body.id);
+      const later = new Date(Date.now() + 7200_000).toISOString();
+      expectError(await stack.api(parent.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], expires_at: later }), 403, 'FORBIDDEN');
+      for (const bad of ['2027-W01', '2027-01-01', 'soon']) {
+        expectError(await stack.api(parent.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], expires_at: bad }), 400, 'VALIDATION_FAILED');
+      }
+    });
+
+    it('a restricted key sees and revokes only what it minted; revoking a key revokes its descendants', async () => {
+      const limited = await stack.api(stack.admin.apiKey).post('/api/v1/api-keys', { name: 'limited minter', scopes: ['api_keys:write', 'domains:read'], domain_allowlist: ['a.example'] });
+      const child = await stack.api(limited.body.key).post('/api/v1/api-keys', { name: 'grandparent-child', scopes: ['domains:read'], domain_allowlist: ['a.example'] });
+      const list = await stack.api(limited.body.key).get('/api/v1/api-keys?limit=500');
+      assert.deepEqual(list.body.data.map((k: { id: string }) => k.id).sort(), [limited.body.id, child.body.id].sort());
+      const [bootstrap] = await stack.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'bootstrap'`);
+      expectError(await stack.api(limited.body.key).delete(`/api/v1/api-keys/${bootstrap.id}`), 404, 'NOT_FOUND');
+      assert.equal((await stack.api(child.body.key).get('/api/v1/domains')).status, 200);
+      assert.equal((await stack.api(stack.admin.apiKey).delete(`/api/v1/api-keys/${limited.body.id}`)).status, 200);
+      expectError(await stack.api(child.body.key).get('/api/v1/domains'), 401, 'UNAUTHORIZED');
+      const [row] = await stack.db.query<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE id = $1`, [child.body.id]);
+      assert.ok(row.revoked_at, 'descendant revoked');
+    });
+
+    it('a tenant admin never sees or revokes a platform admin’s keys', async () => {
+      const t = await stack.tenantAdmin('no-platform-keys');
+      const list = await stack.api(t.token).get('/api/v1/api-keys?limit=500');
+      assert.ok(list.body.data.every((k: { tenant_id: string }) => k.tenant_id === t.tenantId));
+      const [bootstrap] = await stack.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'bootstrap'`);
+      expectError(await stack.api(t.token).delete(`/api/v1/api-keys/${bootstrap.id}`), 404, 'NOT_FOUND');
+    });
+
+    it('refuses a signed access token without an expiry', async () => {
+      const [acct] = await stack.db.query<{ id: string }>(`SELECT id FROM accounts WHERE email = $1`, [stack.admin.email]);
+      const forever = signJwt({ sub: acct.id, typ: 'access', iss: 'mailplane', iat: Math.floor(Date.now() / 1000) }, stack.env.JWT_SECRET!);
+      expectError(await stack.api(forever).get('/api/v1/auth/me'), 401, 'UNAUTHORIZED');
+    });
+  });
+
   describe('first admin and admin CLI', () => {
+    it('refuses a tenant admin without a tenant or in the platform tenant', async () => {
+      await assert.rejects(stack.adminCli('create-admin', '--email', 'ta1@mailplane.test', '--role', 'tenant_admin'), /--tenant is required/);
+      await assert.rejects(stack.adminCli('create-admin', '--email', 'ta2@mailplane.test', '--role', 'tenant_admin', '--tenant', 'default'), /platform tenant/);
+      assert.equal((await stack.db.query(`SELECT 1 FROM accounts WHERE email LIKE 'ta_@mailplane.test'`)).length, 0);
+    });
+
     it('re-running the seed creates nothing', async () => {
       const { stdout } = await run(process.execPath, [SEED_MAIN], stack.env);
       assert.match(stdout, /already exists/);

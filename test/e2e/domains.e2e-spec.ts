@@ -181,4 +181,35 @@ describe('domains (e2e)', () => {
     expectError(await stack.api(k).post('/api/v1/domains', { name: 'other.example' }), 403, 'FORBIDDEN');
     assert.equal((await stack.api(k).post('/api/v1/domains', { name: 'new-allowed.example' })).status, 201);
   });
+
+  it('handles long and odd paths, huge pages and control characters with 4xx envelopes', async () => {
+    const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(40)}.example`;
+    assert.equal((await stack.api(key).post('/api/v1/domains', { name: long })).status, 201);
+    assert.equal((await stack.api(key).get(`/api/v1/domains/${long}`)).body.name, long);
+    expectError(await stack.api(key).get('/api/v1/domains/%E0%A4%A'), 400, 'VALIDATION_FAILED');
+    expectError(await stack.api(key).get('/api/v1/domains?page=99999999999999999999'), 400, 'VALIDATION_FAILED');
+    expectError(await stack.api(key).get('/api/v1/domains?page=200000000000000000'), 400, 'VALIDATION_FAILED');
+    expectError(await stack.api(key).get('/api/v1/api-keys?page=99999999999'), 400, 'VALIDATION_FAILED');
+    expectError(await stack.api(key).get('/api/v1/domains?search=%00'), 400, 'VALIDATION_FAILED');
+    expectError(await stack.api(key).get('/api/v1/domains/a%00.example'), 400, 'VALIDATION_FAILED');
+    expectError(await stack.api(key).post('/api/v1/api-keys', { name: 'a\u0000b', scopes: ['domains:read'] }), 400, 'VALIDATION_FAILED');
+    for (const name of ['xn--zz.com', 'ex%61mple.com', '☃.example']) {
+      expectError(await stack.api(key).post('/api/v1/domains', { name }), 400, 'VALIDATION_FAILED');
+    }
+  });
+
+  it('stores outgoing_ip canonically and refuses addresses nothing can send from', async () => {
+    const d = await stack.api(key).post('/api/v1/domains', { name: 'ipv6.example', outgoing_ip: '2001:DB8:0:0::25' });
+    assert.equal(d.body.outgoing_ip, '2001:db8::25');
+    for (const ip of ['fe80::1%eth0', '0.0.0.0', '::', '224.0.0.1']) {
+      expectError(await stack.api(key).patch('/api/v1/domains/ipv6.example', { outgoing_ip: ip }), 400, 'VALIDATION_FAILED');
+    }
+  });
+
+  it('a bodiless DELETE with Content-Type: application/json works; writes to unknown routes are 404', async () => {
+    await stack.api(key).post('/api/v1/domains', { name: 'ct-delete.example' });
+    const del = await stack.api(key).delete('/api/v1/domains/ct-delete.example', { 'content-type': 'application/json' });
+    assert.equal(del.status, 200);
+    expectError(await stack.api(key).request('POST', '/api/v1/no-such-thing'), 404, 'NOT_FOUND');
+  });
 });

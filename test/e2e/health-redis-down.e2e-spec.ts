@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '../helpers/processes.js';
+import { freePort, waitFor } from '../helpers/processes.js';
 import { TestStack } from '../helpers/stack.js';
 
 describe('health with Redis unreachable (e2e)', () => {
@@ -9,6 +9,8 @@ describe('health with Redis unreachable (e2e)', () => {
   before(async () => {
     // A port nothing listens on: Redis is "down" for this stack only.
     stack = await TestStack.start('redis_down', { redisUrl: `redis://127.0.0.1:${await freePort()}/0` });
+    // Only liveness was awaited at start: wait until domain-service answers too.
+    await waitFor('domain-service', async () => (await stack.api(stack.admin.apiKey).get('/api/v1/domains')).status === 200);
   });
   after(async () => {
     await stack?.stop();

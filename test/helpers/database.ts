@@ -34,8 +34,14 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(TEST_DATABASE_URL, name);
   const ds = createDataSource({ url, poolSize: 2, applicationName: 'mailplane-test' });
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
+  try {
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+  } catch (err) {
+    if (ds.isInitialized) await ds.destroy();
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    throw err;
+  }
   return {
     name,
     url,
@@ -45,4 +51,27 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+/**
+ * Drops databases left by test runs that were killed before their clean-up (names start with mp_).
+ * One still in use (a suite or benchmark running beside) is left alone.
+ */
+export async function dropStaleTestDatabases(): Promise<string[]> {
+  return admin(async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database d WHERE datname ~ '^mp_[a-z0-9_]+_[0-9a-f]{8}$'
+         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
+    );
+    const dropped: string[] = [];
+    for (const r of rows) {
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${r.datname}`);
+        dropped.push(r.datname);
+      } catch {
+        // Someone connected in between: it is not stale.
+      }
+    }
+    return dropped;
+  });
 }

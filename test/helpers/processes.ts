@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -80,28 +80,47 @@ export async function run(command: string, args: string[], env: NodeJS.ProcessEn
 }
 
 /** A private nats-server (JetStream on) so suites never see each other's or a dev instance's services. */
-export async function startNats(): Promise<{ url: string; proc: Proc; stop(): Promise<void> }> {
+export interface NatsServer {
+  url: string;
+  /** The running server process (undefined while killed). */
+  readonly proc: Proc | undefined;
+  /** Stops the server but keeps its port and store, so `start()` brings the same one back. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startNats(): Promise<NatsServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'mp-nats-'));
   const bin = process.env.NATS_SERVER_BIN ?? 'nats-server';
-  const proc = new Proc('nats', bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], process.env);
-  const url = `nats://127.0.0.1:${port}`;
-  await waitFor('nats-server', async () => {
-    if (!proc.running) throw new Error(`nats-server exited: ${proc.tail()}`);
-    const { connect } = await import('node:net');
-    return new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
+  let proc: Proc | undefined;
+  const start = async () => {
+    const p = new Proc('nats', bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], process.env);
+    proc = p;
+    await waitFor('nats-server', async () => {
+      if (!p.running) throw new Error(`nats-server exited: ${p.tail()}`);
+      return new Promise<boolean>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
       });
-      s.on('error', () => resolve(false));
     });
-  });
+  };
+  await start();
   return {
-    url,
-    proc,
+    url: `nats://127.0.0.1:${port}`,
+    get proc() {
+      return proc?.running ? proc : undefined;
+    },
+    start,
+    async kill() {
+      await proc?.stop();
+    },
     async stop() {
-      await proc.stop();
+      await proc?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ADMIN_CLI_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, SEED_MAIN } from './paths.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { freePort, Proc, run, startNats, waitFor } from './processes.js';
+import { freePort, Proc, run, startNats, waitFor, type NatsServer } from './processes.js';
 import { ApiClient } from './api-client.js';
 
 export interface StackOptions {
@@ -22,7 +22,7 @@ export interface StackOptions {
 export class TestStack {
   private constructor(
     readonly db: TestDatabase,
-    readonly nats: Awaited<ReturnType<typeof startNats>>,
+    readonly nats: NatsServer,
     readonly env: NodeJS.ProcessEnv,
     readonly baseUrl: string,
     readonly gateway: Proc,
@@ -32,7 +32,18 @@ export class TestStack {
 
   static async start(label: string, options: StackOptions = {}): Promise<TestStack> {
     const db = await createTestDatabase(label);
-    const nats = await startNats();
+    let nats: NatsServer | undefined;
+    try {
+      nats = await startNats();
+      return await TestStack.boot(db, nats, options);
+    } catch (err) {
+      await nats?.stop();
+      await db.drop();
+      throw err;
+    }
+  }
+
+  private static async boot(db: TestDatabase, nats: NatsServer, options: StackOptions): Promise<TestStack> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -62,7 +73,7 @@ export class TestStack {
     try {
       await stack.waitHealthy(options.redisUrl ? '/health/live' : '/health');
     } catch (err) {
-      await stack.stop();
+      await Promise.allSettled([gateway.stop(), domainService.stop()]);
       throw new Error(`${(err as Error).message}\n--- gateway\n${gateway.tail()}\n--- domain-service\n${domainService.tail()}`);
     }
     return stack;

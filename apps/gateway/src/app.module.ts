@@ -20,7 +20,7 @@ import { NatsModule } from './nats/nats.module.js';
 
 @Module({})
 export class AppModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig & { JWT_SECRET: string }): DynamicModule {
     const configModule: DynamicModule = {
       module: class ConfigModule {},
       global: true,

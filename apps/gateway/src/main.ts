@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { readFileSync } from 'node:fs';
-import { ConfigError, loadConfig } from '#common';
+import { Logger as NestLogger } from '@nestjs/common';
+import { ConfigError, loadConfig, requireConfig, toHttpError } from '#common';
 import { AppModule } from './app.module.js';
 import { installFastifyHooks } from './http/fastify-hooks.js';
 import { buildOpenApiDocument, DOCS_PATH, mountOpenApi } from './openapi/openapi.js';
@@ -13,7 +15,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.m
 async function bootstrap(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = requireConfig(loadConfig(), 'JWT_SECRET');
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -22,7 +24,18 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const trustProxy = config.TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean);
-  const adapter = new FastifyAdapter({ trustProxy: trustProxy.length ? trustProxy : false, bodyLimit: 1_048_576 });
+  const frameworkLogger = new NestLogger('Fastify');
+  const adapter = new FastifyAdapter({
+    trustProxy: trustProxy.length ? trustProxy : false,
+    bodyLimit: 1_048_576,
+    // A percent-encoded 253-character IDN is far longer than Fastify's default of 100.
+    maxParamLength: 4096,
+    // Errors Fastify raises before routing (bad percent-encoding) get the envelope too.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const { status, body } = toHttpError(err, frameworkLogger, req);
+      void reply.code(status).send(body);
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   installFastifyHooks(app.getHttpAdapter().getInstance());

@@ -8,3 +8,4 @@ export * from './crypto/api-key-format.js';
 export * from './crypto/password.js';
 export * from './pagination/pagination.js';
 export * from './errors/http-error.mapper.js';
+export * from './errors/safe-error.js';

@@ -1,4 +1,7 @@
-import { IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsArray, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+
+/** Must be present; `null` is a meaningful value (no restriction), `undefined` is a caller bug. */
+const NullOr = (field: string) => ValidateIf((o: Record<string, unknown>) => o[field] !== null);
 
 /**
  * Who is asking, as the gateway resolved it. Sent with every RPC so services scope their queries;
@@ -6,10 +9,10 @@ import { IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validato
  */
 export class CallerContext {
   /** null: platform admin, every tenant is visible. */
-  @IsOptional() @IsUUID() tenant_id: string | null;
+  @NullOr('tenant_id') @IsUUID() tenant_id: string | null;
   /** null: no restriction; otherwise the only domain names this caller may see. */
-  @IsOptional() @IsArray() @IsString({ each: true }) domain_allowlist: string[] | null;
+  @NullOr('domain_allowlist') @IsArray() @IsString({ each: true }) domain_allowlist: string[] | null;
   /** The tenant new objects go to when the caller does not name one. */
-  @IsOptional() @IsUUID() home_tenant_id: string | null;
+  @NullOr('home_tenant_id') @IsUUID() home_tenant_id: string | null;
   @IsOptional() @IsString() @MaxLength(128) request_id?: string;
 }

@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
+/** Keeps OFFSET well inside bigint; nobody pages a million pages deep (use search/filters). */
+export const MAX_PAGE = 1_000_000;
 
 export class ListMetaDto {
   @ApiProperty({ example: 1 }) page: number;

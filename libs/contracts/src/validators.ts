@@ -22,7 +22,7 @@ export const IsDomainName = simple(
 export const IsOutgoingIp = simple(
   'isOutgoingIp',
   isValidOutgoingIp,
-  '$property must be an IPv4 or IPv6 address, or "auto"',
+  '$property must be a unicast IPv4 or IPv6 address, or "auto"',
 );
 
 /** Query strings carry "true"/"false"; JSON carries booleans. Anything else stays and fails @IsBoolean. */
@@ -35,3 +35,12 @@ export const ToInt = () =>
 
 /** Like @IsOptional, but only an absent field is skipped: an explicit null is validated (and fails). */
 export const IsOptionalNotNull = () => ValidateIf((_, value) => value !== undefined);
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** An RFC 3339 date-time with an explicit offset (no week dates, no date-only forms). */
+export const IsRfc3339DateTime = simple(
+  'isRfc3339DateTime',
+  (v) => typeof v === 'string' && RFC3339.test(v) && Number.isFinite(Date.parse(v)),
+  '$property must be an RFC 3339 date-time such as 2027-01-01T00:00:00Z',
+);

@@ -24,7 +24,9 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // Failed queries are reported by the callers' error handling; TypeORM's own log would print
+    // their parameters (hashes, emails) unredacted.
+    logging: false,
     poolSize: settings.poolSize ?? 10,
     applicationName: settings.applicationName ?? 'mailplane',
   });

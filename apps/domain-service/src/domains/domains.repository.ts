@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '#database';
-import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, totalOf } from '#common';
+import { containsPattern, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf } from '#common';
 import {
   domainNameToUnicode, isUuid, normalizeDomainName, type CallerContext, type DomainDto, type DomainSortField,
   type ListDomainsQueryDto, type Paginated,
@@ -66,8 +66,8 @@ export class DomainsRepository {
     if (q.active !== undefined) where.add('active = ?', q.active);
     if (q.search) where.add('name ILIKE ?', containsPattern(normalizeDomainName(q.search) ?? q.search.toLowerCase()));
     const rows: DomainRow[] = await this.ds.query(
-      `SELECT ${DOMAIN_COLUMNS}, count(*) OVER () AS total FROM domains ${where} ${orderBy(SORT_COLUMNS, page)} LIMIT ${page.limit} OFFSET ${page.offset}`,
-      where.params,
+      `SELECT ${DOMAIN_COLUMNS}, count(*) OVER () AS total FROM domains ${where} ${orderBy(SORT_COLUMNS, page)} ${pageClause(where)}`,
+      [...where.params, page.limit, page.offset],
     );
     const total = await totalOf(rows, page.offset, async () => {
       const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM domains ${where}`, where.params);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  DomainError, DomainErrorCode, normalizeDomainName, type CallerContext, type CreateDomainDto, type DomainDto,
+  canonicalOutgoingIp, DomainError, DomainErrorCode, normalizeDomainName, type CallerContext, type CreateDomainDto, type DomainDto,
   type ListDomainsQueryDto, type Paginated, type UpdateDomainDto,
 } from '#contracts';
 import { DomainsRepository, toDomainDto } from './domains.repository.js';
@@ -34,7 +34,7 @@ export class DomainsService {
       ]);
     }
     try {
-      return toDomainDto(await this.repo.insert(tenantId, name, dto.active ?? true, dto.outgoing_ip ?? 'auto'));
+      return toDomainDto(await this.repo.insert(tenantId, name, dto.active ?? true, canonicalOutgoingIp(dto.outgoing_ip ?? 'auto')!));
     } catch (err) {
       if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
         throw new DomainError(DomainErrorCode.NameTaken, 'Domain exists', `The domain ${name} already exists.`);
@@ -55,7 +55,8 @@ export class DomainsService {
         { field: '(body)', message: 'at least one of active, outgoing_ip is required' },
       ]);
     }
-    const row = await this.repo.update(ctx, ref, dto);
+    const changes = { active: dto.active, outgoing_ip: dto.outgoing_ip === undefined ? undefined : canonicalOutgoingIp(dto.outgoing_ip)! };
+    const row = await this.repo.update(ctx, ref, changes);
     if (!row) throw this.notFound(ref);
     return toDomainDto(row);
   }

@@ -19,5 +19,10 @@ export function startHealthServer(port: number, ds: DataSource, natsConnected: (
     }
     send(404, { error: 'Not found', detail: `No route ${req.method} ${req.url}`, code: 'NOT_FOUND' });
   });
+  server.on('error', (err) => {
+    // A probe port that cannot be bound makes the pod unready forever: fail loudly instead.
+    console.error(`health server cannot listen on port ${port}: ${err.message}`);
+    process.exit(1);
+  });
   return server.listen(port);
 }

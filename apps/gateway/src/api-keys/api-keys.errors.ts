@@ -6,6 +6,7 @@ export enum ApiKeyErrorCode {
   ScopeBeyondCaller = 'API_KEY_SCOPE_BEYOND_CALLER',
   AllowlistBeyondCaller = 'API_KEY_ALLOWLIST_BEYOND_CALLER',
   ExpiryInPast = 'API_KEY_EXPIRY_IN_PAST',
+  ExpiryBeyondCaller = 'API_KEY_EXPIRY_BEYOND_CALLER',
 }
 
 const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
@@ -14,6 +15,7 @@ const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
   [ApiKeyErrorCode.ScopeBeyondCaller]: ApiErrorCode.FORBIDDEN,
   [ApiKeyErrorCode.AllowlistBeyondCaller]: ApiErrorCode.FORBIDDEN,
   [ApiKeyErrorCode.ExpiryInPast]: ApiErrorCode.VALIDATION_FAILED,
+  [ApiKeyErrorCode.ExpiryBeyondCaller]: ApiErrorCode.FORBIDDEN,
 };
 
 export class ApiKeyError extends AppError {

@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '#database';
 import {
-  containsPattern, generateApiKey, listMeta, orderBy, resolvePage, SqlWhere, totalOf,
+  containsPattern, generateApiKey, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf,
 } from '#common';
 import { normalizeDomainName, roleAllows, scopesWithin, isKnownScope, isUuid, type Paginated } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
-import { isPlatformAdmin, type Principal } from '../auth/principal.js';
+import { isPlatformAdmin, isRestrictedKey, type Principal } from '../auth/principal.js';
 import { ApiKeyError, ApiKeyErrorCode } from './api-keys.errors.js';
 import type { ApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 
-const COLUMNS = `id, key_id, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, last_used_at, last_used_ip, revoked_at, created_at`;
+const COLUMNS = `id, key_id, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id, created_at`;
 const SORT_COLUMNS = { name: 'name', created_at: 'created_at', last_used_at: 'last_used_at' } as const;
 
 interface ApiKeyRow {
@@ -26,6 +27,7 @@ interface ApiKeyRow {
   last_used_at: Date | null;
   last_used_ip: string | null;
   revoked_at: Date | null;
+  created_by_key_id: string | null;
   created_at: Date;
   total?: string;
 }
@@ -46,6 +48,7 @@ function toDto(r: ApiKeyRow): ApiKeyDto {
     last_used_at: iso(r.last_used_at),
     last_used_ip: r.last_used_ip,
     revoked_at: iso(r.revoked_at),
+    created_by_key_id: r.created_by_key_id,
     created_at: new Date(r.created_at).toISOString(),
   };
 }
@@ -74,16 +77,12 @@ export class ApiKeysService {
         throw new ApiKeyError(ApiKeyErrorCode.AllowlistBeyondCaller, 'Domain allow-list beyond your rights', `Your key is limited to ${p.domain_allowlist.join(', ')}; it cannot grant ${outside.join(', ')}.`);
       }
     }
-    if (dto.expires_at && new Date(dto.expires_at).getTime() <= Date.now()) {
-      throw new ApiKeyError(ApiKeyErrorCode.ExpiryInPast, 'Validation failed', 'expires_at must be in the future.', [
-        { field: 'expires_at', message: 'expires_at must be in the future' },
-      ]);
-    }
+    const expiresAt = this.expiryFor(p, dto.expires_at ?? null);
     const key = generateApiKey();
     const rows: ApiKeyRow[] = await this.ds.query(
-      `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-      [key.keyId, key.secretSha256, dto.name, p.account_id, p.tenant_id, scopes, allowlist, dto.expires_at ?? null],
+      `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, created_by_key_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+      [key.keyId, key.secretSha256, dto.name, p.account_id, p.tenant_id, scopes, allowlist, expiresAt, p.api_key_id],
     );
     return { ...toDto(rows[0]), key: key.fullKey };
   }
@@ -93,9 +92,8 @@ export class ApiKeysService {
     const where = this.scope(p);
     if (q.search) where.add(`name ILIKE ?`, containsPattern(q.search));
     const rows: ApiKeyRow[] = await this.ds.query(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM api_keys ${where} ${orderBy(SORT_COLUMNS, page)}
-       LIMIT ${page.limit} OFFSET ${page.offset}`,
-      where.params,
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM api_keys ${where} ${orderBy(SORT_COLUMNS, page)} ${pageClause(where)}`,
+      [...where.params, page.limit, page.offset],
     );
     const total = await totalOf(rows, page.offset, async () => {
       const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM api_keys ${where}`, where.params);
@@ -108,11 +106,37 @@ export class ApiKeysService {
     return toDto(await this.find(p, id));
   }
 
+  /** Revokes the key and every key minted from it, directly or further down. */
   async revoke(p: Principal, id: string): Promise<void> {
     const key = await this.find(p, id);
     if (key.revoked_at) throw new ApiKeyError(ApiKeyErrorCode.AlreadyRevoked, 'API key already revoked', `The key ${key.key_id} was revoked at ${iso(key.revoked_at)}.`);
-    await this.ds.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [key.id]);
-    this.credentials.forgetKey(key.key_id);
+    const revoked = rowsOf<{ key_id: string }>(
+      await this.ds.query(
+        `WITH RECURSIVE tree AS (
+           SELECT id FROM api_keys WHERE id = $1
+           UNION SELECT k.id FROM api_keys k JOIN tree t ON k.created_by_key_id = t.id)
+         UPDATE api_keys SET revoked_at = now() WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL RETURNING key_id`,
+        [key.id],
+      ),
+    );
+    for (const r of revoked) this.credentials.forgetKey(r.key_id);
+  }
+
+  /** A key may not mint a key that outlives it; without a date the new key inherits its expiry. */
+  private expiryFor(p: Principal, requested: string | null): Date | null {
+    const wanted = requested ? new Date(requested) : null;
+    if (wanted && wanted.getTime() <= Date.now()) {
+      throw new ApiKeyError(ApiKeyErrorCode.ExpiryInPast, 'Validation failed', 'expires_at must be in the future.', [
+        { field: 'expires_at', message: 'expires_at must be in the future' },
+      ]);
+    }
+    const cap = p.api_key_expires_at;
+    if (!cap) return wanted;
+    if (!wanted) return cap;
+    if (wanted > cap) {
+      throw new ApiKeyError(ApiKeyErrorCode.ExpiryBeyondCaller, 'Expiry beyond your key', `Your key expires at ${cap.toISOString()}; a key it creates cannot expire later.`);
+    }
+    return wanted;
   }
 
   private async find(p: Principal, id: string): Promise<ApiKeyRow> {
@@ -123,10 +147,19 @@ export class ApiKeysService {
     return rows[0];
   }
 
-  /** Platform admins see every key; everyone else only their tenant's. */
+  /**
+   * Which keys a caller may see and revoke: a restricted key only itself and what it minted;
+   * a platform admin every key; anyone else their tenant's keys, never a platform admin's.
+   */
   private scope(p: Principal): SqlWhere {
     const where = new SqlWhere();
-    if (!isPlatformAdmin(p)) where.add('tenant_id = ?', p.tenant_id);
+    if (isRestrictedKey(p)) {
+      const self = where.param(p.api_key_id);
+      where.raw(`(id = ${self} OR created_by_key_id = ${self})`);
+    } else if (!isPlatformAdmin(p)) {
+      where.add('tenant_id = ?', p.tenant_id);
+      where.raw(`account_id IN (SELECT id FROM accounts WHERE role <> 'platform_admin')`);
+    }
     return where;
   }
 

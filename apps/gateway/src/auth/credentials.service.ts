@@ -119,6 +119,7 @@ export class CredentialsService {
       scopes: rec.scopes,
       domain_allowlist: rec.domain_allowlist,
       api_key_id: rec.id,
+      api_key_expires_at: rec.expires_at ? new Date(rec.expires_at) : null,
     };
   }
 
@@ -130,7 +131,7 @@ export class CredentialsService {
       if ((err as Error).name === 'TokenExpiredError') throw new AuthError(AuthErrorCode.TokenExpired, 'The access token has expired; use the refresh token.');
       throw new AuthError(AuthErrorCode.InvalidToken, 'The access token is invalid.');
     }
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string') {
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof (claims as { exp?: unknown }).exp !== 'number') {
       throw new AuthError(AuthErrorCode.InvalidToken, 'Not an access token.');
     }
     const account = await this.account(claims.sub);
@@ -146,6 +147,7 @@ export class CredentialsService {
       scopes: ACCOUNT_SCOPES,
       domain_allowlist: null,
       api_key_id: null,
+      api_key_expires_at: null,
     };
   }
 

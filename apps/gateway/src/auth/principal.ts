@@ -12,6 +12,13 @@ export interface Principal {
   scopes: string[];
   domain_allowlist: string[] | null;
   api_key_id: string | null;
+  /** For keys: when the key expires (null = never). Keys it mints may not outlive it. */
+  api_key_expires_at: Date | null;
+}
+
+/** A key with a domain allow-list or without `*` manages only the keys it minted itself. */
+export function isRestrictedKey(p: Principal): boolean {
+  return p.kind === 'api_key' && (p.domain_allowlist !== null || !p.scopes.includes(WILDCARD_SCOPE));
 }
 
 export function principalAllows(p: Principal, scope: Scope): { scope: boolean; role: boolean } {

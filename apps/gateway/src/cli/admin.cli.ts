@@ -4,7 +4,8 @@ import { ROLES, type Role } from '#contracts';
 import { createAccount, createDataSource, ensureTenant, resetAccountPassword } from '#database';
 
 const USAGE = `Usage:
-  npm run admin -- create-admin --email <email> [--role platform_admin|tenant_admin] [--tenant <name>] [--password <pw>]
+  npm run admin -- create-admin --email <email> [--role platform_admin] [--password <pw>]
+  npm run admin -- create-admin --email <email> --role tenant_admin --tenant <name> [--password <pw>]
   npm run admin -- reset-password --email <email> [--password <pw>]
 Without --password a strong one is generated and printed once.`;
 
@@ -41,6 +42,10 @@ try {
   if (command === 'create-admin') {
     const role = values.role as Role;
     if (!ROLES.includes(role) || role === 'domain_admin') fail('--role must be platform_admin or tenant_admin');
+    // The bootstrap tenant is the platform's own: tenant admins there would manage platform objects.
+    if (role === 'tenant_admin' && (!values.tenant || values.tenant === config.BOOTSTRAP_TENANT_NAME)) {
+      fail(`--tenant is required for a tenant_admin and must not be the platform tenant "${config.BOOTSTRAP_TENANT_NAME}"`);
+    }
     const tenantName = values.tenant ?? config.BOOTSTRAP_TENANT_NAME;
     const exists: unknown[] = await ds.query(`SELECT 1 FROM accounts WHERE email = $1`, [email]);
     if (exists.length) fail(`an account ${email} already exists (use reset-password)`);

@@ -73,6 +73,7 @@ export class HealthController {
         () => this.probe('redis', async () => ({ reply: await withTimeout(this.redis.ping(), 'Redis') })),
         () =>
           this.probe('nats', async () => {
+            if (!this.rpc.isConnected) throw new Error('disconnected from NATS');
             const rtt = await withTimeout(this.rpc.connection.rtt(), 'NATS');
             return { rtt_ms: Math.round(rtt * 100) / 100 };
           }),

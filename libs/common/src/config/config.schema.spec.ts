@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONFIG_KEYS, ConfigError, loadConfig } from './config.schema.js';
+import { CONFIG_KEYS, ConfigError, loadConfig, requireConfig } from './config.schema.js';
 
 const SECRET = 'x'.repeat(40);
 
@@ -30,8 +30,9 @@ describe('loadConfig', () => {
     );
   });
 
-  it('requires JWT_SECRET', () => {
-    assert.throws(() => loadConfig({}), /JWT_SECRET/);
+  it('lets an app require an optional key', () => {
+    assert.throws(() => requireConfig(loadConfig({}), 'JWT_SECRET'), (err: unknown) => err instanceof ConfigError && /JWT_SECRET: required/.test(err.message));
+    assert.equal(requireConfig(loadConfig({ JWT_SECRET: SECRET }), 'JWT_SECRET').JWT_SECRET, SECRET);
   });
 
   it('lists its keys', () => {

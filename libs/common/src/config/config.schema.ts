@@ -29,8 +29,8 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed; empty = none. */
   TRUST_PROXY: z.string().default(''),
-  /** HMAC key for access tokens; at least 32 characters. */
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** HMAC key for access tokens; at least 32 characters. Required by the gateway only. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ACCESS_TTL_SECONDS: int(60, 86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: int(300, 31_536_000).default(2_592_000),
   /** Milliseconds an API-key or account lookup may be served from the in-process cache (bounds how long a revoked key keeps working). */
@@ -51,6 +51,13 @@ export type AppConfig = z.infer<typeof configSchema>;
 export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
 
 export class ConfigError extends Error {}
+
+/** An app states the optional keys it cannot run without. */
+export function requireConfig<K extends keyof AppConfig>(config: AppConfig, ...keys: K[]): AppConfig & Required<Pick<AppConfig, K>> {
+  const missing = keys.filter((k) => config[k] === undefined);
+  if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${String(k)}: required`).join('\n')}`);
+  return config as AppConfig & Required<Pick<AppConfig, K>>;
+}
 
 /** Validates the environment once; every bad value is named in one message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -49,4 +49,16 @@ describe('toHttpError', () => {
     assert.match(r.body.error_id!, /^[0-9a-f-]{36}$/);
     assert.equal((logged as { error_id: string }).error_id, r.body.error_id);
   });
+
+  it('logs no SQL parameters of a failed query', () => {
+    let logged = '';
+    const logger = new Logger('t');
+    logger.error = (m: unknown) => {
+      logged = JSON.stringify(m);
+    };
+    const err = Object.assign(new Error('duplicate key value'), { name: 'QueryFailedError', query: 'INSERT ...', parameters: ['s3cr3t-hash'] });
+    toHttpError(err, logger);
+    assert.ok(logged.includes('duplicate key value'));
+    assert.ok(!logged.includes('s3cr3t-hash') && !logged.includes('INSERT'));
+  });
 });

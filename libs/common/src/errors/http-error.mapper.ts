@@ -1,6 +1,7 @@
 import { HttpException, type Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RpcReplyError } from '../nats/nats-rpc.client.js';
+import { safeError } from './safe-error.js';
 import { AppError, ApiErrorCode, API_ERROR_STATUS, type ErrorBody } from '#contracts';
 
 const STATUS_TO_CODE: Record<number, ApiErrorCode> = {
@@ -11,6 +12,7 @@ const STATUS_TO_CODE: Record<number, ApiErrorCode> = {
   405: ApiErrorCode.NOT_FOUND,
   409: ApiErrorCode.CONFLICT,
   413: ApiErrorCode.VALIDATION_FAILED,
+  414: ApiErrorCode.VALIDATION_FAILED,
   415: ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
   429: ApiErrorCode.RATE_LIMITED,
   503: ApiErrorCode.DEPENDENCY_UNAVAILABLE,
@@ -24,6 +26,8 @@ const FASTIFY_ERRORS: Record<string, { status: number; error: string; detail: st
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'Malformed JSON', detail: 'The request body is not valid JSON.' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'Body too large', detail: 'The request body exceeds the size limit.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'Bad Content-Length', detail: 'Content-Length does not match the body.' },
+  FST_ERR_BAD_URL: { status: 400, error: 'Malformed URL', detail: 'The request path is not a valid URL (bad percent-encoding).' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, error: 'Path too long', detail: 'A path segment is longer than any valid identifier.' },
 };
 
 export interface HttpErrorResult {
@@ -52,7 +56,7 @@ export function toHttpError(exception: unknown, logger: Logger, req?: { method?:
     }
   }
   const errorId = randomUUID();
-  logger.error({ err: exception, error_id: errorId }, 'unhandled error');
+  logger.error({ err: safeError(exception), error_id: errorId }, 'unhandled error');
   return {
     status: 500,
     body: {

@@ -25,10 +25,22 @@ interface NestReply {
  * multiplexes replies on one inbox and reports "no responders" at once.
  */
 export class NatsRpcClient {
+  /** False between a disconnect and the reconnect: requests fail at once instead of queueing. */
+  private connected = true;
+
   private constructor(
     readonly connection: NatsConnection,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    void this.watchStatus();
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.connection.status()) {
+      if (s.type === 'disconnect') this.connected = false;
+      else if (s.type === 'reconnect') this.connected = true;
+    }
+  }
 
   static async connect(url: string, timeoutMs: number, name: string): Promise<NatsRpcClient> {
     const nc = await connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
@@ -36,10 +48,11 @@ export class NatsRpcClient {
   }
 
   get isConnected(): boolean {
-    return !this.connection.isClosed() && this.connection.info !== undefined;
+    return this.connected && !this.connection.isClosed();
   }
 
   async send<T>(subject: string, data: unknown, requestId?: string, timeoutMs = this.timeoutMs): Promise<T> {
+    if (!this.isConnected) throw busUnavailable();
     const payload = JSON.stringify({ pattern: subject, data, id: randomUUID() });
     let h;
     if (requestId) {
@@ -87,6 +100,10 @@ export function mapTransportError(err: unknown, subject: string, timeoutMs: numb
       `The ${serviceOf(subject)} service did not answer within ${timeoutMs} ms.`,
     );
   }
+  return busUnavailable();
+}
+
+function busUnavailable(): CommonError {
   return new CommonError(
     CommonErrorCode.DependencyUnavailable,
     'Message bus unavailable',

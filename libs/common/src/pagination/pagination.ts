@@ -27,6 +27,15 @@ export function orderBy<S extends string>(columns: Record<S, string>, p: Resolve
   return `ORDER BY ${columns[p.sort]} ${dir} NULLS LAST, ${tieBreaker} ${dir}`;
 }
 
+/**
+ * `LIMIT $n OFFSET $n+1`, numbered after the WHERE's parameters; pass
+ * `[...where.params, page.limit, page.offset]` with it (the WHERE stays reusable for a count).
+ */
+export function pageClause(where: SqlWhere): string {
+  const n = where.params.length;
+  return `LIMIT $${n + 1} OFFSET $${n + 2}`;
+}
+
 /** ILIKE pattern for a substring search, with the user's wildcards escaped. */
 export function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

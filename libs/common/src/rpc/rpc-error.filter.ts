@@ -2,6 +2,7 @@ import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nes
 import { randomUUID } from 'node:crypto';
 import { throwError, type Observable } from 'rxjs';
 import { AppError, ApiErrorCode, type RpcErrorPayload } from '#contracts';
+import { safeError } from '../errors/safe-error.js';
 
 /** Service edge: typed errors become the RPC error payload; anything else is logged with an id. */
 @Catch()
@@ -18,7 +19,7 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
 export function toRpcErrorPayload(exception: unknown, logger: Logger, requestId?: string): RpcErrorPayload {
   if (exception instanceof AppError) return { status: exception.status, ...exception.toBody() };
   const errorId = randomUUID();
-  logger.error({ err: exception, error_id: errorId, request_id: requestId }, 'unhandled error in RPC handler');
+  logger.error({ err: safeError(exception), error_id: errorId, request_id: requestId }, 'unhandled error in RPC handler');
   return {
     status: 500,
     code: ApiErrorCode.INTERNAL_ERROR,

@@ -39,3 +39,22 @@ describe('outgoing_ip and UUIDs', () => {
     assert.ok(!isUuid('example.com'));
   });
 });
+
+describe('domain name hardening', () => {
+  it('rejects broken A-labels, percent escapes and symbol/emoji labels', () => {
+    for (const bad of ['xn--zz.com', 'xn--abc.com', 'ex%61mple.com', '☃.example', 'a😀b.example']) {
+      assert.equal(normalizeDomainName(bad), null, bad);
+    }
+    assert.equal(normalizeDomainName('xn--bcher-kva.example'), 'xn--bcher-kva.example');
+    assert.equal(normalizeDomainName('日本語.jp'), 'xn--wgv71a119e.jp');
+  });
+});
+
+describe('canonicalOutgoingIp', () => {
+  it('canonicalises IPv6 and refuses non-unicast or zoned addresses', async () => {
+    const { canonicalOutgoingIp } = await import('./domain-name.js');
+    assert.equal(canonicalOutgoingIp('2001:DB8:0:0::25'), '2001:db8::25');
+    assert.equal(canonicalOutgoingIp('192.0.2.7'), '192.0.2.7');
+    for (const bad of ['fe80::1%eth0', '0.0.0.0', '::', '224.0.0.1', 'ff02::1', '255.255.255.255']) assert.equal(canonicalOutgoingIp(bad), null, bad);
+  });
+});

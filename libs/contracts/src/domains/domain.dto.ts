@@ -4,7 +4,7 @@ import {
   IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { CallerContext } from '../caller-context.js';
-import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE_LIMIT } from '../pagination.js';
+import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE, MAX_PAGE_LIMIT } from '../pagination.js';
 import { IsDomainName, IsOptionalNotNull, IsOutgoingIp, ToBoolean, ToInt } from '../validators.js';
 
 export const DOMAIN_SORT_FIELDS = ['name', 'created_at', 'updated_at', 'active'] as const;
@@ -27,8 +27,8 @@ export class DomainListDto {
 }
 
 export class ListDomainsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
+  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })

@@ -16,5 +16,7 @@ export class ApiKeyEntity {
   @Column({ type: 'timestamptz', nullable: true }) last_used_at: Date | null;
   @Column({ type: 'text', nullable: true }) last_used_ip: string | null;
   @Column({ type: 'timestamptz', nullable: true }) revoked_at: Date | null;
+  /** The key that minted this one (null when an account created it). */
+  @Column({ type: 'uuid', nullable: true }) created_by_key_id: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) created_at: Date;
 }

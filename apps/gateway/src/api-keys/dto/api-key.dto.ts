@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MaxLength } from 'class-validator';
-import { ListMetaDto, MAX_PAGE_LIMIT, ToInt } from '#contracts';
+import { ListMetaDto, MAX_PAGE, MAX_PAGE_LIMIT, ToInt } from '#contracts';
 
 export class ApiKeyDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -15,6 +15,7 @@ export class ApiKeyDto {
   @ApiProperty({ format: 'date-time', nullable: true }) last_used_at: string | null;
   @ApiProperty({ nullable: true, example: '203.0.113.7' }) last_used_ip: string | null;
   @ApiProperty({ format: 'date-time', nullable: true }) revoked_at: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'The key that minted this one; revoking it revokes this one too' }) created_by_key_id: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
@@ -31,7 +32,7 @@ export class ApiKeyListDto {
 export const API_KEY_SORT_FIELDS = ['name', 'created_at', 'last_used_at'] as const;
 
 export class ListApiKeysQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 }) @IsOptional() @ToInt() @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 }) @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 }) @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT) limit?: number;
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' }) @IsOptional() @IsString() @MaxLength(100) search?: string;
   @ApiPropertyOptional({ enum: API_KEY_SORT_FIELDS, default: 'created_at' })

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsDefined, IsIn, IsOptional, IsString, MaxLength, MinLength,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsOptional, IsString, MaxLength, MinLength,
 } from 'class-validator';
-import { ALL_SCOPES, IsDomainName } from '#contracts';
+import { ALL_SCOPES, IsDomainName, IsRfc3339DateTime } from '#contracts';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'billing integration' })
@@ -18,7 +18,7 @@ export class CreateApiKeyDto {
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsDomainName({ each: true })
   domain_allowlist?: string[] | null;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, example: '2027-01-01T00:00:00Z' })
-  @IsOptional() @IsDateString({ strict: true })
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, example: '2027-01-01T00:00:00Z', description: 'Default: never, or the minting key’s own expiry' })
+  @IsOptional() @IsRfc3339DateTime()
   expires_at?: string | null;
 }

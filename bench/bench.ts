@@ -306,6 +306,11 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
     '',
     `RSS after the runs (MB): ${rss.map(([n, v]) => `${n} ${num(v)}`).join(', ')}`,
   ];
+  for (const { target, cpuMs } of ms) {
+    const busy = cpuMs.edge + cpuMs.service + cpuMs.nats + (Number.isNaN(cpuMs.postgres) ? 0 : cpuMs.postgres) + cpuMs.loadGenerator + cpuMs.other;
+    const share = cpuMs.other / busy;
+    if (share > 0.1) out.push(`WARNING: ${(100 * share).toFixed(0)}% of the busy CPU time in the ${target.name} run was not the bench's own processes (other programs running?); the figures are noisy, rerun on a quiet machine.`);
+  }
   if (s.cpuProfDir) out.push('(CPU profiling was on: every figure above includes the profiler overhead)');
   console.log(out.join('\n'));
   if (failures.length) {

@@ -5,15 +5,19 @@ import { BenchQueueGroups, BenchSubjects } from './subjects.js';
 
 /**
  * Baseline service: a raw NATS subscriber (queue group) that runs the same SQL that
- * DomainsRepository.list runs for a default page (platform admin, no filters) through a pg Pool and
- * replies `{data, meta}` shaped like the real reply. No Nest, no TypeORM, no validation, no logging.
+ * DomainsRepository.list runs for a default page (platform admin, no filters: empty WHERE, sort by
+ * name, bound LIMIT/OFFSET) through a pg Pool and replies `{data, meta}` shaped like the real
+ * reply (same DTO mapping). No Nest, no TypeORM, no validation, no logging. Keep LIST_SQL in step
+ * with the repository when that query changes.
  *
  * Env: NATS_URL, DATABASE_URL, DATABASE_POOL_SIZE.
  */
 const LIST_SQL =
   'SELECT id, tenant_id, name, active, outgoing_ip, created_at, updated_at, count(*) OVER () AS total ' +
-  'FROM domains ORDER BY name ASC NULLS LAST, id ASC LIMIT 50 OFFSET 0';
+  'FROM domains  ORDER BY name ASC NULLS LAST, id ASC LIMIT $1 OFFSET $2';
 const PAGE = { page: 1, limit: 50 };
+/** LIMIT and OFFSET are bound parameters, as in the repository (so pg uses the extended protocol too). */
+const LIST_PARAMS = [PAGE.limit, (PAGE.page - 1) * PAGE.limit];
 
 interface Row {
   id: string;
@@ -40,7 +44,7 @@ const pool = new pg.Pool({
 const nc = await connect({ servers: required('NATS_URL').split(','), name: `bench-bare-service-${process.pid}` });
 
 async function list(): Promise<unknown> {
-  const { rows } = await pool.query<Row>(LIST_SQL);
+  const { rows } = await pool.query<Row>(LIST_SQL, LIST_PARAMS);
   const total = rows.length > 0 ? Number(rows[0].total) : 0;
   return {
     data: rows.map((r) => ({

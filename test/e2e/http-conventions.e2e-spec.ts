@@ -10,7 +10,7 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
 
   before(async () => {
     serviceHealthPort = await freePort();
-    stack = await TestStack.start('http', { serviceHealthPort });
+    stack = await TestStack.start('http', { serviceHealthPort, logLevel: 'info' });
   });
   after(async () => {
     await stack?.stop();
@@ -45,6 +45,23 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
     assert.equal(given.headers.get('x-request-id'), 'abc-123');
     const made = await stack.api().get('/health/live');
     assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('logs one line per request with its id, and never a secret', async () => {
+    const login = await stack.api().post('/api/v1/auth/login', { email: stack.admin.email, password: stack.admin.password });
+    const key = await stack.api(login.body.access_token).post('/api/v1/api-keys', { name: 'log probe', scopes: ['domains:read'] });
+    await stack.api(key.body.key).get('/api/v1/domains?search=secret-search', { 'x-request-id': 'log-probe-1' });
+    await stack.api(key.body.key).withApiKeyHeader().get('/api/v1/auth/me');
+    await new Promise((r) => setTimeout(r, 300));
+    const out = stack.gateway.output.join('');
+    const line = out.split('\n').find((l) => l.includes('log-probe-1'));
+    assert.ok(line, 'the request is logged with its id');
+    const entry = JSON.parse(line) as { msg: string; req: { method: string; url: string }; res: { statusCode: number } };
+    assert.equal(entry.msg, 'request completed');
+    assert.deepEqual([entry.req.method, entry.req.url, entry.res.statusCode], ['GET', '/api/v1/domains', 200]);
+    for (const secret of [stack.admin.password, login.body.access_token, login.body.refresh_token, key.body.key, key.body.key.slice(20)]) {
+      assert.ok(!out.includes(secret), 'a secret reached the log');
+    }
   });
 
   it('health: live is trivial, /health checks every dependency', async () => {

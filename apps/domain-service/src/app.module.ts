@@ -13,7 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        createLoggerModule(config, 'domain-service', false),
+        createLoggerModule(config, 'domain-service'),
         TypeOrmModule.forRoot(
           createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-domain-service' }).options,
         ),

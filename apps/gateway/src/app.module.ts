@@ -31,7 +31,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
-        createLoggerModule(config, 'gateway', true),
+        createLoggerModule(config, 'gateway'),
         TypeOrmModule.forRoot({
           ...createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-gateway' }).options,
           migrationsRun: false,

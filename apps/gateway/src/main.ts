@@ -5,7 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { readFileSync } from 'node:fs';
 import { Logger as NestLogger } from '@nestjs/common';
-import { ConfigError, loadConfig, requireConfig, toHttpError } from '#common';
+import { ConfigError, installAccessLog, loadConfig, requireConfig, toHttpError } from '#common';
 import { AppModule } from './app.module.js';
 import { installFastifyHooks } from './http/fastify-hooks.js';
 import { buildOpenApiDocument, DOCS_PATH, mountOpenApi } from './openapi/openapi.js';
@@ -39,6 +39,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   installFastifyHooks(app.getHttpAdapter().getInstance());
+  installAccessLog(app.getHttpAdapter().getInstance(), config, 'gateway');
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live'] });
   app.enableShutdownHooks();
   mountOpenApi(app, buildOpenApiDocument(app, pkg.version));

@@ -9,3 +9,4 @@ export * from './crypto/password.js';
 export * from './pagination/pagination.js';
 export * from './errors/http-error.mapper.js';
 export * from './errors/safe-error.js';
+export * from './logger/access-log.js';

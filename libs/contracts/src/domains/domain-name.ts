@@ -31,7 +31,7 @@ export function normalizeDomainName(input: string): string | null {
 }
 
 export function domainNameToUnicode(ascii: string): string {
-  return domainToUnicode(ascii) || ascii;
+  return ascii.includes('xn--') ? domainToUnicode(ascii) || ascii : ascii;
 }
 
 /** Addresses nothing can send from: unspecified, "this network", multicast, reserved/broadcast. */

@@ -6,19 +6,8 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
-source scripts/lib/config.sh
-source scripts/lib/node.sh
-source scripts/lib/services.sh
-
-mp_load_config "$REPO"
-mp_ensure_node
-mp_ensure_deps
-mp_ensure_services
-mp_ensure_database
-mp_ensure_database_named mailplane_test
-# The bench starts a private nats-server, like the e2e suites.
-command -v nats-server >/dev/null || [[ -x /usr/sbin/nats-server ]] || mp_apt_install nats-server
-export PATH="$PATH:/usr/sbin"
+source scripts/lib/setup.sh
+mp_setup_for_tests
 
 echo "[bench] building"
 npx --no-install tsc -p tsconfig.build.json

@@ -4,15 +4,8 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
-source scripts/lib/config.sh
-source scripts/lib/node.sh
-source scripts/lib/services.sh
-
-mp_load_config "$REPO"
-mp_ensure_node
-mp_ensure_deps
-mp_ensure_services
-mp_ensure_database
+source scripts/lib/setup.sh
+mp_setup
 
 echo "[start] building"
 npx --no-install tsc -p tsconfig.build.json

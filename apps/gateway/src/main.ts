@@ -29,7 +29,7 @@ async function bootstrap(): Promise<void> {
     trustProxy: trustProxy.length ? trustProxy : false,
     bodyLimit: 1_048_576,
     // A percent-encoded 253-character IDN is far longer than Fastify's default of 100.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // Errors Fastify raises before routing (bad percent-encoding) get the envelope too.
     frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       const { status, body } = toHttpError(err, frameworkLogger, req);

@@ -14,7 +14,42 @@ export const DomainSubjects = {
   Ping: 'mailplane.domains.ping',
 } as const;
 
+export const ConfigSubjects = {
+  GetTier: 'mailplane.config.tier.get',
+  PutTier: 'mailplane.config.tier.put',
+  GetDomainOverrides: 'mailplane.config.domain-overrides.get',
+  PutDomainOverrides: 'mailplane.config.domain-overrides.put',
+  GetDomainEffective: 'mailplane.config.domain-effective.get',
+} as const;
+
+export const AntispamSubjects = {
+  GetConfig: 'mailplane.antispam.config.get',
+  PutConfig: 'mailplane.antispam.config.put',
+  ListEntries: 'mailplane.antispam.entries.list',
+  CreateEntry: 'mailplane.antispam.entries.create',
+  DeleteEntry: 'mailplane.antispam.entries.delete',
+} as const;
+
+export const MailboxSubjects = {
+  List: 'mailplane.mailboxes.list',
+  Create: 'mailplane.mailboxes.create',
+  Get: 'mailplane.mailboxes.get',
+  Update: 'mailplane.mailboxes.update',
+  SetPassword: 'mailplane.mailboxes.password',
+  Delete: 'mailplane.mailboxes.delete',
+  Ping: 'mailplane.mailboxes.ping',
+} as const;
+
+export const AliasSubjects = {
+  List: 'mailplane.aliases.list',
+  Create: 'mailplane.aliases.create',
+  Get: 'mailplane.aliases.get',
+  Update: 'mailplane.aliases.update',
+  Delete: 'mailplane.aliases.delete',
+} as const;
+
 /** Every service subscribes in a queue group, so each request is handled by exactly one replica. */
 export const QueueGroups = {
   DomainService: 'mailplane.domain-service',
+  MailboxService: 'mailplane.mailbox-service',
 } as const;

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# Mailplane image: one image, two processes.
+# Mailplane image: one image for every process.
 #   gateway (default):  docker run mailplane
 #   domain-service:     docker run mailplane node dist/apps/domain-service/src/main.js
+#   mailbox-service:    docker run mailplane node dist/apps/mailbox-service/src/main.js
 #   migrations + seed:  docker run mailplane sh -c 'node dist/libs/database/src/cli/migrate.js && node dist/libs/database/seeds/first-admin.seed.js'
 #
 # Debian (glibc) rather than Alpine (musl): argon2 ships glibc prebuilds, and the slim image has no

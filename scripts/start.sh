@@ -29,6 +29,7 @@ run_app() {
   pids+=("$!")
 }
 run_app domain-service dist/apps/domain-service/src/main.js
+run_app mailbox-service dist/apps/mailbox-service/src/main.js
 run_app gateway dist/apps/gateway/src/main.js
 
 URL="${PUBLIC_URL:-http://127.0.0.1:${GATEWAY_PORT}}"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The set-up every entry point shares: configuration, Node 24, npm dependencies, PostgreSQL/Redis/NATS
 # and the database. `mp_setup_for_tests` adds what the suites and the benchmark need on top: the
-# test database and the nats-server binary (they start private NATS instances).
+# test database, the nats-server binary (they start private NATS instances) and doveadm.
 
 MP_SETUP_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/config.sh
@@ -24,6 +24,11 @@ mp_setup_for_tests() {
     mp_ensure_database_named mailplane_test || return 1
   if ! command -v nats-server >/dev/null && [[ ! -x /usr/sbin/nats-server ]]; then
     mp_apt_install nats-server || return 1
+  fi
+  # doveadm checks that stored mailbox password hashes are ones Dovecot accepts (apt.sh keeps the
+  # package from starting its daemon).
+  if ! command -v doveadm >/dev/null && [[ ! -x /usr/bin/doveadm ]]; then
+    mp_apt_install dovecot-core || return 1
   fi
   export PATH="$PATH:/usr/sbin"
 }

@@ -178,9 +178,9 @@ describe('docker-compose.yml', () => {
     assert.equal(extra.length, 0);
   });
 
-  it('runs migrate, gateway and domain-service from the Mailplane image', () => {
+  it('runs migrate, gateway, domain-service and mailbox-service from the Mailplane image', () => {
     const { service, mailplaneServices } = load();
-    assert.deepEqual([...mailplaneServices].sort(), ['domain-service', 'gateway', 'migrate']);
+    assert.deepEqual([...mailplaneServices].sort(), ['domain-service', 'gateway', 'mailbox-service', 'migrate']);
     const images = new Set(mailplaneServices.map((name) => service(name).image));
     assert.equal(images.size, 1, `all Mailplane services should share one image, got ${[...images].join(', ')}`);
   });
@@ -206,9 +206,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has postgres, redis, nats, gateway and domain-service, each with a healthcheck', () => {
+  it('has postgres, redis, nats, gateway, domain-service and mailbox-service, each with a healthcheck', () => {
     const { service } = load();
-    for (const name of ['postgres', 'redis', 'nats', 'gateway', 'domain-service']) {
+    for (const name of ['postgres', 'redis', 'nats', 'gateway', 'domain-service', 'mailbox-service']) {
       healthcheckText(service(name), `docker-compose.yml service "${name}"`);
     }
     assert.match(healthcheckText(service('postgres'), 'postgres'), /pg_isready/);
@@ -233,7 +233,7 @@ describe('docker-compose.yml', () => {
     const { service } = load();
     dependsOn(service('migrate'), 'postgres', 'service_healthy', 'migrate');
     assert.match(commandText(service('migrate').command), /migrate\.js.*first-admin\.seed\.js/);
-    for (const name of ['gateway', 'domain-service']) {
+    for (const name of ['gateway', 'domain-service', 'mailbox-service']) {
       dependsOn(service(name), 'migrate', 'service_completed_successfully', name);
       dependsOn(service(name), 'redis', 'service_healthy', name);
       dependsOn(service(name), 'nats', 'service_healthy', name);
@@ -253,18 +253,20 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('migrate and domain-service env validate too; domain-service health port matches its healthcheck', () => {
+  it('migrate, domain-service and mailbox-service env validate too; service health ports match their healthchecks', () => {
     const { service } = load();
     assertValidConfig(
       Object.fromEntries(Object.entries(composeEnv(service('migrate'), 'migrate')).map(([k, v]) => [k, interpolate(v, k)])),
       'docker-compose.yml migrate',
     );
-    const ds = service('domain-service');
-    const env = Object.fromEntries(Object.entries(composeEnv(ds, 'domain-service')).map(([k, v]) => [k, interpolate(v, k)]));
-    const config = assertValidConfig(env, 'docker-compose.yml domain-service');
-    assert.ok(config.HEALTH_PORT > 0, 'domain-service needs a non-zero HEALTH_PORT for its healthcheck');
-    assert.match(healthcheckText(ds, 'domain-service'), new RegExp(`:${config.HEALTH_PORT}/health/ready`));
-    assert.equal(asRecord(ds.deploy, 'domain-service.deploy').replicas, 2, 'domain-service deploy.replicas');
+    for (const name of ['domain-service', 'mailbox-service']) {
+      const ds = service(name);
+      const env = Object.fromEntries(Object.entries(composeEnv(ds, name)).map(([k, v]) => [k, interpolate(v, k)]));
+      const config = assertValidConfig(env, `docker-compose.yml ${name}`);
+      assert.ok(config.HEALTH_PORT > 0, `${name} needs a non-zero HEALTH_PORT for its healthcheck`);
+      assert.match(healthcheckText(ds, name), new RegExp(`:${config.HEALTH_PORT}/health/ready`));
+      assert.equal(asRecord(ds.deploy, `${name}.deploy`).replicas, 2, `${name} deploy.replicas`);
+    }
   });
 });
 
@@ -460,16 +462,18 @@ describe('k8s manifests', () => {
     assert.equal(resolvePort(c, port.targetPort), gatewayPort, 'gateway Service targetPort must reach GATEWAY_PORT');
   });
 
-  it('domain-service: HEALTH_PORT env matches the probe port, probes /health/live and /health/ready', () => {
-    const { deploymentFor } = load();
-    const [c] = podSpec(deploymentFor('domain-service')).containers;
-    const healthPort = Number(c.env?.find((e) => e.name === 'HEALTH_PORT')?.value);
-    assert.ok(healthPort > 0, 'domain-service needs a non-zero HEALTH_PORT in env');
-    assert.equal(c.livenessProbe?.httpGet?.path, '/health/live', 'domain-service liveness path');
-    assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready', 'domain-service readiness path');
-    assert.equal(resolvePort(c, c.livenessProbe?.httpGet?.port), healthPort, 'liveness probe port must be HEALTH_PORT');
-    assert.equal(resolvePort(c, c.readinessProbe?.httpGet?.port), healthPort, 'readiness probe port must be HEALTH_PORT');
-  });
+  for (const name of ['domain-service', 'mailbox-service']) {
+    it(`${name}: HEALTH_PORT env matches the probe port, probes /health/live and /health/ready`, () => {
+      const { deploymentFor } = load();
+      const [c] = podSpec(deploymentFor(name)).containers;
+      const healthPort = Number(c.env?.find((e) => e.name === 'HEALTH_PORT')?.value);
+      assert.ok(healthPort > 0, `${name} needs a non-zero HEALTH_PORT in env`);
+      assert.equal(c.livenessProbe?.httpGet?.path, '/health/live', `${name} liveness path`);
+      assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready', `${name} readiness path`);
+      assert.equal(resolvePort(c, c.livenessProbe?.httpGet?.port), healthPort, 'liveness probe port must be HEALTH_PORT');
+      assert.equal(resolvePort(c, c.readinessProbe?.httpGet?.port), healthPort, 'readiness probe port must be HEALTH_PORT');
+    });
+  }
 
   it('every Deployment has an autoscaling/v2 HPA and a PodDisruptionBudget', () => {
     const { ofKind, deployments, deploymentFor } = load();

@@ -68,7 +68,7 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
     assert.deepEqual((await stack.api().get('/health/live')).body, { status: 'ok' });
     const h = await stack.api().get('/health');
     assert.equal(h.status, 200);
-    for (const dep of ['database', 'redis', 'nats', 'domain-service']) assert.equal(h.body.details[dep].status, 'up', dep);
+    for (const dep of ['database', 'redis', 'nats', 'domain-service', 'mailbox-service']) assert.equal(h.body.details[dep].status, 'up', dep);
   });
 
   it('domain-service answers its own liveness and readiness probes', async () => {
@@ -98,6 +98,21 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/api-keys/{id}': ['get', 'delete'],
       '/api/v1/domains': ['get', 'post'],
       '/api/v1/domains/{domain}': ['get', 'patch', 'delete'],
+      '/api/v1/domains/{domain}/overrides': ['get', 'put'],
+      '/api/v1/domains/{domain}/effective': ['get'],
+      '/api/v1/config/global': ['get', 'put'],
+      '/api/v1/config/domain-defaults': ['get', 'put'],
+      '/api/v1/config/mailbox-defaults': ['get', 'put'],
+      '/api/v1/config/antispam': ['get', 'put'],
+      '/api/v1/antispam/whitelist': ['get', 'post'],
+      '/api/v1/antispam/whitelist/{id}': ['delete'],
+      '/api/v1/antispam/blacklist': ['get', 'post'],
+      '/api/v1/antispam/blacklist/{id}': ['delete'],
+      '/api/v1/mailboxes': ['get', 'post'],
+      '/api/v1/mailboxes/{mailbox}': ['get', 'patch', 'delete'],
+      '/api/v1/mailboxes/{mailbox}/password': ['patch'],
+      '/api/v1/aliases': ['get', 'post'],
+      '/api/v1/aliases/{alias}': ['get', 'patch', 'delete'],
       '/health': ['get'],
       '/health/live': ['get'],
     };

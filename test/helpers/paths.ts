@@ -16,5 +16,6 @@ export const REPO_ROOT = (() => {
 export const DIST = join(REPO_ROOT, 'dist');
 export const GATEWAY_MAIN = join(DIST, 'apps/gateway/src/main.js');
 export const DOMAIN_SERVICE_MAIN = join(DIST, 'apps/domain-service/src/main.js');
+export const MAILBOX_SERVICE_MAIN = join(DIST, 'apps/mailbox-service/src/main.js');
 export const SEED_MAIN = join(DIST, 'libs/database/seeds/first-admin.seed.js');
 export const ADMIN_CLI_MAIN = join(DIST, 'apps/gateway/src/cli/admin.cli.js');

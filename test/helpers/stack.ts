@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ADMIN_CLI_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, SEED_MAIN } from './paths.js';
+import { ADMIN_CLI_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, MAILBOX_SERVICE_MAIN, SEED_MAIN } from './paths.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { freePort, Proc, run, startNats, waitFor, type NatsServer } from './processes.js';
 import { ApiClient } from './api-client.js';
@@ -11,13 +11,15 @@ export interface StackOptions {
   logLevel?: string;
   /** Give domain-service its HTTP liveness/readiness port. */
   serviceHealthPort?: number;
+  /** Give mailbox-service its HTTP liveness/readiness port. */
+  mailboxServiceHealthPort?: number;
   /** Point the apps at another Redis (e.g. a dead port); then only liveness is awaited at start. */
   redisUrl?: string;
 }
 
 /**
- * A whole Mailplane for one suite: its own database and nats-server, the real gateway and
- * domain-service as separate processes, and the first admin seeded exactly as `npm start` does.
+ * A whole Mailplane for one suite: its own database and nats-server, the real gateway,
+ * domain-service and mailbox-service as separate processes, and the first admin seeded exactly as `npm start` does.
  */
 export class TestStack {
   private constructor(
@@ -27,6 +29,7 @@ export class TestStack {
     readonly baseUrl: string,
     readonly gateway: Proc,
     public domainService: Proc,
+    public mailboxService: Proc,
     readonly admin: { email: string; password: string; apiKey: string },
   ) {}
 
@@ -68,13 +71,18 @@ export class TestStack {
       apiKey: /API key:\s+(\S+)/.exec(seed.stdout)![1],
     };
     const domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], env);
+    // serviceHealthPort belongs to domain-service: mailbox-service must not try to bind it too.
+    const mailboxEnv = { ...env, HEALTH_PORT: String(options.mailboxServiceHealthPort ?? 0) };
+    const mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], mailboxEnv);
     const gateway = new Proc('gateway', process.execPath, [GATEWAY_MAIN], env);
-    const stack = new TestStack(db, nats, env, `http://127.0.0.1:${port}`, gateway, domainService, admin);
+    const stack = new TestStack(db, nats, env, `http://127.0.0.1:${port}`, gateway, domainService, mailboxService, admin);
     try {
       await stack.waitHealthy(options.redisUrl ? '/health/live' : '/health');
     } catch (err) {
-      await Promise.allSettled([gateway.stop(), domainService.stop()]);
-      throw new Error(`${(err as Error).message}\n--- gateway\n${gateway.tail()}\n--- domain-service\n${domainService.tail()}`);
+      await Promise.allSettled([gateway.stop(), domainService.stop(), mailboxService.stop()]);
+      throw new Error(
+        `${(err as Error).message}\n--- gateway\n${gateway.tail()}\n--- domain-service\n${domainService.tail()}\n--- mailbox-service\n${mailboxService.tail()}`,
+      );
     }
     return stack;
   }
@@ -116,7 +124,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.gateway.stop(), this.domainService.stop()]);
+    await Promise.allSettled([this.gateway.stop(), this.domainService.stop(), this.mailboxService.stop()]);
     await this.nats.stop();
     await this.db.drop();
   }

@@ -3,6 +3,12 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
 import { createDataSource } from '#database';
+import { AntispamController } from './antispam/antispam.controller.js';
+import { AntispamRepository } from './antispam/antispam.repository.js';
+import { AntispamService } from './antispam/antispam.service.js';
+import { ConfigController } from './config/config.controller.js';
+import { ConfigRepository } from './config/config.repository.js';
+import { ConfigService } from './config/config.service.js';
 import { DomainsController } from './domains/domains.controller.js';
 import { DomainsRepository } from './domains/domains.repository.js';
 import { DomainsService } from './domains/domains.service.js';
@@ -18,10 +24,14 @@ export class AppModule {
           createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-domain-service' }).options,
         ),
       ],
-      controllers: [DomainsController],
+      controllers: [DomainsController, ConfigController, AntispamController],
       providers: [
         DomainsService,
         DomainsRepository,
+        ConfigService,
+        ConfigRepository,
+        AntispamService,
+        AntispamRepository,
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],

@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createLoggerModule, createValidationPipe, type AppConfig } from '#common';
 import { createDataSource } from '#database';
+import { AntispamController } from './antispam/antispam.controller.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -12,8 +13,12 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
 import { CredentialsService } from './auth/credentials.service.js';
 import { APP_CONFIG } from './config/app-config.js';
+import { ConfigController } from './config-tiers/config.controller.js';
+import { DomainConfigController } from './config-tiers/domain-config.controller.js';
+import { AliasesController } from './aliases/aliases.controller.js';
 import { DomainsController } from './domains/domains.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { RedisModule } from './health/redis.provider.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { NatsModule } from './nats/nats.module.js';
@@ -41,7 +46,7 @@ export class AppModule {
         NatsModule,
         RedisModule,
       ],
-      controllers: [AuthController, ApiKeysController, DomainsController, HealthController],
+      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
       providers: [
         AuthService,
         CredentialsService,

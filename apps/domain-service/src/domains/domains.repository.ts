@@ -101,11 +101,41 @@ export class DomainsRepository {
     return rows[0];
   }
 
-  async delete(ctx: CallerContext, ref: string): Promise<DomainRow | undefined> {
+  /**
+   * Deletes the domain unless it still has mailboxes or aliases (then reports how many); with
+   * `cascade` removes them first — their mail_addresses rows too, overrides by ON DELETE CASCADE —
+   * all in one transaction. The row lock keeps new mailboxes/aliases out meanwhile.
+   */
+  async delete(
+    ctx: CallerContext,
+    ref: string,
+    cascade = false,
+  ): Promise<{ row: DomainRow } | { blocked: { name: string; mailboxes: number; aliases: number } } | undefined> {
     const where = visibleTo(ctx);
     if (!matchRef(where, ref)) return undefined;
-    const rows = rowsOf<DomainRow>(await this.ds.query(`DELETE FROM domains ${where} RETURNING ${DOMAIN_COLUMNS}`, where.params));
-    return rows[0];
+    return this.ds.transaction(async (tx) => {
+      const found: { id: string; name: string }[] = await tx.query(`SELECT id, name FROM domains ${where} FOR UPDATE`, where.params);
+      if (!found[0]) return undefined;
+      const { id, name } = found[0];
+      const [n]: { mailboxes: string; aliases: string }[] = await tx.query(
+        `SELECT (SELECT count(*) FROM mailboxes WHERE domain_id = $1) AS mailboxes, (SELECT count(*) FROM aliases WHERE domain_id = $1) AS aliases`,
+        [id],
+      );
+      const counts = { name, mailboxes: Number(n.mailboxes), aliases: Number(n.aliases) };
+      if (counts.mailboxes + counts.aliases > 0) {
+        if (!cascade) return { blocked: counts };
+        await tx.query(
+          `DELETE FROM mail_addresses
+            WHERE (owner_kind = 'mailbox' AND owner_id IN (SELECT id FROM mailboxes WHERE domain_id = $1))
+               OR (owner_kind = 'alias' AND owner_id IN (SELECT id FROM aliases WHERE domain_id = $1))`,
+          [id],
+        );
+        await tx.query(`DELETE FROM aliases WHERE domain_id = $1`, [id]);
+        await tx.query(`DELETE FROM mailboxes WHERE domain_id = $1`, [id]);
+      }
+      const rows = rowsOf<DomainRow>(await tx.query(`DELETE FROM domains WHERE id = $1 RETURNING ${DOMAIN_COLUMNS}`, [id]));
+      return { row: rows[0] };
+    });
   }
 
   async tenantExists(tenantId: string): Promise<boolean> {

@@ -61,9 +61,18 @@ export class DomainsService {
     return toDomainDto(row);
   }
 
-  async delete(ctx: CallerContext, ref: string): Promise<{ message: string }> {
-    const row = await this.repo.delete(ctx, ref);
-    if (!row) throw this.notFound(ref);
+  /** 409 while mailboxes or aliases exist, unless `cascade` removes them in the same transaction. */
+  async delete(ctx: CallerContext, ref: string, cascade = false): Promise<{ message: string }> {
+    const result = await this.repo.delete(ctx, ref, cascade);
+    if (!result) throw this.notFound(ref);
+    if ('blocked' in result) {
+      const { name, mailboxes, aliases } = result.blocked;
+      throw new DomainError(
+        DomainErrorCode.NotEmpty,
+        'Domain not empty',
+        `The domain ${name} still has ${mailboxes} mailbox(es) and ${aliases} alias(es); delete them first or pass ?cascade=true.`,
+      );
+    }
     return { message: 'domain deleted' };
   }
 

@@ -3,8 +3,8 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } fr
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
-  CreateDomainDto, DomainDto, DomainListDto, DomainSubjects, ListDomainsQueryDto, UpdateDomainDto,
-  type CreateDomainRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
+  CreateDomainDto, DeleteDomainQueryDto, DomainDto, DomainListDto, DomainSubjects, ListDomainsQueryDto, UpdateDomainDto,
+  type CreateDomainRpc, type DeleteDomainRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../auth/authenticated.decorator.js';
 import { callerContext, type Principal } from '../auth/principal.js';
@@ -71,12 +71,20 @@ export class DomainsController {
 
   @Delete(':domain')
   @Authenticated({ scope: 'domains:write' })
-  @ApiOperation({ summary: 'Delete a domain' })
+  @ApiOperation({
+    summary: 'Delete a domain',
+    description: '409 CONFLICT while the domain has mailboxes or aliases (the detail says how many), unless `?cascade=true`, which deletes them in the same transaction.',
+  })
   @ApiParam(REF_PARAM)
   @ApiOkResponse({ type: MessageResponseDto, example: { message: 'domain deleted' } })
-  @ApiErrors(404)
-  delete(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Param('domain') ref: string): Promise<MessageResponseDto> {
-    const msg: DomainRefRpc = { ctx: callerContext(p, rid), ref };
+  @ApiErrors(400, 404, 409)
+  delete(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Param('domain') ref: string,
+    @Query() query: DeleteDomainQueryDto,
+  ): Promise<MessageResponseDto> {
+    const msg: DeleteDomainRpc = { ctx: callerContext(p, rid), ref, cascade: query.cascade };
     return this.rpc.send(DomainSubjects.Delete, msg, rid);
   }
 }

@@ -4,7 +4,7 @@ import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, typ
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { NatsRpcClient } from '#common';
-import { DomainSubjects } from '#contracts';
+import { DomainSubjects, MailboxSubjects } from '#contracts';
 import { Public } from '../auth/authenticated.decorator.js';
 import { REDIS } from './redis.provider.js';
 
@@ -24,9 +24,9 @@ class HealthDto {
 const UP = { status: 'up' };
 const HEALTH_EXAMPLE = {
   status: 'ok',
-  info: { database: UP, redis: UP, nats: UP, 'domain-service': UP },
+  info: { database: UP, redis: UP, nats: UP, 'domain-service': UP, 'mailbox-service': UP },
   error: {},
-  details: { database: UP, redis: UP, nats: UP, 'domain-service': UP },
+  details: { database: UP, redis: UP, nats: UP, 'domain-service': UP, 'mailbox-service': UP },
 };
 
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
@@ -59,7 +59,7 @@ export class HealthController {
   /** Readiness: every critical dependency answers; 503 otherwise. */
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Readiness', description: 'PostgreSQL, Redis, NATS and domain-service all answer; 503 when any is down.' })
+  @ApiOperation({ summary: 'Readiness', description: 'PostgreSQL, Redis, NATS, domain-service and mailbox-service all answer; 503 when any is down.' })
   @ApiOkResponse({ type: HealthDto, example: HEALTH_EXAMPLE })
   @ApiServiceUnavailableResponse({
     description: 'A critical dependency is down',
@@ -80,6 +80,11 @@ export class HealthController {
         () =>
           this.probe('domain-service', async () => {
             const pong = await this.rpc.send<{ service: string }>(DomainSubjects.Ping, {}, undefined, CHECK_TIMEOUT_MS);
+            return { service: pong.service };
+          }),
+        () =>
+          this.probe('mailbox-service', async () => {
+            const pong = await this.rpc.send<{ service: string }>(MailboxSubjects.Ping, {}, undefined, CHECK_TIMEOUT_MS);
             return { service: pong.service };
           }),
       ]);

@@ -19,6 +19,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addTag('auth', 'Log in, refresh, who am I')
     .addTag('api-keys', 'Scoped API keys')
     .addTag('domains', 'Mail domains')
+    .addTag('mailboxes', 'Mailboxes and their passwords (Dovecot schemes; never returned)')
+    .addTag('aliases', 'Aliases and catch-alls (loops refused)')
+    .addTag('config', 'Configuration tiers: global, domain defaults, mailbox defaults, domain overrides and effective settings')
+    .addTag('antispam', 'Anti-spam settings (DNSBL, greylisting) and white/black lists')
     .addTag('health', 'Liveness and readiness (public)')
     .build();
   return SwaggerModule.createDocument(app, config, {

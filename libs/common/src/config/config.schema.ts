@@ -42,6 +42,11 @@ export const configSchema = z.object({
     .optional(),
   /** Port of a NATS service's own liveness/readiness HTTP endpoint (0 = off). */
   HEALTH_PORT: int(0, 65535).default(0),
+  /** Dovecot scheme for new mailbox passwords (stored with its `{SCHEME}` prefix). */
+  MAILBOX_PASSWORD_SCHEME: z.enum(['ARGON2ID', 'BLF-CRYPT', 'SHA512-CRYPT', 'SSHA512']).default('ARGON2ID'),
+  /** Mailbox password policy: minimum length, and how many of lower/upper/digit/symbol it must mix. */
+  MAILBOX_PASSWORD_MIN_LENGTH: int(1, 256).default(10),
+  MAILBOX_PASSWORD_MIN_CLASSES: int(1, 4).default(3),
   MAIL_NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens').default('default'),
   BOOTSTRAP_ADMIN_EMAIL: z.string().email().default('admin@mailplane.local'),
   BOOTSTRAP_TENANT_NAME: z.string().min(1).max(100).default('default'),

@@ -84,6 +84,12 @@ export class UpdateDomainDto {
   outgoing_ip?: string;
 }
 
+export class DeleteDomainQueryDto {
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also delete the domain’s mailboxes and aliases (otherwise 409 while any exist)' })
+  @IsOptional() @ToBoolean() @IsBoolean({ message: 'cascade must be true or false' })
+  cascade?: boolean;
+}
+
 /* RPC envelopes: what the gateway sends domain-service. */
 
 class WithCaller {
@@ -110,4 +116,9 @@ export class DomainRefRpc extends WithCaller {
 export class UpdateDomainRpc extends DomainRefRpc {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => UpdateDomainDto)
   body: UpdateDomainDto;
+}
+
+export class DeleteDomainRpc extends DomainRefRpc {
+  @IsOptional() @IsBoolean()
+  cascade?: boolean;
 }

@@ -9,6 +9,7 @@ export enum DomainErrorCode {
   NotInAllowlist = 'DOMAIN_NOT_IN_ALLOWLIST',
   EmptyUpdate = 'DOMAIN_EMPTY_UPDATE',
   InvalidName = 'DOMAIN_INVALID_NAME',
+  NotEmpty = 'DOMAIN_NOT_EMPTY',
 }
 
 const DOMAIN_TO_API: Record<DomainErrorCode, ApiErrorCode> = {
@@ -19,6 +20,7 @@ const DOMAIN_TO_API: Record<DomainErrorCode, ApiErrorCode> = {
   [DomainErrorCode.NotInAllowlist]: ApiErrorCode.FORBIDDEN,
   [DomainErrorCode.EmptyUpdate]: ApiErrorCode.VALIDATION_FAILED,
   [DomainErrorCode.InvalidName]: ApiErrorCode.VALIDATION_FAILED,
+  [DomainErrorCode.NotEmpty]: ApiErrorCode.CONFLICT,
 };
 
 export class DomainError extends AppError {

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '#database';
+import type { CallerContext } from '#contracts';
+import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
+import { AntispamRepository } from '../antispam/antispam.repository.js';
+import { AntispamService } from '../antispam/antispam.service.js';
+import { DomainsRepository } from '../domains/domains.repository.js';
+import { ConfigRepository } from './config.repository.js';
+import { ConfigService } from './config.service.js';
+
+/** The configuration rules against a real PostgreSQL: atomic merges, cascades, subset replacement. */
+describe('ConfigService + repository against PostgreSQL', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let svc: ConfigService;
+  let antispam: AntispamService;
+  let domainId: string;
+  let tenant: string;
+  const platform: CallerContext = { tenant_id: null, domain_allowlist: null, home_tenant_id: null };
+
+  before(async () => {
+    db = await createTestDatabase('config_repo');
+    ds = createDataSource({ url: db.url, poolSize: 4 });
+    await ds.initialize();
+    const repo = new ConfigRepository(ds);
+    svc = new ConfigService(repo, new DomainsRepository(ds));
+    antispam = new AntispamService(new AntispamRepository(ds), repo);
+    [{ id: tenant }] = await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
+    [{ id: domainId }] = await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, 'cfg.example') RETURNING id`, [tenant]);
+  });
+  after(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('concurrent override PUTs of different fields both survive', async () => {
+    const fields = ['dkim_enabled', 'greylisting_enabled', 'require_tls_inbound'] as const;
+    await Promise.all(fields.map((f) => svc.putOverrides(platform, 'cfg.example', { [f]: false })));
+    assert.deepEqual(await svc.getOverrides(platform, domainId), { dkim_enabled: false, greylisting_enabled: false, require_tls_inbound: false });
+  });
+
+  it('a tenant caller sees only its own domains and no platform tier', async () => {
+    const own: CallerContext = { tenant_id: tenant, domain_allowlist: null, home_tenant_id: tenant };
+    const other: CallerContext = { tenant_id: '00000000-0000-4000-8000-000000000000', domain_allowlist: null, home_tenant_id: null };
+    assert.equal((await svc.effective(own, 'cfg.example')).sources.dkim_enabled, 'override');
+    await assert.rejects(svc.effective(other, 'cfg.example'), { apiCode: 'NOT_FOUND' });
+    await assert.rejects(svc.getTier(own, 'global'), { apiCode: 'FORBIDDEN' });
+    await assert.rejects(antispam.getConfig(own), { apiCode: 'FORBIDDEN' });
+  });
+
+  it('replacing the anti-spam subset keeps the other global fields', async () => {
+    await svc.putTier(platform, 'global', { message_size_limit: 2048, dnsbl_threshold: 5, greylist_enabled: true });
+    await antispam.putConfig(platform, { dnsbl_enabled: true });
+    const [row] = await db.query<{ settings: object }>(`SELECT settings FROM global_config`);
+    assert.deepEqual(row.settings, { message_size_limit: 2048, dnsbl_enabled: true });
+  });
+
+  it('deleting a domain removes its overrides', async () => {
+    await db.query(`DELETE FROM domains WHERE id = $1`, [domainId]);
+    assert.equal((await db.query(`SELECT 1 FROM domain_overrides WHERE domain_id = $1`, [domainId])).length, 0);
+    await assert.rejects(svc.putOverrides(platform, domainId, { dkim_enabled: true }), { apiCode: 'NOT_FOUND' });
+  });
+});

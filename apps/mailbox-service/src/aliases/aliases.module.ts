@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DomainLookup } from '../domains/domain-lookup.js';
+import { AliasesController } from './aliases.controller.js';
+import { AliasesRepository } from './aliases.repository.js';
+import { AliasesService } from './aliases.service.js';
+
+@Module({
+  controllers: [AliasesController],
+  providers: [AliasesService, AliasesRepository, DomainLookup],
+})
+export class AliasesModule {}

@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
+import { createDataSource } from '#database';
+import { AliasesModule } from './aliases/aliases.module.js';
+import { mailboxSettingsFrom } from './config/mailbox-settings.js';
+import { MailboxesModule } from './mailboxes/mailboxes.module.js';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        createLoggerModule(config, 'mailbox-service'),
+        TypeOrmModule.forRoot(
+          createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-mailbox-service' }).options,
+        ),
+        MailboxesModule.register(mailboxSettingsFrom(config)),
+        AliasesModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: RpcErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { AppError } from '../errors/app-error.js';
+import { ApiErrorCode, type FieldError } from '../errors/error-codes.js';
+
+export enum AliasErrorCode {
+  NotFound = 'ALIAS_NOT_FOUND',
+  DomainNotFound = 'ALIAS_DOMAIN_NOT_FOUND',
+  SourceTaken = 'ALIAS_SOURCE_TAKEN',
+  InvalidSource = 'ALIAS_INVALID_SOURCE',
+  InvalidDestination = 'ALIAS_INVALID_DESTINATION',
+  Loop = 'ALIAS_LOOP',
+  EmptyUpdate = 'ALIAS_EMPTY_UPDATE',
+}
+
+const ALIAS_TO_API: Record<AliasErrorCode, ApiErrorCode> = {
+  [AliasErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
+  [AliasErrorCode.DomainNotFound]: ApiErrorCode.NOT_FOUND,
+  [AliasErrorCode.SourceTaken]: ApiErrorCode.CONFLICT,
+  [AliasErrorCode.InvalidSource]: ApiErrorCode.VALIDATION_FAILED,
+  [AliasErrorCode.InvalidDestination]: ApiErrorCode.VALIDATION_FAILED,
+  [AliasErrorCode.Loop]: ApiErrorCode.VALIDATION_FAILED,
+  [AliasErrorCode.EmptyUpdate]: ApiErrorCode.VALIDATION_FAILED,
+};
+
+export class AliasError extends AppError {
+  constructor(code: AliasErrorCode, message: string, detail?: string, fields?: FieldError[]) {
+    super(ALIAS_TO_API[code], message, detail, fields, code);
+  }
+}

@@ -1,0 +1,26 @@
+import { AppError } from '../errors/app-error.js';
+import { ApiErrorCode, type FieldError } from '../errors/error-codes.js';
+
+export enum MailboxErrorCode {
+  NotFound = 'MAILBOX_NOT_FOUND',
+  DomainNotFound = 'MAILBOX_DOMAIN_NOT_FOUND',
+  AddressTaken = 'MAILBOX_ADDRESS_TAKEN',
+  InvalidAddress = 'MAILBOX_INVALID_ADDRESS',
+  WeakPassword = 'MAILBOX_WEAK_PASSWORD',
+  EmptyUpdate = 'MAILBOX_EMPTY_UPDATE',
+}
+
+const MAILBOX_TO_API: Record<MailboxErrorCode, ApiErrorCode> = {
+  [MailboxErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
+  [MailboxErrorCode.DomainNotFound]: ApiErrorCode.NOT_FOUND,
+  [MailboxErrorCode.AddressTaken]: ApiErrorCode.CONFLICT,
+  [MailboxErrorCode.InvalidAddress]: ApiErrorCode.VALIDATION_FAILED,
+  [MailboxErrorCode.WeakPassword]: ApiErrorCode.VALIDATION_FAILED,
+  [MailboxErrorCode.EmptyUpdate]: ApiErrorCode.VALIDATION_FAILED,
+};
+
+export class MailboxError extends AppError {
+  constructor(code: MailboxErrorCode, message: string, detail?: string, fields?: FieldError[]) {
+    super(MAILBOX_TO_API[code], message, detail, fields, code);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './passwords/mail-password.js';
+export * from './passwords/sha512-crypt.js';

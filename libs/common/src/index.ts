@@ -10,3 +10,5 @@ export * from './pagination/pagination.js';
 export * from './errors/http-error.mapper.js';
 export * from './errors/safe-error.js';
 export * from './logger/access-log.js';
+export * from './bootstrap/nats-service.bootstrap.js';
+export * from './bootstrap/health-server.js';

@@ -1,12 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { CallerContext } from '../caller-context.js';
-import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE, MAX_PAGE_LIMIT } from '../pagination.js';
-import { IsOptionalNotNull, ToBoolean, ToInt } from '../validators.js';
+import { ListMetaDto, PageQueryDto } from '../pagination.js';
+import { IsOptionalNotNull, ToBoolean } from '../validators.js';
 
 export const ALIAS_SORT_FIELDS = ['source', 'created_at', 'updated_at'] as const;
 export type AliasSortField = (typeof ALIAS_SORT_FIELDS)[number];
@@ -31,15 +28,7 @@ export class AliasListDto {
   @ApiProperty({ type: ListMetaDto }) meta: ListMetaDto;
 }
 
-export class ListAliasesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
+export class ListAliasesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the source', example: 'sales' })
   @IsOptional() @IsString() @MaxLength(254)
   search?: string;
@@ -47,10 +36,6 @@ export class ListAliasesQueryDto {
   @ApiPropertyOptional({ enum: ALIAS_SORT_FIELDS, default: 'source' })
   @IsOptional() @IsIn(ALIAS_SORT_FIELDS, { message: `sort must be one of: ${ALIAS_SORT_FIELDS.join(', ')}` })
   sort?: AliasSortField;
-
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
-  @IsOptional() @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
-  order?: 'asc' | 'desc';
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) aliases' })
   @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })

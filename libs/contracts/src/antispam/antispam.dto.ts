@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { CallerContext } from '../caller-context.js';
-import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE, MAX_PAGE_LIMIT } from '../pagination.js';
-import { IsOptionalNotNull, ToInt } from '../validators.js';
+import { ListMetaDto, PageQueryDto } from '../pagination.js';
+import { IsOptionalNotNull } from '../validators.js';
 import { ANTISPAM_ENTRY_TYPES, ANTISPAM_LISTS, type AntispamEntryType, type AntispamList } from './antispam-entry.js';
 
 export const ANTISPAM_SORT_FIELDS = ['value', 'entry_type', 'created_at'] as const;
@@ -23,15 +23,7 @@ export class AntispamEntryListDto {
   @ApiProperty({ type: ListMetaDto }) meta: ListMetaDto;
 }
 
-export class ListAntispamEntriesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
+export class ListAntispamEntriesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the value', example: '198.51.100' })
   @IsOptional() @IsString() @MaxLength(320)
   search?: string;
@@ -39,10 +31,6 @@ export class ListAntispamEntriesQueryDto {
   @ApiPropertyOptional({ enum: ANTISPAM_SORT_FIELDS, default: 'created_at' })
   @IsOptional() @IsIn(ANTISPAM_SORT_FIELDS, { message: `sort must be one of: ${ANTISPAM_SORT_FIELDS.join(', ')}` })
   sort?: AntispamSortField;
-
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
-  @IsOptional() @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
-  order?: 'asc' | 'desc';
 
   @ApiPropertyOptional({ enum: ANTISPAM_ENTRY_TYPES, description: 'Only entries of this type' })
   @IsOptional() @IsIn(ANTISPAM_ENTRY_TYPES, { message: `entry_type must be one of: ${ANTISPAM_ENTRY_TYPES.join(', ')}` })

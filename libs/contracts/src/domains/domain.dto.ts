@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { CallerContext } from '../caller-context.js';
-import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE, MAX_PAGE_LIMIT } from '../pagination.js';
-import { IsDomainName, IsOptionalNotNull, IsOutgoingIp, ToBoolean, ToInt } from '../validators.js';
+import { ListMetaDto, PageQueryDto } from '../pagination.js';
+import { IsDomainName, IsOptionalNotNull, IsOutgoingIp, ToBoolean } from '../validators.js';
 
 export const DOMAIN_SORT_FIELDS = ['name', 'created_at', 'updated_at', 'active'] as const;
 export type DomainSortField = (typeof DOMAIN_SORT_FIELDS)[number];
@@ -26,15 +24,7 @@ export class DomainListDto {
   @ApiProperty({ type: ListMetaDto }) meta: ListMetaDto;
 }
 
-export class ListDomainsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
+export class ListDomainsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the domain name', example: 'example' })
   @IsOptional() @IsString() @MaxLength(253)
   search?: string;
@@ -42,10 +32,6 @@ export class ListDomainsQueryDto {
   @ApiPropertyOptional({ enum: DOMAIN_SORT_FIELDS, default: 'name' })
   @IsOptional() @IsIn(DOMAIN_SORT_FIELDS, { message: `sort must be one of: ${DOMAIN_SORT_FIELDS.join(', ')}` })
   sort?: DomainSortField;
-
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
-  @IsOptional() @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
-  order?: 'asc' | 'desc';
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) domains' })
   @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })

@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CallerContext } from '../caller-context.js';
-import { DEFAULT_PAGE_LIMIT, ListMetaDto, MAX_PAGE, MAX_PAGE_LIMIT } from '../pagination.js';
-import { IsOptionalNotNull, ToBoolean, ToInt } from '../validators.js';
+import { ListMetaDto, PageQueryDto } from '../pagination.js';
+import { IsOptionalNotNull, ToBoolean } from '../validators.js';
 
 export const MAILBOX_SORT_FIELDS = ['address', 'created_at', 'updated_at', 'quota_bytes'] as const;
 export type MailboxSortField = (typeof MAILBOX_SORT_FIELDS)[number];
@@ -32,15 +30,7 @@ export class MailboxListDto {
   @ApiProperty({ type: ListMetaDto }) meta: ListMetaDto;
 }
 
-export class ListMailboxesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
+export class ListMailboxesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the address', example: 'alice' })
   @IsOptional() @IsString() @MaxLength(254)
   search?: string;
@@ -48,10 +38,6 @@ export class ListMailboxesQueryDto {
   @ApiPropertyOptional({ enum: MAILBOX_SORT_FIELDS, default: 'address' })
   @IsOptional() @IsIn(MAILBOX_SORT_FIELDS, { message: `sort must be one of: ${MAILBOX_SORT_FIELDS.join(', ')}` })
   sort?: MailboxSortField;
-
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
-  @IsOptional() @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
-  order?: 'asc' | 'desc';
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) mailboxes' })
   @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })

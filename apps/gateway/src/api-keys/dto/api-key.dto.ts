@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MaxLength } from 'class-validator';
-import { ListMetaDto, MAX_PAGE, MAX_PAGE_LIMIT, ToInt } from '#contracts';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ListMetaDto, PageQueryDto } from '#contracts';
 
 export class ApiKeyDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -31,14 +31,11 @@ export class ApiKeyListDto {
 
 export const API_KEY_SORT_FIELDS = ['name', 'created_at', 'last_used_at'] as const;
 
-export class ListApiKeysQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 }) @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 }) @IsOptional() @ToInt() @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT) limit?: number;
+export class ListApiKeysQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' }) @IsOptional() @IsString() @MaxLength(100) search?: string;
   @ApiPropertyOptional({ enum: API_KEY_SORT_FIELDS, default: 'created_at' })
   @IsOptional() @IsIn(API_KEY_SORT_FIELDS, { message: `sort must be one of: ${API_KEY_SORT_FIELDS.join(', ')}` })
   sort?: (typeof API_KEY_SORT_FIELDS)[number];
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' }) @IsOptional() @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' }) order?: 'asc' | 'desc';
 }
 
 export class ScopeCatalogEntryDto {

@@ -1,24 +1,50 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import autocannon, { type Instance, type Result } from 'autocannon';
+import { MAIL_PASSWORD_SCHEMES, type MailPasswordScheme } from '#mailstack';
 import { freePort, Proc, waitFor } from '../test/helpers/processes.js';
 import { TestStack } from '../test/helpers/stack.js';
+import { cpuMsOf, machineCpuMs, postgresCpuMs, setClockTicks } from './cpu.js';
+import { num, table } from './format.js';
+import { runHashing } from './hashing.js';
+import { abortMailboxBench, runMailboxes } from './mailboxes.js';
 
 /**
- * `npm run bench`: req/s and p50/p99 latency of GET /api/v1/domains through the real gateway
- * (API-key auth) and, in the same run, through a bare Fastify → NATS → pg baseline doing the same
- * query. Prints the figures and the gateway/baseline ratio; it does not fail on them.
+ * `npm run bench`, three sections (all by default, or those named with --only):
+ * - domains: req/s and p50/p99 latency of GET /api/v1/domains through the real gateway (API-key
+ *   auth) and, in the same run, through a bare Fastify → NATS → pg baseline doing the same query;
+ *   the gateway/baseline ratio.
+ * - mailboxes: POST /api/v1/mailboxes and GET /api/v1/mailboxes pages/search p50/p99 with 1,000
+ *   and with 100,000 mailboxes present (mailboxes.ts).
+ * - hashing: hashes/s of each mailbox password scheme (hashing.ts).
+ * Prints the figures; it does not fail on them.
  */
 
-const USAGE = `usage: npm run bench -- [--connections N] [--duration S] [--warmup S] [--log-level L] [--cpu-prof DIR]
+const SECTIONS = ['domains', 'mailboxes', 'hashing'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const USAGE = `usage: npm run bench -- [--only SECTIONS] [--log-level L] [domains options] [mailboxes options] [hashing options]
+  --only SECTIONS  comma-separated: ${SECTIONS.join(', ')} (default all, in that order)
+  --log-level L    the services' LOG_LEVEL (default info, the production default)
+ domains (GET /api/v1/domains, gateway vs bare baseline):
   --connections N  concurrent HTTP connections (default 50)
   --duration S     measured seconds per target (default 10)
   --warmup S       unmeasured seconds per target before that (default 3)
-  --log-level L    the gateway's LOG_LEVEL (default info, the production default)
-  --cpu-prof DIR   write a V8 CPU profile of each server process, covering the measured runs, to DIR`;
+  --cpu-prof DIR   write a V8 CPU profile of each server process, covering the measured runs, to DIR
+ mailboxes (POST and GET /api/v1/mailboxes with N mailboxes present):
+  --mailbox-counts LIST     mailbox counts to measure with (default 1000,100000)
+  --creates N               measured creates per scheme and count (default 200)
+  --create-concurrency N    creates in flight (default 4)
+  --create-schemes LIST     MAILBOX_PASSWORD_SCHEME values to create with (default ARGON2ID,SSHA512; one of ${MAIL_PASSWORD_SCHEMES.join(', ')})
+  --list-connections N      autocannon connections for the GETs (default 10)
+  --list-duration S         measured seconds per GET (default 5)
+  --list-warmup S           unmeasured seconds per GET before that (default 1)
+ hashing (hashMailPassword of libs/mailstack, in this process):
+  --hash-seconds S          measured seconds per scheme and concurrency (default 3)`;
 
 const DOMAIN_COUNT = 1000;
 const PAGE_SIZE = 50;
@@ -38,6 +64,15 @@ interface Settings {
   warmup: number;
   logLevel: string;
   cpuProfDir?: string;
+  only: Section[];
+  mailboxCounts: number[];
+  creates: number;
+  createConcurrency: number;
+  createSchemes: MailPasswordScheme[];
+  listConnections: number;
+  listDuration: number;
+  listWarmup: number;
+  hashSeconds: number;
 }
 
 interface Target {
@@ -66,6 +101,15 @@ function settingsFromArgs(): Settings {
       warmup: { type: 'string', default: '3' },
       'log-level': { type: 'string', default: 'info' },
       'cpu-prof': { type: 'string' },
+      only: { type: 'string', default: SECTIONS.join(',') },
+      'mailbox-counts': { type: 'string', default: '1000,100000' },
+      creates: { type: 'string', default: '200' },
+      'create-concurrency': { type: 'string', default: '4' },
+      'create-schemes': { type: 'string', default: 'ARGON2ID,SSHA512' },
+      'list-connections': { type: 'string', default: '10' },
+      'list-duration': { type: 'string', default: '5' },
+      'list-warmup': { type: 'string', default: '1' },
+      'hash-seconds': { type: 'string', default: '3' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -88,68 +132,32 @@ function settingsFromArgs(): Settings {
     console.error(`--log-level must be one of ${levels.join(', ')}\n${USAGE}`);
     process.exit(2);
   }
+  const list = <T extends string>(name: string, raw: string, allowed: readonly T[]): T[] => {
+    const items = raw.split(',').map((v) => v.trim()).filter(Boolean);
+    const bad = items.filter((v) => !allowed.includes(v as T));
+    if (bad.length || items.length === 0) {
+      console.error(`--${name}: ${bad.length ? `unknown ${bad.join(', ')}` : 'empty'}; choose from ${allowed.join(', ')}\n${USAGE}`);
+      process.exit(2);
+    }
+    return [...new Set(items)] as T[];
+  };
+  const only = list('only', values.only, SECTIONS);
   return {
+    only: SECTIONS.filter((x) => only.includes(x)),
+    mailboxCounts: [...new Set(values['mailbox-counts'].split(',').map((v) => positive('mailbox-counts', v.trim())))],
+    creates: positive('creates', values.creates),
+    createConcurrency: positive('create-concurrency', values['create-concurrency']),
+    createSchemes: list('create-schemes', values['create-schemes'], MAIL_PASSWORD_SCHEMES),
+    listConnections: positive('list-connections', values['list-connections']),
+    listDuration: positive('list-duration', values['list-duration']),
+    listWarmup: positive('list-warmup', values['list-warmup'], true),
+    hashSeconds: positive('hash-seconds', values['hash-seconds']),
     connections: positive('connections', values.connections),
     duration: positive('duration', values.duration),
     warmup: positive('warmup', values.warmup, true),
     logLevel: values['log-level'],
     cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   };
-}
-
-/**
- * user+system CPU of a process so far, in ms (Linux /proc; NaN elsewhere); with `reapedChildren`
- * also that of its children that have exited and been waited for.
- */
-let clockTicks = 100;
-function cpuMsOf(pid: number | undefined, reapedChildren = false): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the ")" that closes the command name; utime, stime, cutime, cstime are fields 14-17.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return ((f[11] + f[12] + (reapedChildren ? f[13] + f[14] : 0)) * 1000) / clockTicks;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/**
- * CPU ms of every local process named `postgres` (server, backends, background workers), including
- * backends that exited (pools close idle connections), which the postmaster's reaped-children time
- * holds; NaN if there is no local PostgreSQL.
- */
-function postgresCpuMs(): number {
-  let total = 0;
-  let found = false;
-  let pids: string[] = [];
-  try {
-    pids = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
-  } catch {
-    return Number.NaN;
-  }
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      found = true;
-      total += cpuMsOf(Number(pid), true);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found ? total : Number.NaN;
-}
-
-/** Machine-wide CPU ms since boot (all cores) from /proc/stat: busy (incl. irq), idle (incl. iowait), steal. */
-function machineCpuMs(): { busy: number; idle: number; steal: number } {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map((v) => (Number(v) * 1000) / clockTicks);
-    return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
-  } catch {
-    return { busy: Number.NaN, idle: Number.NaN, steal: Number.NaN };
-  }
 }
 
 async function rssMbOf(pid: number | undefined): Promise<number> {
@@ -258,18 +266,6 @@ async function insertDomains(stack: TestStack): Promise<void> {
   console.log(`[bench] inserted ${DOMAIN_COUNT} domains into ${stack.admin.email}'s tenant`);
 }
 
-function pad(cells: string[], widths: number[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const lines = [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
-  return lines.join('\n');
-}
-
-const num = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-
 function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, number][]): void {
   const failures: string[] = [];
   const rows = ms.map(({ target, result: r }) => {
@@ -323,7 +319,7 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
 
 async function main(): Promise<void> {
   const s = settingsFromArgs();
-  clockTicks = Number((await execFileAsync('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout.trim()) || 100;
+  setClockTicks(Number((await execFileAsync('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout.trim()) || 100);
   if (s.cpuProfDir) {
     mkdirSync(s.cpuProfDir, { recursive: true });
     // Inherited by every process started below (TestStack copies process.env).
@@ -331,71 +327,104 @@ async function main(): Promise<void> {
     process.env.BENCH_CPU_PROF_DIR = s.cpuProfDir;
   }
 
+  // Whatever is running now, for the signal handler and each section's clean-up.
   let stack: TestStack | undefined;
   const baseline: Proc[] = [];
+  const stopRunning = async () => {
+    current?.stop();
+    await Promise.allSettled(baseline.splice(0).map((p) => p.stop()));
+    const st = stack;
+    stack = undefined;
+    await st?.stop();
+  };
   let stopping: Promise<void> | undefined;
-  const stopAll = () =>
-    (stopping ??= (async () => {
-      current?.stop();
-      await Promise.allSettled(baseline.map((p) => p.stop()));
-      await stack?.stop();
-    })());
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`[bench] ${signal}: stopping everything`);
-    void stopAll().finally(() => process.exit(130));
+    abortMailboxBench();
+    void (stopping ??= stopRunning()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  try {
-    console.log(`[bench] starting the stack (gateway LOG_LEVEL=${s.logLevel})`);
-    stack = await TestStack.start('bench', { logLevel: s.logLevel });
-    await insertDomains(stack);
-
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NATS_URL: stack.nats.url,
-      DATABASE_URL: stack.db.url,
-      DATABASE_POOL_SIZE: stack.env.DATABASE_POOL_SIZE,
-      BENCH_PORT: String(port),
-    };
-    const bareService = new Proc('bare-service', process.execPath, [BARE_SERVICE_MAIN], env);
-    baseline.push(bareService);
-    await waitFor('bare-service', async () => {
-      if (!bareService.running) throw new Error(`bare-service exited:\n${bareService.tail()}`);
-      return bareService.output.join('').includes('listening');
-    });
-    const bareGateway = new Proc('bare-gateway', process.execPath, [BARE_GATEWAY_MAIN], env);
-    baseline.push(bareGateway);
-    await waitFor('bare-gateway', async () => {
-      if (!bareGateway.running) throw new Error(`bare-gateway exited:\n${bareGateway.tail()}`);
-      return bareGateway.output.join('').includes('listening');
-    });
-
-    const targets: Target[] = [
-      { name: 'gateway', url: `${stack.baseUrl}${LIST_PATH}`, headers: { 'x-api-key': stack.admin.apiKey }, procs: [stack.gateway, stack.domainService] },
-      { name: 'baseline', url: `http://127.0.0.1:${port}${LIST_PATH}`, headers: {}, procs: [bareGateway, bareService] },
-    ];
-    await verify(targets);
-
-    const natsPid = stack.nats.proc?.child.pid;
-    const measurements: Measurement[] = [];
-    for (const t of targets) measurements.push(await measure(t, s, natsPid));
-
-    const rss: [string, number][] = [];
-    for (const p of [stack.gateway, stack.domainService, bareGateway, bareService]) rss.push([p.name, await rssMbOf(p.child.pid)]);
-    report(s, stack, measurements, rss);
-    if (s.cpuProfDir) {
-      await new Promise((r) => setTimeout(r, 500)); // let the profilers write
-      console.log(`[bench] CPU profiles in ${s.cpuProfDir}`);
+  const started = performance.now();
+  const timings: string[] = [];
+  for (const section of s.only) {
+    if (stopping) break;
+    const t0 = performance.now();
+    try {
+      if (section === 'domains') {
+        await benchDomains(s, (st) => (stack = st), baseline);
+      } else if (section === 'mailboxes') {
+        await runMailboxes(
+          {
+            counts: s.mailboxCounts, creates: s.creates, createConcurrency: s.createConcurrency, createSchemes: s.createSchemes,
+            listConnections: s.listConnections, listDuration: s.listDuration, listWarmup: s.listWarmup, domains: 10, logLevel: s.logLevel,
+          },
+          (st) => (stack = st),
+        );
+      } else {
+        await runHashing({ seconds: s.hashSeconds });
+      }
+    } catch (err) {
+      console.error(`[bench] ${section} failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (stack) {
+        console.error(
+          `--- gateway\n${stack.gateway.tail()}\n--- domain-service\n${stack.domainService.tail()}\n--- mailbox-service\n${stack.mailboxService.tail()}`,
+        );
+      }
+      process.exitCode = 1;
+    } finally {
+      if (!stopping) await stopRunning();
     }
-  } catch (err) {
-    console.error(`[bench] failed: ${err instanceof Error ? err.message : String(err)}`);
-    if (stack) console.error(`--- gateway\n${stack.gateway.tail()}\n--- domain-service\n${stack.domainService.tail()}`);
-    process.exitCode = 1;
-  } finally {
-    await stopAll();
+    timings.push(`${section} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  console.log(`\n[bench] done in ${((performance.now() - started) / 1000).toFixed(0)} s (${timings.join(', ')})`);
+}
+
+/** The domains section: gateway vs bare baseline on GET /api/v1/domains. */
+async function benchDomains(s: Settings, onStack: (stack: TestStack) => void, baseline: Proc[]): Promise<void> {
+  console.log(`[bench] starting the stack (gateway LOG_LEVEL=${s.logLevel})`);
+  const stack = await TestStack.start('bench', { logLevel: s.logLevel });
+  onStack(stack);
+  await insertDomains(stack);
+
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NATS_URL: stack.nats.url,
+    DATABASE_URL: stack.db.url,
+    DATABASE_POOL_SIZE: stack.env.DATABASE_POOL_SIZE,
+    BENCH_PORT: String(port),
+  };
+  const bareService = new Proc('bare-service', process.execPath, [BARE_SERVICE_MAIN], env);
+  baseline.push(bareService);
+  await waitFor('bare-service', async () => {
+    if (!bareService.running) throw new Error(`bare-service exited:\n${bareService.tail()}`);
+    return bareService.output.join('').includes('listening');
+  });
+  const bareGateway = new Proc('bare-gateway', process.execPath, [BARE_GATEWAY_MAIN], env);
+  baseline.push(bareGateway);
+  await waitFor('bare-gateway', async () => {
+    if (!bareGateway.running) throw new Error(`bare-gateway exited:\n${bareGateway.tail()}`);
+    return bareGateway.output.join('').includes('listening');
+  });
+
+  const targets: Target[] = [
+    { name: 'gateway', url: `${stack.baseUrl}${LIST_PATH}`, headers: { 'x-api-key': stack.admin.apiKey }, procs: [stack.gateway, stack.domainService] },
+    { name: 'baseline', url: `http://127.0.0.1:${port}${LIST_PATH}`, headers: {}, procs: [bareGateway, bareService] },
+  ];
+  await verify(targets);
+
+  const natsPid = stack.nats.proc?.child.pid;
+  const measurements: Measurement[] = [];
+  for (const t of targets) measurements.push(await measure(t, s, natsPid));
+
+  const rss: [string, number][] = [];
+  for (const p of [stack.gateway, stack.domainService, bareGateway, bareService]) rss.push([p.name, await rssMbOf(p.child.pid)]);
+  report(s, stack, measurements, rss);
+  if (s.cpuProfDir) {
+    await new Promise((r) => setTimeout(r, 500)); // let the profilers write
+    console.log(`[bench] CPU profiles in ${s.cpuProfDir}`);
   }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks GET /api/v1/domains through the real gateway (API-key auth) against a bare
-# Fastify → NATS → pg baseline, after the same set-up as the test command. Prints req/s, p50/p99
-# latency and the gateway/baseline ratio; it does not fail on the figures.
-#   npm run bench -- [--connections N] [--duration S] [--warmup S] [--log-level L] [--cpu-prof DIR]
+# Benchmarks, after the same set-up as the test command (sections: --only domains,mailboxes,hashing;
+# default all): GET /api/v1/domains through the real gateway (API-key auth) against a bare
+# Fastify → NATS → pg baseline (req/s, p50/p99, gateway/baseline ratio); POST and GET
+# /api/v1/mailboxes p50/p99 with 1,000 and 100,000 mailboxes present; hashes/s per mailbox password
+# scheme. Prints the figures; it does not fail on them. `npm run bench -- --help` lists the options.
+#   npm run bench -- [--only SECTIONS] [--connections N] [--duration S] [--warmup S] [--log-level L] [--cpu-prof DIR] ...
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"

@@ -617,16 +617,17 @@ mp__pg_admin_sql() {
   fi
 }
 
-# mp__pg_ensure DBNAME : role of DATABASE_URL exists (LOGIN CREATEDB), DBNAME exists owned by it.
+# mp__pg_ensure DBNAME : role of DATABASE_URL exists (LOGIN CREATEDB CREATEROLE: the migrations create the
+# read-only mailplane_mailstack role), DBNAME exists owned by it.
 mp__pg_ensure() {
   local db="$1" out rc=0 line
   mp__pg_admin || return 1
   out="$(mp__pg_admin_sql "role=$MP_DB_USER" "pw=$MP_DB_PASS" "db=$db" <<'SQL'
-SELECT format('CREATE ROLE %I LOGIN CREATEDB%s', :'role',
+SELECT format('CREATE ROLE %I LOGIN CREATEDB CREATEROLE%s', :'role',
               CASE WHEN :'pw' <> '' THEN format(' PASSWORD %L', :'pw') ELSE '' END)
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
-SELECT format('ALTER ROLE %I LOGIN CREATEDB', :'role') FROM pg_roles
- WHERE rolname = :'role' AND NOT rolsuper AND NOT (rolcanlogin AND rolcreatedb) \gexec
+SELECT format('ALTER ROLE %I LOGIN CREATEDB CREATEROLE', :'role') FROM pg_roles
+ WHERE rolname = :'role' AND NOT rolsuper AND NOT (rolcanlogin AND rolcreatedb AND rolcreaterole) \gexec
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SELECT 'note: database ' || d.datname || ' is owned by ' || pg_get_userbyid(d.datdba) || ', not ' || :'role'
@@ -642,7 +643,7 @@ SQL
   while IFS= read -r line; do
     case "$line" in
       "CREATE ROLE") mp__svc_log "postgres: created role $MP_DB_USER"; made=1 ;;
-      "ALTER ROLE") mp__svc_log "postgres: granted LOGIN CREATEDB to role $MP_DB_USER"; made=1 ;;
+      "ALTER ROLE") mp__svc_log "postgres: granted LOGIN CREATEDB CREATEROLE to role $MP_DB_USER"; made=1 ;;
       "CREATE DATABASE") mp__svc_log "postgres: created database $db (owner $MP_DB_USER)"; made=1 ;;
       note:*) mp__svc_log "postgres: $line" ;;
     esac

@@ -109,8 +109,12 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/antispam/blacklist': ['get', 'post'],
       '/api/v1/antispam/blacklist/{id}': ['delete'],
       '/api/v1/mailboxes': ['get', 'post'],
+      '/api/v1/mailboxes/import/preview': ['post'],
+      '/api/v1/mailboxes/export': ['get'],
       '/api/v1/mailboxes/{mailbox}': ['get', 'patch', 'delete'],
       '/api/v1/mailboxes/{mailbox}/password': ['patch'],
+      '/api/v1/mailboxes/{mailbox}/overrides': ['get', 'put'],
+      '/api/v1/mailboxes/{mailbox}/effective': ['get'],
       '/api/v1/aliases': ['get', 'post'],
       '/api/v1/aliases/{alias}': ['get', 'patch', 'delete'],
       '/health': ['get'],
@@ -125,7 +129,8 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
         assert.ok(op.tags?.length, `${m} ${path} has a tag`);
         assert.ok(op.summary, `${m} ${path} has a summary`);
         const ok = Object.keys(op.responses).find((s) => s.startsWith('2'));
-        assert.ok(ok && op.responses[ok].content?.['application/json']?.schema, `${m} ${path} documents its success body`);
+        const okType = path === '/api/v1/mailboxes/export' ? 'text/csv' : 'application/json';
+        assert.ok(ok && op.responses[ok].content?.[okType]?.schema, `${m} ${path} documents its success body`);
         const errors = Object.keys(op.responses).filter((s) => /^[45]/.test(s));
         if (path !== '/health/live') assert.ok(errors.length > 0, `${m} ${path} documents errors`);
         for (const s of errors) {

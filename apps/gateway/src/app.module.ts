@@ -19,6 +19,7 @@ import { AliasesController } from './aliases/aliases.controller.js';
 import { DomainsController } from './domains/domains.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { MailboxesController } from './mailboxes/mailboxes.controller.js';
+import { MailboxesImportExportController } from './mailboxes/mailboxes-import-export.controller.js';
 import { RedisModule } from './health/redis.provider.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { NatsModule } from './nats/nats.module.js';
@@ -46,7 +47,7 @@ export class AppModule {
         NatsModule,
         RedisModule,
       ],
-      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
+      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
       providers: [
         AuthService,
         CredentialsService,

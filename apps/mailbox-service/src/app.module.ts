@@ -5,7 +5,9 @@ import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfi
 import { createDataSource } from '#database';
 import { AliasesModule } from './aliases/aliases.module.js';
 import { mailboxSettingsFrom } from './config/mailbox-settings.js';
+import { MailboxConfigModule } from './mailbox-config/mailbox-config.module.js';
 import { MailboxesModule } from './mailboxes/mailboxes.module.js';
+import { ImportExportModule } from './import-export/import-export.module.js';
 
 @Module({})
 export class AppModule {
@@ -18,7 +20,9 @@ export class AppModule {
           createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-mailbox-service' }).options,
         ),
         MailboxesModule.register(mailboxSettingsFrom(config)),
+        ImportExportModule.register(mailboxSettingsFrom(config)),
         AliasesModule,
+        MailboxConfigModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

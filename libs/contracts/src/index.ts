@@ -11,6 +11,8 @@ export * from './domains/domain.errors.js';
 export * from './mailboxes/address.js';
 export * from './mailboxes/mailbox.dto.js';
 export * from './mailboxes/mailbox.errors.js';
+export * from './mailboxes/mailbox-import-export.dto.js';
+export * from './mailboxes/mailbox-csv.js';
 export * from './aliases/alias.dto.js';
 export * from './aliases/alias.errors.js';
 export * from './config/config-fields.js';

@@ -36,8 +36,13 @@ export const MailboxSubjects = {
   Get: 'mailplane.mailboxes.get',
   Update: 'mailplane.mailboxes.update',
   SetPassword: 'mailplane.mailboxes.password',
+  GetOverrides: 'mailplane.mailboxes.overrides.get',
+  PutOverrides: 'mailplane.mailboxes.overrides.put',
+  GetEffective: 'mailplane.mailboxes.effective.get',
   Delete: 'mailplane.mailboxes.delete',
   Ping: 'mailplane.mailboxes.ping',
+  ImportPreview: 'mailplane.mailboxes.import.preview',
+  ExportPage: 'mailplane.mailboxes.export.page',
 } as const;
 
 export const AliasSubjects = {

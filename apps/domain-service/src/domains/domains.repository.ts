@@ -76,12 +76,26 @@ export class DomainsRepository {
     return { data: rows.map(toDomainDto), meta: listMeta(page, total) };
   }
 
-  async insert(tenantId: string, name: string, active: boolean, outgoingIp: string): Promise<DomainRow> {
-    const rows: DomainRow[] = await this.ds.query(
-      `INSERT INTO domains (tenant_id, name, active, outgoing_ip) VALUES ($1, $2, $3, $4) RETURNING ${DOMAIN_COLUMNS}`,
-      [tenantId, name, active, outgoingIp],
-    );
-    return rows[0];
+  /**
+   * Inserts the domain unless the tenant's max_domains is reached (then answers that limit), or
+   * undefined when the tenant does not exist. The tenant row is locked FOR UPDATE in the transaction
+   * that counts and inserts, so parallel creates against one free slot create exactly one domain.
+   */
+  async insert(tenantId: string, name: string, active: boolean, outgoingIp: string): Promise<{ row: DomainRow } | { maxDomains: number } | undefined> {
+    return this.ds.transaction(async (tx) => {
+      const t: { max_domains: number | null }[] = await tx.query(`SELECT max_domains FROM tenants WHERE id = $1 FOR UPDATE`, [tenantId]);
+      if (!t[0]) return undefined;
+      const max = t[0].max_domains;
+      if (max !== null) {
+        const [c]: { n: string }[] = await tx.query(`SELECT count(*) AS n FROM domains WHERE tenant_id = $1`, [tenantId]);
+        if (Number(c.n) >= max) return { maxDomains: max };
+      }
+      const rows: DomainRow[] = await tx.query(
+        `INSERT INTO domains (tenant_id, name, active, outgoing_ip) VALUES ($1, $2, $3, $4) RETURNING ${DOMAIN_COLUMNS}`,
+        [tenantId, name, active, outgoingIp],
+      );
+      return { row: rows[0] };
+    });
   }
 
   async findOne(ctx: CallerContext, ref: string): Promise<DomainRow | undefined> {

@@ -28,13 +28,18 @@ export class DomainsService {
       throw new DomainError(DomainErrorCode.NotInAllowlist, 'Forbidden', `This API key is limited to ${ctx.domain_allowlist.join(', ')}; ${name} is not among them.`);
     }
     const tenantId = dto.tenant_id ?? ctx.tenant_id ?? ctx.home_tenant_id;
-    if (!tenantId || !(await this.repo.tenantExists(tenantId))) {
-      throw new DomainError(DomainErrorCode.TenantNotFound, 'Validation failed', 'The tenant does not exist.', [
+    const tenantNotFound = () =>
+      new DomainError(DomainErrorCode.TenantNotFound, 'Validation failed', 'The tenant does not exist.', [
         { field: 'tenant_id', message: 'tenant_id must name an existing tenant' },
       ]);
-    }
+    if (!tenantId) throw tenantNotFound();
     try {
-      return toDomainDto(await this.repo.insert(tenantId, name, dto.active ?? true, canonicalOutgoingIp(dto.outgoing_ip ?? 'auto')!));
+      const result = await this.repo.insert(tenantId, name, dto.active ?? true, canonicalOutgoingIp(dto.outgoing_ip ?? 'auto')!);
+      if (!result) throw tenantNotFound();
+      if ('maxDomains' in result) {
+        throw new DomainError(DomainErrorCode.QuotaExceeded, 'Quota exceeded', `tenant limit max_domains (${result.maxDomains}) reached; nothing was changed.`);
+      }
+      return toDomainDto(result.row);
     } catch (err) {
       if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
         throw new DomainError(DomainErrorCode.NameTaken, 'Domain exists', `The domain ${name} already exists.`);

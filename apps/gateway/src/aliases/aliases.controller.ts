@@ -8,7 +8,7 @@ import {
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../auth/authenticated.decorator.js';
 import { callerContext, type Principal } from '../auth/principal.js';
-import { ApiErrors } from '../openapi/api-errors.decorator.js';
+import { ApiErrors, ApiQuotaExceeded } from '../openapi/api-errors.decorator.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 
 const REF_PARAM = { name: 'alias', description: 'Alias UUID or source (`user@domain`, or `@domain` for a catch-all; URL-encode `@` if your client needs it)', example: 'sales@example.com' };
@@ -37,7 +37,8 @@ export class AliasesController {
     description: 'Source in one of your domains (`@domain` = catch-all); destinations local or remote. Self-loops and cycles through other aliases are refused (400); a source already used by a mailbox or alias is 409.',
   })
   @ApiCreatedResponse({ type: AliasDto, headers: { Location: { description: 'URL of the new alias', schema: { type: 'string' } } } })
-  @ApiErrors(400, 404, 409, 415)
+  @ApiErrors(400, 404, 415)
+  @ApiQuotaExceeded(true)
   async create(
     @CurrentPrincipal() p: Principal,
     @RequestId() rid: string,

@@ -8,7 +8,7 @@ import {
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../auth/authenticated.decorator.js';
 import { callerContext, type Principal } from '../auth/principal.js';
-import { ApiErrors } from '../openapi/api-errors.decorator.js';
+import { ApiErrors, ApiQuotaExceeded } from '../openapi/api-errors.decorator.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 
 const REF_PARAM = { name: 'domain', description: 'Domain UUID or name (IDN accepted)', example: 'example.com' };
@@ -34,7 +34,8 @@ export class DomainsController {
   @Authenticated({ scope: 'domains:write' })
   @ApiOperation({ summary: 'Create a domain', description: 'The name is stored lower-case; IDN names are converted to punycode.' })
   @ApiCreatedResponse({ type: DomainDto, headers: { Location: { description: 'URL of the new domain', schema: { type: 'string' } } } })
-  @ApiErrors(400, 403, 409, 415)
+  @ApiErrors(400, 403, 415)
+  @ApiQuotaExceeded(true)
   async create(
     @CurrentPrincipal() p: Principal,
     @RequestId() rid: string,

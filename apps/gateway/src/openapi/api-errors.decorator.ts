@@ -25,3 +25,21 @@ export function ApiErrors(...statuses: (keyof typeof DOCS)[]) {
 
 /** Every route that goes through a service over NATS can also fail with these. */
 export const RPC_ERRORS = [503, 504] as const;
+
+/**
+ * Documents a 409 that may be QUOTA_EXCEEDED (a tenant or domain limit reached; `detail` names it)
+ * and, with `conflictToo`, also CONFLICT. Use instead of 409 in `@ApiErrors`.
+ */
+export function ApiQuotaExceeded(conflictToo = false) {
+  const quota = { summary: 'A limit reached', value: errorExample('QUOTA_EXCEEDED', 'Quota exceeded', 'tenant limit max_mailboxes (5) reached; nothing was changed.') };
+  const examples: Record<string, { summary: string; value: object }> = { quota_exceeded: quota };
+  if (conflictToo) examples.conflict = { summary: 'Conflicts with existing state', value: DOCS[409].example };
+  return ApiResponse({
+    status: 409,
+    description: conflictToo
+      ? 'CONFLICT with existing state, or QUOTA_EXCEEDED: a tenant or domain limit is reached (`detail` names it; nothing is written)'
+      : 'QUOTA_EXCEEDED: a tenant or domain limit is reached (`detail` names it; nothing is written)',
+    type: ErrorResponseDto,
+    examples,
+  });
+}

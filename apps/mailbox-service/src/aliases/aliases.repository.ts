@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '#database';
-import { containsPattern, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf } from '#common';
+import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, pageWithTotal } from '#common';
 import {
   isUuid, normalizeDomainName, splitAddress, type AliasDto, type AliasSortField, type CallerContext, type ListAliasesQueryDto,
   type Paginated,
@@ -70,14 +70,14 @@ export class AliasesRepository {
     if (q.active !== undefined) where.add('a.active = ?', q.active);
     if (q.search) where.add('a.source ILIKE ?', containsPattern(q.search.toLowerCase()));
     const from = 'FROM aliases a JOIN domains d ON d.id = a.domain_id';
-    const rows: AliasRow[] = await this.ds.query(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total ${from} ${where} ${orderBy(SORT_COLUMNS, page, 'a.id')} ${pageClause(where)}`,
-      [...where.params, page.limit, page.offset],
-    );
-    const total = await totalOf(rows, page.offset, async () => {
-      const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n ${from} ${where}`, where.params);
-      return Number(c[0].n);
-    });
+    const { rows, total } = await pageWithTotal<AliasRow>(this.ds, {
+      select: COLUMNS,
+      from,
+      where,
+      orderBy: orderBy(SORT_COLUMNS, page, 'a.id'),
+      // The join only supplies the domain name; every alias has a domain (FK), so counting needs no join.
+      countFrom: { from: 'FROM aliases a', unless: /\bd\./ },
+    }, page);
     return { data: rows.map(toAliasDto), meta: listMeta(page, total) };
   }
 

@@ -6,6 +6,7 @@ import {
   type CallerContext, type CreateAliasDto, type FieldError, type ListAliasesQueryDto, type Paginated, type UpdateAliasDto,
 } from '#contracts';
 import { DomainLookup } from '../domains/domain-lookup.js';
+import { TenantLimits } from '../limits/tenant-limits.js';
 import { dbAliasGraph, findAliasLoop, MAX_ALIAS_DEPTH } from './alias-graph.js';
 import { AliasesRepository } from './aliases.repository.js';
 
@@ -14,6 +15,7 @@ export class AliasesService {
   constructor(
     private readonly repo: AliasesRepository,
     private readonly domains: DomainLookup,
+    private readonly limits: TenantLimits,
   ) {}
 
   list(ctx: CallerContext, q: ListAliasesQueryDto): Promise<Paginated<AliasDto>> {
@@ -29,6 +31,11 @@ export class AliasesService {
     try {
       return await this.repo.withWriteLock(async (tx) => {
         await this.assertNoLoop(tx, source, destinations);
+        // Tenant and domain rows locked: the count cannot change before the insert commits.
+        const limits = await this.limits.lock(tx, domain.tenant_id, domain.id);
+        if (!limits) throw new AliasError(AliasErrorCode.DomainNotFound, 'Domain not found', `No domain ${domain.name} is visible to you.`);
+        const breach = await this.limits.aliasBreach(tx, domain.tenant_id, domain.id, limits);
+        if (breach) throw new AliasError(AliasErrorCode.QuotaExceeded, 'Quota exceeded', `${breach.detail}; nothing was changed.`);
         return this.repo.insert(tx, domain, source, destinations, dto.active ?? true);
       });
     } catch (err) {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MAILBOX_SETTINGS, type MailboxSettings } from '../config/mailbox-settings.js';
 import { DomainLookup } from '../domains/domain-lookup.js';
+import { TenantLimits } from '../limits/tenant-limits.js';
 import { MailboxesController } from './mailboxes.controller.js';
 import { MailboxesRepository } from './mailboxes.repository.js';
 import { MailboxesService } from './mailboxes.service.js';
@@ -11,7 +12,7 @@ export class MailboxesModule {
     return {
       module: MailboxesModule,
       controllers: [MailboxesController],
-      providers: [MailboxesService, MailboxesRepository, DomainLookup, { provide: MAILBOX_SETTINGS, useValue: settings }],
+      providers: [MailboxesService, MailboxesRepository, DomainLookup, TenantLimits, { provide: MAILBOX_SETTINGS, useValue: settings }],
     };
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '#database';
-import { containsPattern, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf } from '#common';
+import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, pageWithTotal } from '#common';
 import {
   isUuid, normalizeDomainName, splitAddress, type CallerContext, type ListMailboxesQueryDto, type MailboxDto, type MailboxSortField,
   type Paginated,
@@ -84,21 +84,25 @@ export class MailboxesRepository {
     if (q.active !== undefined) where.add('m.active = ?', q.active);
     if (q.search) where.add('m.address ILIKE ?', containsPattern(q.search.toLowerCase()));
     const from = 'FROM mailboxes m JOIN domains d ON d.id = m.domain_id';
-    const rows: MailboxRow[] = await this.ds.query(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total ${from} ${where} ${orderBy(SORT_COLUMNS, page, 'm.id')} ${pageClause(where)}`,
-      [...where.params, page.limit, page.offset],
-    );
-    const total = await totalOf(rows, page.offset, async () => {
-      const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n ${from} ${where}`, where.params);
-      return Number(c[0].n);
-    });
+    const { rows, total } = await pageWithTotal<MailboxRow>(this.ds, {
+      select: COLUMNS,
+      from,
+      where,
+      orderBy: orderBy(SORT_COLUMNS, page, 'm.id'),
+      // The join only supplies the domain name; every mailbox has a domain (FK), so counting needs no join.
+      countFrom: { from: 'FROM mailboxes m', unless: /\bd\./ },
+    }, page);
     return { data: rows.map(toMailboxDto), meta: listMeta(page, total) };
   }
 
-  /** Claims the address in mail_addresses and inserts the mailbox in one transaction (unique violation = taken). */
-  async insert(m: NewMailbox): Promise<MailboxDto> {
+  /**
+   * Claims the address in mail_addresses and inserts the mailbox in one transaction (unique violation = taken);
+   * `beforeInsert` runs first in that transaction (limit checks under their locks).
+   */
+  async insert(m: NewMailbox, beforeInsert?: (tx: EntityManager) => Promise<void>): Promise<MailboxDto> {
     const id = randomUUID();
     return this.ds.transaction(async (tx) => {
+      await beforeInsert?.(tx);
       await tx.query(`INSERT INTO mail_addresses (address, owner_kind, owner_id) VALUES ($1, 'mailbox', $2)`, [m.address, id]);
       const rows: MailboxRow[] = await tx.query(
         `INSERT INTO mailboxes (id, tenant_id, domain_id, local_part, address, name, password_hash, quota_bytes, active)
@@ -127,6 +131,7 @@ export class MailboxesRepository {
     ctx: CallerContext,
     ref: string,
     changes: { name?: string; quota_bytes?: number | null; active?: boolean; password_hash?: string },
+    manager: EntityManager = this.ds.manager,
   ): Promise<MailboxDto | undefined> {
     const where = visibleThroughDomain(ctx, 'm.tenant_id').raw('d.id = m.domain_id');
     if (!matchRef(where, ref)) return undefined;
@@ -136,7 +141,7 @@ export class MailboxesRepository {
     if (changes.active !== undefined) sets.push(`active = ${where.param(changes.active)}`);
     if (changes.password_hash !== undefined) sets.push(`password_hash = ${where.param(changes.password_hash)}`);
     const rows = rowsOf<MailboxRow>(
-      await this.ds.query(`UPDATE mailboxes m SET ${sets.join(', ')} FROM domains d ${where} RETURNING ${COLUMNS}`, where.params),
+      await manager.query(`UPDATE mailboxes m SET ${sets.join(', ')} FROM domains d ${where} RETURNING ${COLUMNS}`, where.params),
     );
     return rows[0] && toMailboxDto(rows[0]);
   }

@@ -7,6 +7,7 @@ import {
 import { hashMailPassword } from '#mailstack';
 import { MAILBOX_SETTINGS, type MailboxSettings } from '../config/mailbox-settings.js';
 import { DomainLookup, type DomainRef } from '../domains/domain-lookup.js';
+import { TenantLimits } from '../limits/tenant-limits.js';
 import { MailboxesRepository } from './mailboxes.repository.js';
 import { passwordPolicyProblems } from './password-policy.js';
 
@@ -15,6 +16,7 @@ export class MailboxesService {
   constructor(
     private readonly repo: MailboxesRepository,
     private readonly domains: DomainLookup,
+    private readonly limits: TenantLimits,
     @Inject(MAILBOX_SETTINGS) private readonly settings: MailboxSettings,
   ) {}
 
@@ -34,6 +36,13 @@ export class MailboxesService {
       return await this.repo.insert({
         domain, localPart: addr.local, address: addr.address, name: dto.name ?? '', passwordHash,
         quotaBytes: dto.quota_bytes ?? null, active: dto.active ?? true,
+      }, async (tx) => {
+        // Tenant and domain rows locked: parallel creates against one free slot create exactly one mailbox.
+        const limits = await this.limits.lock(tx, domain.tenant_id, domain.id);
+        if (!limits) throw new MailboxError(MailboxErrorCode.DomainNotFound, 'Domain not found', `No domain ${domain.name} is visible to you.`);
+        const quota = TenantLimits.effectiveQuota(undefined, dto.quota_bytes ?? null, limits.defaultQuota);
+        const breach = await this.limits.mailboxBreach(tx, domain.tenant_id, domain.id, limits, { quota });
+        if (breach) throw this.quotaExceeded(breach.detail);
       });
     } catch (err) {
       if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
@@ -60,9 +69,31 @@ export class MailboxesService {
         { field: '(body)', message: 'at least one of name, quota_bytes, active is required' },
       ]);
     }
-    const m = await this.repo.update(ctx, ref, { name: dto.name, quota_bytes: dto.quota_bytes, active: dto.active });
+    const changes = { name: dto.name, quota_bytes: dto.quota_bytes, active: dto.active };
+    const m = dto.quota_bytes === undefined ? await this.repo.update(ctx, ref, changes) : await this.updateWithQuota(ctx, ref, changes);
     if (!m) throw this.notFound(ref);
     return m;
+  }
+
+  /** A quota change is checked against the storage limits under the tenant and domain locks, in the transaction that writes it. */
+  private async updateWithQuota(
+    ctx: CallerContext,
+    ref: string,
+    changes: { name?: string; quota_bytes?: number | null; active?: boolean },
+  ): Promise<MailboxDto | undefined> {
+    const current = await this.repo.findOne(ctx, ref);
+    if (!current) return undefined;
+    return this.limits.withLock(current.tenant_id, current.domain_id, async (tx, limits) => {
+      const override = await this.limits.overrideQuota(tx, current.id);
+      const claim = {
+        id: current.id,
+        quota: TenantLimits.effectiveQuota(override, changes.quota_bytes ?? null, limits.defaultQuota),
+        previous: TenantLimits.effectiveQuota(override, current.quota_bytes, limits.defaultQuota),
+      };
+      const breach = await this.limits.mailboxBreach(tx, current.tenant_id, current.domain_id, limits, claim);
+      if (breach) throw this.quotaExceeded(breach.detail);
+      return this.repo.update(ctx, current.id, changes, tx);
+    });
   }
 
   async setPassword(ctx: CallerContext, ref: string, password: string): Promise<MailboxDto> {
@@ -113,6 +144,10 @@ export class MailboxesService {
   private invalid(fields: FieldError[]): MailboxError {
     const code = fields.every((f) => f.field === 'password') ? MailboxErrorCode.WeakPassword : MailboxErrorCode.InvalidAddress;
     return new MailboxError(code, 'Validation failed', 'One or more fields are invalid.', fields);
+  }
+
+  private quotaExceeded(detail: string): MailboxError {
+    return new MailboxError(MailboxErrorCode.QuotaExceeded, 'Quota exceeded', `${detail}; nothing was changed.`);
   }
 
   private notFound(ref: string): MailboxError {

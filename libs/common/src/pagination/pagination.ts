@@ -54,6 +54,37 @@ export function listMeta(p: { page: number; limit: number }, total: number): Lis
   return { page: p.page, limit: p.limit, total };
 }
 
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * One page plus the exact total, as two statements run side by side. For tables that grow large:
+ * `count(*) OVER ()` would make PostgreSQL join and count every matching row before LIMIT, so a
+ * page would cost as much as the whole set; here the page walks the index and stops at LIMIT.
+ */
+export async function pageWithTotal<R>(
+  db: Queryable,
+  parts: {
+    select: string;
+    from: string;
+    where: SqlWhere;
+    orderBy: string;
+    /** A cheaper FROM for the count, used when no condition mentions `needs` (e.g. a joined table's alias). */
+    countFrom?: { from: string; unless: RegExp };
+  },
+  page: { limit: number; offset: number },
+): Promise<{ rows: R[]; total: number }> {
+  const { select, from, where, orderBy: order, countFrom } = parts;
+  const conditions = where.toString();
+  const fromForCount = countFrom && !countFrom.unless.test(conditions) ? countFrom.from : from;
+  const [rows, count] = await Promise.all([
+    db.query(`SELECT ${select} ${from} ${conditions} ${order} ${pageClause(where)}`, [...where.params, page.limit, page.offset]),
+    db.query(`SELECT count(*) AS n ${fromForCount} ${conditions}`, where.params),
+  ]);
+  return { rows: rows as R[], total: Number((count as { n: string }[])[0].n) };
+}
+
 /** Collects WHERE conditions with numbered parameters. */
 export class SqlWhere {
   readonly params: unknown[] = [];

@@ -9,6 +9,7 @@ export enum AliasErrorCode {
   InvalidDestination = 'ALIAS_INVALID_DESTINATION',
   Loop = 'ALIAS_LOOP',
   EmptyUpdate = 'ALIAS_EMPTY_UPDATE',
+  QuotaExceeded = 'ALIAS_QUOTA_EXCEEDED',
 }
 
 const ALIAS_TO_API: Record<AliasErrorCode, ApiErrorCode> = {
@@ -19,6 +20,7 @@ const ALIAS_TO_API: Record<AliasErrorCode, ApiErrorCode> = {
   [AliasErrorCode.InvalidDestination]: ApiErrorCode.VALIDATION_FAILED,
   [AliasErrorCode.Loop]: ApiErrorCode.VALIDATION_FAILED,
   [AliasErrorCode.EmptyUpdate]: ApiErrorCode.VALIDATION_FAILED,
+  [AliasErrorCode.QuotaExceeded]: ApiErrorCode.QUOTA_EXCEEDED,
 };
 
 export class AliasError extends AppError {

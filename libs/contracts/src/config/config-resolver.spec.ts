@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { builtInDefaults, DOMAIN_FIELDS, GLOBAL_FIELDS, MAILBOX_FIELDS, MiB } from './config-fields.js';
-import { capViolations, effectiveGlobal, resolveDomainSettings, resolveLayers } from './config-resolver.js';
+import { builtInDefaults, DOMAIN_FIELDS, GiB, GLOBAL_FIELDS, MAILBOX_FIELDS, MiB } from './config-fields.js';
+import { capViolations, effectiveGlobal, resolveDomainSettings, resolveLayers, resolveMailboxSettings } from './config-resolver.js';
 
 describe('resolveDomainSettings', () => {
   it('uses the built-in defaults when every tier is empty', () => {
@@ -60,5 +60,41 @@ describe('capViolations', () => {
 
   it('uses the built-in global default as the cap when global is empty', () => {
     assert.equal(capViolations({ message_size_limit: 25 * MiB + 1 }, effectiveGlobal({})).length, 1);
+  });
+});
+
+describe('resolveMailboxSettings', () => {
+  const empty = { global: {}, mailboxDefaults: {}, domainOverrides: {}, quotaBytes: null, overrides: {} };
+
+  it('uses the built-in defaults when every tier is empty', () => {
+    const r = resolveMailboxSettings(empty);
+    assert.deepEqual(r.settings, builtInDefaults(MAILBOX_FIELDS));
+    assert.ok(Object.values(r.sources).every((s) => s === 'default'));
+  });
+
+  it('orders global ← mailbox defaults ← domain overrides ← mailbox row ← mailbox overrides', () => {
+    const r = resolveMailboxSettings({
+      global: { message_size_limit: 40 * MiB, max_smtpd_connections: 5 },
+      mailboxDefaults: { spam_threshold: 7, spam_action: 'tag', enabled_pop3: false, quota_bytes: 2 * GiB, max_send_per_day: 10 },
+      domainOverrides: { spam_threshold: 4, dkim_enabled: false, max_mailboxes: 3 },
+      quotaBytes: 3 * GiB,
+      overrides: { max_send_per_day: 20, spam_action: null },
+    });
+    const got = (k: keyof typeof r.settings) => [r.settings[k], r.sources[k]];
+    assert.deepEqual(got('message_size_limit'), [40 * MiB, 'global']);
+    assert.deepEqual(got('spam_threshold'), [4, 'domain']);
+    assert.deepEqual(got('spam_action'), ['tag', 'mailbox_defaults'], 'a null override inherits');
+    assert.deepEqual(got('enabled_pop3'), [false, 'mailbox_defaults']);
+    assert.deepEqual(got('quota_bytes'), [3 * GiB, 'mailbox']);
+    assert.deepEqual(got('max_send_per_day'), [20, 'override']);
+    assert.deepEqual(got('vacation_enabled'), [false, 'default']);
+    assert.ok(!('dkim_enabled' in r.settings) && !('max_mailboxes' in r.settings), 'domain-only fields are not mailbox fields');
+    const over = resolveMailboxSettings({ ...empty, quotaBytes: 3 * GiB, overrides: { quota_bytes: 0 } });
+    assert.deepEqual([over.settings.quota_bytes, over.sources.quota_bytes], [0, 'override']);
+  });
+
+  it('clamps message_size_limit to the global cap', () => {
+    const r = resolveMailboxSettings({ ...empty, global: { message_size_limit: 10 * MiB }, domainOverrides: { message_size_limit: 20 * MiB }, overrides: { message_size_limit: 30 * MiB } });
+    assert.deepEqual([r.settings.message_size_limit, r.sources.message_size_limit], [10 * MiB, 'global']);
   });
 });

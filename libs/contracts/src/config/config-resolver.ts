@@ -1,7 +1,7 @@
 import type { FieldError } from '../errors/error-codes.js';
 import {
-  builtInDefaults, DOMAIN_FIELDS, GLOBAL_CAPPED_FIELDS, GLOBAL_FIELDS, type DomainSettings, type FieldCatalog, type GlobalSettings,
-  type SettingsOf,
+  builtInDefaults, DOMAIN_FIELDS, GLOBAL_CAPPED_FIELDS, GLOBAL_FIELDS, MAILBOX_FIELDS, type DomainSettings, type FieldCatalog,
+  type GlobalSettings, type MailboxSettings, type SettingsOf,
 } from './config-fields.js';
 
 export interface ConfigLayer<S extends string> {
@@ -92,6 +92,43 @@ export function resolveDomainSettings(tiers: {
     [
       { source: 'global', settings: storedGlobal },
       { source: 'domain_defaults', settings: tiers.domainDefaults },
+      { source: 'override', settings: tiers.overrides },
+    ],
+    { values: globalCaps(global), source: 'global' },
+  );
+}
+
+export type MailboxSource = 'default' | 'global' | 'mailbox_defaults' | 'domain' | 'mailbox' | 'override';
+
+/** Mailbox fields a domain may also set (its value applies to every mailbox of the domain unless narrower). */
+export const DOMAIN_SHARED_MAILBOX_FIELDS = ['spam_threshold', 'spam_action', 'message_size_limit'] as const;
+
+/**
+ * A mailbox's effective settings: built-in defaults ← global (fields of the same name) ← mailbox
+ * defaults ← the domain's own overrides (only the fields a domain shares with a mailbox) ← the
+ * mailbox row (`quota_bytes` when not null) ← the mailbox's overrides; the narrowest non-null value
+ * wins and message_size_limit never exceeds the global one.
+ *
+ * `domainOverrides` are the domain's explicit overrides, not its effective settings: a domain's
+ * effective value always exists (built-in default at worst) and would hide the mailbox defaults.
+ */
+export function resolveMailboxSettings(tiers: {
+  global: Readonly<Record<string, unknown>>;
+  mailboxDefaults: Readonly<Record<string, unknown>>;
+  domainOverrides: Readonly<Record<string, unknown>>;
+  quotaBytes: number | null;
+  overrides: Readonly<Record<string, unknown>>;
+}): Resolved<typeof MAILBOX_FIELDS, MailboxSource> & { settings: MailboxSettings } {
+  const global = effectiveGlobal(tiers.global);
+  const pick = (from: Readonly<Record<string, unknown>>, names: readonly string[]) =>
+    Object.fromEntries(names.filter((k) => Object.hasOwn(from, k)).map((k) => [k, from[k]]));
+  return resolveLayers<typeof MAILBOX_FIELDS, MailboxSource>(
+    MAILBOX_FIELDS,
+    [
+      { source: 'global', settings: pick(tiers.global, Object.keys(MAILBOX_FIELDS).filter((k) => Object.hasOwn(GLOBAL_FIELDS, k))) },
+      { source: 'mailbox_defaults', settings: tiers.mailboxDefaults },
+      { source: 'domain', settings: pick(tiers.domainOverrides, DOMAIN_SHARED_MAILBOX_FIELDS) },
+      { source: 'mailbox', settings: { quota_bytes: tiers.quotaBytes } },
       { source: 'override', settings: tiers.overrides },
     ],
     { values: globalCaps(global), source: 'global' },

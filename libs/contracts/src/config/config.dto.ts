@@ -3,11 +3,12 @@ import { Type } from 'class-transformer';
 import { Allow, IsDefined, IsIn, IsObject, ValidateNested } from 'class-validator';
 import { CallerContext } from '../caller-context.js';
 import { DomainRefRpc } from '../domains/domain.dto.js';
+import { MailboxRefRpc } from '../mailboxes/mailbox.dto.js';
 import {
   ANTISPAM_FIELDS, CONFIG_TIERS, DOMAIN_FIELDS, GLOBAL_FIELDS, MAILBOX_FIELDS, type ConfigTier, type DomainSettings, type FieldCatalog,
-  type FieldSpec,
+  type FieldSpec, type MailboxSettings,
 } from './config-fields.js';
-import type { DomainSource } from './config-resolver.js';
+import type { DomainSource, MailboxSource } from './config-resolver.js';
 
 type Mode = 'response' | 'input' | 'override';
 
@@ -64,6 +65,30 @@ export class DomainEffectiveDto {
   @ApiProperty({ example: 'example.com' }) domain: string;
   @ApiProperty({ type: DomainSettingsDto, description: 'Every domain field with its effective value' }) settings: DomainSettings;
   @ApiProperty({ type: DomainSourcesDto, description: 'Per field, the tier its value came from' }) sources: Record<keyof DomainSettings, DomainSource>;
+}
+
+/** A mailbox's overrides: only the fields set on this mailbox; `null` in a PUT reverts a field to inheritance. */
+export const MailboxOverridesDto = settingsDto('MailboxOverridesDto', MAILBOX_FIELDS, 'override');
+
+export const MAILBOX_SOURCES: readonly MailboxSource[] = ['default', 'global', 'mailbox_defaults', 'domain', 'mailbox', 'override'];
+export const MailboxSourcesDto = sourcesDto('MailboxSourcesDto', MAILBOX_FIELDS, MAILBOX_SOURCES);
+
+export class MailboxEffectiveDto {
+  @ApiProperty({ format: 'uuid', example: '6a1e2f3d-4c5b-4a69-8e7f-901a2b3c4d5e' }) mailbox_id: string;
+  @ApiProperty({ example: 'alice@example.com' }) address: string;
+  @ApiProperty({ format: 'uuid', example: '3f1c2b9e-8d4a-4c55-9f0e-2a7b1c3d4e5f' }) domain_id: string;
+  @ApiProperty({ example: 'example.com' }) domain: string;
+  @ApiProperty({ type: MailboxSettingsDto, description: 'Every mailbox field with its effective value' }) settings: MailboxSettings;
+  @ApiProperty({
+    type: MailboxSourcesDto,
+    description: 'Per field, where its value came from: `default`, `global`, `mailbox_defaults`, `domain` (the domain’s overrides), `mailbox` (the mailbox’s quota_bytes) or `override`',
+  })
+  sources: Record<keyof MailboxSettings, MailboxSource>;
+}
+
+export class PutMailboxOverridesRpc extends MailboxRefRpc {
+  @Allow()
+  settings: unknown;
 }
 
 /* RPC envelopes: what the gateway sends domain-service. Settings objects are checked by the service against the catalog. */

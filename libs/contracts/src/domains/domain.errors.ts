@@ -10,6 +10,7 @@ export enum DomainErrorCode {
   EmptyUpdate = 'DOMAIN_EMPTY_UPDATE',
   InvalidName = 'DOMAIN_INVALID_NAME',
   NotEmpty = 'DOMAIN_NOT_EMPTY',
+  QuotaExceeded = 'DOMAIN_QUOTA_EXCEEDED',
 }
 
 const DOMAIN_TO_API: Record<DomainErrorCode, ApiErrorCode> = {
@@ -21,6 +22,7 @@ const DOMAIN_TO_API: Record<DomainErrorCode, ApiErrorCode> = {
   [DomainErrorCode.EmptyUpdate]: ApiErrorCode.VALIDATION_FAILED,
   [DomainErrorCode.InvalidName]: ApiErrorCode.VALIDATION_FAILED,
   [DomainErrorCode.NotEmpty]: ApiErrorCode.CONFLICT,
+  [DomainErrorCode.QuotaExceeded]: ApiErrorCode.QUOTA_EXCEEDED,
 };
 
 export class DomainError extends AppError {

@@ -8,6 +8,9 @@ export enum MailboxErrorCode {
   InvalidAddress = 'MAILBOX_INVALID_ADDRESS',
   WeakPassword = 'MAILBOX_WEAK_PASSWORD',
   EmptyUpdate = 'MAILBOX_EMPTY_UPDATE',
+  InvalidSettings = 'MAILBOX_INVALID_SETTINGS',
+  ExceedsCap = 'MAILBOX_EXCEEDS_CAP',
+  QuotaExceeded = 'MAILBOX_QUOTA_EXCEEDED',
 }
 
 const MAILBOX_TO_API: Record<MailboxErrorCode, ApiErrorCode> = {
@@ -17,6 +20,9 @@ const MAILBOX_TO_API: Record<MailboxErrorCode, ApiErrorCode> = {
   [MailboxErrorCode.InvalidAddress]: ApiErrorCode.VALIDATION_FAILED,
   [MailboxErrorCode.WeakPassword]: ApiErrorCode.VALIDATION_FAILED,
   [MailboxErrorCode.EmptyUpdate]: ApiErrorCode.VALIDATION_FAILED,
+  [MailboxErrorCode.InvalidSettings]: ApiErrorCode.VALIDATION_FAILED,
+  [MailboxErrorCode.ExceedsCap]: ApiErrorCode.VALIDATION_FAILED,
+  [MailboxErrorCode.QuotaExceeded]: ApiErrorCode.QUOTA_EXCEEDED,
 };
 
 export class MailboxError extends AppError {

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '#database';
+import {
+  capViolations, effectiveGlobal, knownFields, MAILBOX_FIELDS, MailboxError, MailboxErrorCode, resolveDomainSettings,
+  resolveMailboxSettings, validateSettings, type CallerContext, type FieldError, type GlobalSettings, type MailboxDto,
+  type MailboxEffectiveDto,
+} from '#contracts';
+import { TenantLimits } from '../limits/tenant-limits.js';
+import { MailboxesRepository } from '../mailboxes/mailboxes.repository.js';
+import { MailboxConfigRepository, type MailboxLayers } from './mailbox-config.repository.js';
+
+type Settings = Record<string, unknown>;
+
+/**
+ * A mailbox's overrides (set field by field, null reverts to inheritance) and effective settings.
+ * Overrides may not exceed a global cap (message_size_limit) nor, for quota_bytes, the domain's
+ * effective quota_total_bytes; a quota change must also fit the tenant's and domain's storage limits.
+ */
+@Injectable()
+export class MailboxConfigService {
+  constructor(
+    private readonly repo: MailboxConfigRepository,
+    private readonly mailboxes: MailboxesRepository,
+    private readonly limits: TenantLimits,
+  ) {}
+
+  async getOverrides(ctx: CallerContext, ref: string): Promise<Settings> {
+    const m = await this.mailbox(ctx, ref);
+    return knownFields(MAILBOX_FIELDS, await this.repo.getOverrides(m.id));
+  }
+
+  async putOverrides(ctx: CallerContext, ref: string, input: unknown): Promise<Settings> {
+    const m = await this.mailbox(ctx, ref);
+    const v = validateSettings(MAILBOX_FIELDS, input, { nullMeansInherit: true });
+    if (v.errors.length) throw new MailboxError(MailboxErrorCode.InvalidSettings, 'Validation failed', 'One or more settings are invalid.', v.errors);
+    const layers = await this.layers(m, ref);
+    this.checkCaps(v.values, effectiveGlobal(layers.global));
+    this.checkDomainQuota(v.values, layers);
+    try {
+      if (!('quota_bytes' in v.values) && !v.unset.includes('quota_bytes')) {
+        return knownFields(MAILBOX_FIELDS, await this.repo.mergeOverrides(m.id, v.values, v.unset));
+      }
+      const stored = await this.limits.withLock(m.tenant_id, m.domain_id, async (tx, limits) => {
+        const override = await this.limits.overrideQuota(tx, m.id);
+        const claim = {
+          id: m.id,
+          quota: TenantLimits.effectiveQuota(v.values.quota_bytes, m.quota_bytes, limits.defaultQuota),
+          previous: TenantLimits.effectiveQuota(override, m.quota_bytes, limits.defaultQuota),
+        };
+        const breach = await this.limits.mailboxBreach(tx, m.tenant_id, m.domain_id, limits, claim);
+        if (breach) throw new MailboxError(MailboxErrorCode.QuotaExceeded, 'Quota exceeded', `${breach.detail}; nothing was changed.`);
+        return this.repo.mergeOverrides(m.id, v.values, v.unset, tx);
+      });
+      if (!stored) throw this.notFound(ref);
+      return knownFields(MAILBOX_FIELDS, stored);
+    } catch (err) {
+      // The mailbox was deleted between the lookup and the write.
+      if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) throw this.notFound(ref);
+      throw err;
+    }
+  }
+
+  async effective(ctx: CallerContext, ref: string): Promise<MailboxEffectiveDto> {
+    const m = await this.mailbox(ctx, ref);
+    const { settings, sources } = resolveMailboxSettings(await this.layers(m, ref));
+    return { mailbox_id: m.id, address: m.address, domain_id: m.domain_id, domain: m.domain, settings, sources };
+  }
+
+  private checkCaps(values: Settings, global: GlobalSettings): void {
+    const over = capViolations(values, global);
+    if (over.length) {
+      const caps = over.map((f) => `${f.field} = ${global[f.field as keyof GlobalSettings] as number}`).join(', ');
+      throw new MailboxError(MailboxErrorCode.ExceedsCap, 'Exceeds global cap', `A narrower tier may not exceed the global cap ${caps}.`, over);
+    }
+  }
+
+  /** A quota_bytes override may not exceed the domain's effective quota_total_bytes when that is set (0 = unlimited exceeds any). */
+  private checkDomainQuota(values: Settings, layers: MailboxLayers): void {
+    const q = values.quota_bytes;
+    if (typeof q !== 'number') return;
+    const total = resolveDomainSettings({ global: layers.global, domainDefaults: layers.domainDefaults, overrides: layers.domainOverrides }).settings.quota_total_bytes;
+    if (total > 0 && (q === 0 || q > total)) {
+      const field: FieldError = { field: 'quota_bytes', message: `quota_bytes (${q === 0 ? '0 = unlimited' : q}) exceeds the domain cap quota_total_bytes = ${total}` };
+      throw new MailboxError(MailboxErrorCode.ExceedsCap, 'Exceeds domain cap', `A mailbox quota may not exceed the domain’s quota_total_bytes = ${total}.`, [field]);
+    }
+  }
+
+  private async layers(m: MailboxDto, ref: string): Promise<MailboxLayers> {
+    const layers = await this.repo.layers(m.id);
+    if (!layers) throw this.notFound(ref);
+    return layers;
+  }
+
+  private async mailbox(ctx: CallerContext, ref: string): Promise<MailboxDto> {
+    const m = await this.mailboxes.findOne(ctx, ref);
+    if (!m) throw this.notFound(ref);
+    return m;
+  }
+
+  private notFound(ref: string): MailboxError {
+    return new MailboxError(MailboxErrorCode.NotFound, 'Mailbox not found', `No mailbox ${ref} is visible to you.`);
+  }
+}

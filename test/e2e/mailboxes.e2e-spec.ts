@@ -241,6 +241,10 @@ describe('mailboxes (e2e)', () => {
     expectError(await stack.api(a.token).delete('/api/v1/domains/doomed.example?cascade=false'), 409, 'CONFLICT');
     expectError(await stack.api(a.token).delete('/api/v1/domains/doomed.example?cascade=yes'), 400, 'VALIDATION_FAILED');
     expectError(await stack.api(b.token).delete('/api/v1/domains/doomed.example?cascade=true'), 404, 'NOT_FOUND');
+    // A cascade deletes mailboxes and aliases: a key with only domains:write may not do it.
+    const domainsOnly = await stack.api(a.token).post('/api/v1/api-keys', { name: 'domains only', scopes: ['domains:write'] });
+    const refused = expectError(await stack.api(domainsOnly.body.key).delete('/api/v1/domains/doomed.example?cascade=true'), 403, 'INSUFFICIENT_SCOPE');
+    assert.match(refused.detail, /mailboxes:write, aliases:write/);
     assert.equal((await api(a.token).get('/api/v1/mailboxes?domain=doomed.example')).body.meta.total, 2, 'nothing was deleted');
     const del = await stack.api(a.token).delete(`/api/v1/domains/${d.id}?cascade=true`);
     assert.deepEqual([del.status, del.body], [200, { message: 'domain deleted' }]);

@@ -2,6 +2,13 @@ import { Init1763700000000 } from './1763700000000-Init.js';
 import { ApiKeyLineage1763700000001 } from './1763700000001-ApiKeyLineage.js';
 import { MailboxesAliasesConfig1763800000000 } from './1763800000000-MailboxesAliasesConfig.js';
 import { MailstackViews1763800000001 } from './1763800000001-MailstackViews.js';
+import { MailstackAliasesFirstMatch1763800000002 } from './1763800000002-MailstackAliasesFirstMatch.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
-export const MIGRATIONS = [Init1763700000000, ApiKeyLineage1763700000001, MailboxesAliasesConfig1763800000000, MailstackViews1763800000001];
+export const MIGRATIONS = [
+  Init1763700000000,
+  ApiKeyLineage1763700000001,
+  MailboxesAliasesConfig1763800000000,
+  MailstackViews1763800000001,
+  MailstackAliasesFirstMatch1763800000002,
+];

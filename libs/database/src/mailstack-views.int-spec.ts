@@ -55,11 +55,22 @@ describe('mailstack views (PostgreSQL)', () => {
   });
 
   it('has one alias row per destination, the catch-all included, none for inactive aliases or domains', async () => {
-    assert.deepEqual(await db.query(`SELECT source, destination FROM mailstack.virtual_aliases ORDER BY source, destination`), [
+    assert.deepEqual(await db.query(`SELECT source, destination FROM mailstack.virtual_aliases WHERE source <> destination ORDER BY source, destination`), [
       { source: '@on.example', destination: 'alice@on.example' },
       { source: 'team@on.example', destination: 'alice@on.example' },
       { source: 'team@on.example', destination: 'bob@elsewhere.example' },
     ]);
+  });
+
+  it('maps every active mailbox to itself, so a catch-all never swallows mail for an existing mailbox', async () => {
+    // Postfix tries user@domain before @domain in virtual_alias_maps.
+    const self = await db.query<{ source: string }>(`SELECT source FROM mailstack.virtual_aliases WHERE source = destination ORDER BY source`);
+    assert.deepEqual(self.map((r) => r.source), ['alice@on.example', 'bob@on.example', 'carol@on.example', 'dave@on.example']);
+    const views = await db.query<{ relname: string; reloptions: string[] | null }>(
+      `SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mailstack' AND c.relkind = 'v'`,
+    );
+    assert.equal(views.length, 5);
+    for (const v of views) assert.ok(v.reloptions?.includes('security_barrier=true'), `${v.relname} is a security barrier`);
   });
 
   it('gives Dovecot users with quota rules and protocols from the tiers', async () => {

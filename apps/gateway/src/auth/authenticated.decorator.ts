@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { requestIdOf } from '#common';
 import type { Scope } from '#contracts';
@@ -20,6 +20,8 @@ export function Authenticated(options: AuthOptions = {}) {
   const scopeText = options.scope ? `Needs scope \`${options.scope}\`.` : 'Any valid credential.';
   return applyDecorators(
     SetMetadata(AUTH_METADATA, { public: false, ...options }),
+    // Machine-readable for clients and for the generated scope matrix test.
+    ApiExtension('x-required-scope', options.scope ?? null),
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(API_KEY_SCHEME),
     ApiUnauthorizedResponse({

@@ -1,5 +1,6 @@
 import type { CallerContext, Role, Scope } from '#contracts';
 import { roleAllows, scopeSatisfies, WILDCARD_SCOPE } from '#contracts';
+import { AuthError, AuthErrorCode } from './auth.errors.js';
 
 /** The authenticated caller of one request. */
 export interface Principal {
@@ -27,6 +28,12 @@ export function principalAllows(p: Principal, scope: Scope): { scope: boolean; r
 
 export function isPlatformAdmin(p: Principal): boolean {
   return p.role === 'platform_admin';
+}
+
+/** For actions that reach beyond the route's own scope: every listed scope is needed. */
+export function requireScopes(p: Principal, scopes: Scope[], what: string): void {
+  const missing = scopes.filter((s) => !scopeSatisfies(p.scopes, s) || !roleAllows(p.role, s));
+  if (missing.length) throw new AuthError(AuthErrorCode.InsufficientScope, `${what} also needs scope ${missing.join(', ')}.`);
 }
 
 /** What services need to scope their queries to this caller. */

@@ -7,7 +7,7 @@ import {
   type CreateDomainRpc, type DeleteDomainRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../auth/authenticated.decorator.js';
-import { callerContext, type Principal } from '../auth/principal.js';
+import { callerContext, requireScopes, type Principal } from '../auth/principal.js';
 import { ApiErrors, ApiQuotaExceeded } from '../openapi/api-errors.decorator.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 
@@ -74,7 +74,9 @@ export class DomainsController {
   @Authenticated({ scope: 'domains:write' })
   @ApiOperation({
     summary: 'Delete a domain',
-    description: '409 CONFLICT while the domain has mailboxes or aliases (the detail says how many), unless `?cascade=true`, which deletes them in the same transaction.',
+    description:
+      '409 CONFLICT while the domain has mailboxes or aliases (the detail says how many), unless `?cascade=true`, which deletes them in the same transaction. ' +
+      'A cascade also needs `mailboxes:write` and `aliases:write`, since it deletes those too.',
   })
   @ApiParam(REF_PARAM)
   @ApiOkResponse({ type: MessageResponseDto, example: { message: 'domain deleted' } })
@@ -85,6 +87,7 @@ export class DomainsController {
     @Param('domain') ref: string,
     @Query() query: DeleteDomainQueryDto,
   ): Promise<MessageResponseDto> {
+    if (query.cascade) requireScopes(p, ['mailboxes:write', 'aliases:write'], 'a cascading domain delete');
     const msg: DeleteDomainRpc = { ctx: callerContext(p, rid), ref, cascade: query.cascade };
     return this.rpc.send(DomainSubjects.Delete, msg, rid);
   }

@@ -89,6 +89,9 @@ export class AliasesService {
     const local = parts.local.toLowerCase();
     const problem = local === '' ? null : localPartProblem(local);
     if (problem) throw this.invalid(AliasErrorCode.InvalidSource, [{ field: 'source', message: problem }]);
+    if (Buffer.byteLength(`${local}@${domainName}`) > 254) {
+      throw this.invalid(AliasErrorCode.InvalidSource, [{ field: 'source', message: 'source must be at most 254 octets' }]);
+    }
     return { local, domainName };
   }
 
@@ -109,7 +112,9 @@ export class AliasesService {
     if (verdict.kind === 'ok') return;
     const message =
       verdict.kind === 'self' ? `destination ${verdict.destination} is the alias’s own source`
-      : verdict.kind === 'cycle' ? `mail would loop: ${verdict.path.join(' → ')}`
+      : verdict.kind === 'cycle'
+        // Only the hops this request names: the rest of the path may run through other tenants' aliases.
+        ? `mail would loop: ${source} → ${verdict.path[1]} → … → ${source}`
       : `alias chain is deeper than ${MAX_ALIAS_DEPTH} hops`;
     throw this.invalid(AliasErrorCode.Loop, [{ field: 'destinations', message }], 'The alias would make mail loop.');
   }

@@ -1,4 +1,4 @@
-import { AppError, ApiErrorCode } from '#contracts';
+import { ApiErrorCode, moduleError } from '#contracts';
 
 export enum ApiKeyErrorCode {
   NotFound = 'API_KEY_NOT_FOUND',
@@ -18,8 +18,4 @@ const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
   [ApiKeyErrorCode.ExpiryBeyondCaller]: ApiErrorCode.FORBIDDEN,
 };
 
-export class ApiKeyError extends AppError {
-  constructor(code: ApiKeyErrorCode, message: string, detail?: string, fields?: { field: string; message: string }[]) {
-    super(TO_API[code], message, detail, fields, code);
-  }
-}
+export class ApiKeyError extends moduleError(TO_API) {}

@@ -84,6 +84,10 @@ export class MailboxesService {
     const current = await this.repo.findOne(ctx, ref);
     if (!current) return undefined;
     return this.limits.withLock(current.tenant_id, current.domain_id, async (tx, limits) => {
+      // Re-read under the locks: the quota read before them may have changed since.
+      const locked = await tx.query(`SELECT quota_bytes FROM mailboxes WHERE id = $1 FOR UPDATE`, [current.id]);
+      if (!locked[0]) return undefined;
+      current.quota_bytes = locked[0].quota_bytes === null ? null : Number(locked[0].quota_bytes);
       const override = await this.limits.overrideQuota(tx, current.id);
       const claim = {
         id: current.id,

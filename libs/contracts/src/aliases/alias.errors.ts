@@ -1,5 +1,5 @@
-import { AppError } from '../errors/app-error.js';
-import { ApiErrorCode, type FieldError } from '../errors/error-codes.js';
+import { moduleError } from '../errors/app-error.js';
+import { ApiErrorCode } from '../errors/error-codes.js';
 
 export enum AliasErrorCode {
   NotFound = 'ALIAS_NOT_FOUND',
@@ -23,8 +23,4 @@ const ALIAS_TO_API: Record<AliasErrorCode, ApiErrorCode> = {
   [AliasErrorCode.QuotaExceeded]: ApiErrorCode.QUOTA_EXCEEDED,
 };
 
-export class AliasError extends AppError {
-  constructor(code: AliasErrorCode, message: string, detail?: string, fields?: FieldError[]) {
-    super(ALIAS_TO_API[code], message, detail, fields, code);
-  }
-}
+export class AliasError extends moduleError(ALIAS_TO_API) {}

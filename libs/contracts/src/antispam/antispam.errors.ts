@@ -1,5 +1,5 @@
-import { AppError } from '../errors/app-error.js';
-import { ApiErrorCode, type FieldError } from '../errors/error-codes.js';
+import { moduleError } from '../errors/app-error.js';
+import { ApiErrorCode } from '../errors/error-codes.js';
 
 export enum AntispamErrorCode {
   PlatformOnly = 'ANTISPAM_PLATFORM_ONLY',
@@ -17,8 +17,4 @@ const ANTISPAM_TO_API: Record<AntispamErrorCode, ApiErrorCode> = {
   [AntispamErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
 };
 
-export class AntispamError extends AppError {
-  constructor(code: AntispamErrorCode, message: string, detail?: string, fields?: FieldError[]) {
-    super(ANTISPAM_TO_API[code], message, detail, fields, code);
-  }
-}
+export class AntispamError extends moduleError(ANTISPAM_TO_API) {}

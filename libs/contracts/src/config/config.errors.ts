@@ -1,5 +1,5 @@
-import { AppError } from '../errors/app-error.js';
-import { ApiErrorCode, type FieldError } from '../errors/error-codes.js';
+import { moduleError } from '../errors/app-error.js';
+import { ApiErrorCode } from '../errors/error-codes.js';
 
 export enum ConfigErrorCode {
   PlatformOnly = 'CONFIG_PLATFORM_ONLY',
@@ -17,8 +17,4 @@ const CONFIG_TO_API: Record<ConfigErrorCode, ApiErrorCode> = {
   [ConfigErrorCode.DomainNotFound]: ApiErrorCode.NOT_FOUND,
 };
 
-export class ConfigError extends AppError {
-  constructor(code: ConfigErrorCode, message: string, detail?: string, fields?: FieldError[]) {
-    super(CONFIG_TO_API[code], message, detail, fields, code);
-  }
-}
+export class ConfigError extends moduleError(CONFIG_TO_API) {}

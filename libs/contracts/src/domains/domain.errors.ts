@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app-error.js';
+import { moduleError } from '../errors/app-error.js';
 import { ApiErrorCode } from '../errors/error-codes.js';
 
 export enum DomainErrorCode {
@@ -25,8 +25,4 @@ const DOMAIN_TO_API: Record<DomainErrorCode, ApiErrorCode> = {
   [DomainErrorCode.QuotaExceeded]: ApiErrorCode.QUOTA_EXCEEDED,
 };
 
-export class DomainError extends AppError {
-  constructor(code: DomainErrorCode, message: string, detail?: string, fields?: { field: string; message: string }[]) {
-    super(DOMAIN_TO_API[code], message, detail, fields, code);
-  }
-}
+export class DomainError extends moduleError(DOMAIN_TO_API) {}

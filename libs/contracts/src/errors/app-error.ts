@@ -52,3 +52,15 @@ export class CommonError extends AppError {
     return new CommonError(CommonErrorCode.ValidationFailed, 'Validation failed', detail, fields);
   }
 }
+
+/**
+ * The error class of one module: thrown with the module's own code, mapped to the public code by
+ * the module's exhaustive table. `class DomainError extends moduleError(DOMAIN_TO_API) {}`.
+ */
+export function moduleError<C extends string>(toApi: Record<C, ApiErrorCode>) {
+  return class ModuleError extends AppError {
+    constructor(code: C, message: string, detail?: string, fields?: FieldError[]) {
+      super(toApi[code], message, detail, fields, code);
+    }
+  };
+}

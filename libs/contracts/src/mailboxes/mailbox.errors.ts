@@ -1,5 +1,5 @@
-import { AppError } from '../errors/app-error.js';
-import { ApiErrorCode, type FieldError } from '../errors/error-codes.js';
+import { moduleError } from '../errors/app-error.js';
+import { ApiErrorCode } from '../errors/error-codes.js';
 
 export enum MailboxErrorCode {
   NotFound = 'MAILBOX_NOT_FOUND',
@@ -25,8 +25,4 @@ const MAILBOX_TO_API: Record<MailboxErrorCode, ApiErrorCode> = {
   [MailboxErrorCode.QuotaExceeded]: ApiErrorCode.QUOTA_EXCEEDED,
 };
 
-export class MailboxError extends AppError {
-  constructor(code: MailboxErrorCode, message: string, detail?: string, fields?: FieldError[]) {
-    super(MAILBOX_TO_API[code], message, detail, fields, code);
-  }
-}
+export class MailboxError extends moduleError(MAILBOX_TO_API) {}

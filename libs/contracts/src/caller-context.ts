@@ -1,4 +1,5 @@
-import { IsArray, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsArray, IsDefined, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 
 /** Must be present; `null` is a meaningful value (no restriction), `undefined` is a caller bug. */
 const NullOr = (field: string) => ValidateIf((o: Record<string, unknown>) => o[field] !== null);
@@ -15,4 +16,10 @@ export class CallerContext {
   /** The tenant new objects go to when the caller does not name one. */
   @NullOr('home_tenant_id') @IsUUID() home_tenant_id: string | null;
   @IsOptional() @IsString() @MaxLength(128) request_id?: string;
+}
+
+/** Base of every RPC envelope: the caller's context, validated by the service too. */
+export class WithCaller {
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
+  ctx: CallerContext;
 }

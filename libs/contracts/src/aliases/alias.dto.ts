@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { CallerContext } from '../caller-context.js';
+import { WithCaller } from '../caller-context.js';
 import { ListMetaDto, PageQueryDto } from '../pagination.js';
 import { IsOptionalNotNull, ToBoolean } from '../validators.js';
 
@@ -72,10 +72,6 @@ export class UpdateAliasDto {
 
 /* RPC envelopes: what the gateway sends mailbox-service. */
 
-class WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
-  ctx: CallerContext;
-}
 
 export class ListAliasesRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ListAliasesQueryDto)

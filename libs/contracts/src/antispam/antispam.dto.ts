@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { CallerContext } from '../caller-context.js';
+import { WithCaller } from '../caller-context.js';
 import { ListMetaDto, PageQueryDto } from '../pagination.js';
 import { IsOptionalNotNull } from '../validators.js';
 import { ANTISPAM_ENTRY_TYPES, ANTISPAM_LISTS, type AntispamEntryType, type AntispamList } from './antispam-entry.js';
@@ -56,25 +56,22 @@ export class CreateAntispamEntryDto {
 
 /* RPC envelopes. */
 
-class WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
-  ctx: CallerContext;
-
+class WithCallerAndList extends WithCaller {
   @IsDefined() @IsIn(ANTISPAM_LISTS)
   list: AntispamList;
 }
 
-export class ListAntispamEntriesRpc extends WithCaller {
+export class ListAntispamEntriesRpc extends WithCallerAndList {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ListAntispamEntriesQueryDto)
   query: ListAntispamEntriesQueryDto;
 }
 
-export class CreateAntispamEntryRpc extends WithCaller {
+export class CreateAntispamEntryRpc extends WithCallerAndList {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => CreateAntispamEntryDto)
   body: CreateAntispamEntryDto;
 }
 
-export class AntispamEntryRefRpc extends WithCaller {
+export class AntispamEntryRefRpc extends WithCallerAndList {
   @IsDefined() @IsString() @MaxLength(1024)
   id: string;
 }

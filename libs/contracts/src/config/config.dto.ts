@@ -1,7 +1,7 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, IsDefined, IsIn, IsObject, ValidateNested } from 'class-validator';
-import { CallerContext } from '../caller-context.js';
+import { WithCaller } from '../caller-context.js';
 import { DomainRefRpc } from '../domains/domain.dto.js';
 import { MailboxRefRpc } from '../mailboxes/mailbox.dto.js';
 import {
@@ -93,10 +93,6 @@ export class PutMailboxOverridesRpc extends MailboxRefRpc {
 
 /* RPC envelopes: what the gateway sends domain-service. Settings objects are checked by the service against the catalog. */
 
-class WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
-  ctx: CallerContext;
-}
 
 export class GetTierRpc extends WithCaller {
   @IsDefined() @IsIn(CONFIG_TIERS)

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
-import { CallerContext } from '../caller-context.js';
+import { WithCaller } from '../caller-context.js';
 import { ListMetaDto, PageQueryDto } from '../pagination.js';
 import { IsDomainName, IsOptionalNotNull, IsOutgoingIp, ToBoolean } from '../validators.js';
 
@@ -78,10 +78,6 @@ export class DeleteDomainQueryDto {
 
 /* RPC envelopes: what the gateway sends domain-service. */
 
-class WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
-  ctx: CallerContext;
-}
 
 export class ListDomainsRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ListDomainsQueryDto)

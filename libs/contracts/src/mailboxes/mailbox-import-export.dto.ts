@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   Allow, ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
-import { CallerContext } from '../caller-context.js';
+import { WithCaller } from '../caller-context.js';
 import { IsOptionalNotNull, ToBoolean } from '../validators.js';
 
 /** The CSV columns export writes and import reads, in this order. */
@@ -129,10 +129,6 @@ export interface MailboxImportPreviewReply {
 
 /* RPC envelopes. */
 
-class WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
-  ctx: CallerContext;
-}
 
 export class MailboxImportPreviewRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => MailboxImportPreviewDto)

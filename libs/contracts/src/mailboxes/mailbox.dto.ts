@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { CallerContext } from '../caller-context.js';
+import { WithCaller } from '../caller-context.js';
 import { ListMetaDto, PageQueryDto } from '../pagination.js';
 import { IsOptionalNotNull, ToBoolean } from '../validators.js';
 
@@ -107,10 +107,6 @@ export class SetMailboxPasswordDto {
 
 /* RPC envelopes: what the gateway sends mailbox-service. */
 
-class WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
-  ctx: CallerContext;
-}
 
 export class ListMailboxesRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ListMailboxesQueryDto)

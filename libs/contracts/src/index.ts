@@ -1,3 +1,5 @@
+// Decorators below read design-time metadata: the polyfill must load before any DTO class.
+import 'reflect-metadata';
 export * from './subjects.js';
 export * from './errors/error-codes.js';
 export * from './errors/app-error.js';

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
-import { createDataSource } from '#database';
+import { databaseModule } from '#database';
 import { AntispamController } from './antispam/antispam.controller.js';
 import { AntispamRepository } from './antispam/antispam.repository.js';
 import { AntispamService } from './antispam/antispam.service.js';
@@ -20,9 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         createLoggerModule(config, 'domain-service'),
-        TypeOrmModule.forRoot(
-          createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-domain-service' }).options,
-        ),
+        databaseModule(config, 'domain-service'),
       ],
       controllers: [DomainsController, ConfigController, AntispamController],
       providers: [

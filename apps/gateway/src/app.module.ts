@@ -2,9 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TerminusModule } from '@nestjs/terminus';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { createLoggerModule, createValidationPipe, type AppConfig } from '#common';
-import { createDataSource } from '#database';
+import { databaseModule } from '#database';
 import { AntispamController } from './antispam/antispam.controller.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
@@ -38,10 +37,7 @@ export class AppModule {
       imports: [
         configModule,
         createLoggerModule(config, 'gateway'),
-        TypeOrmModule.forRoot({
-          ...createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-gateway' }).options,
-          migrationsRun: false,
-        }),
+        databaseModule(config, 'gateway'),
         JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256', issuer: 'mailplane' }, verifyOptions: { issuer: 'mailplane' } }),
         TerminusModule.forRoot({ logger: false }),
         NatsModule,

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
-import { createDataSource } from '#database';
+import { databaseModule } from '#database';
 import { AliasesModule } from './aliases/aliases.module.js';
 import { mailboxSettingsFrom } from './config/mailbox-settings.js';
 import { MailboxConfigModule } from './mailbox-config/mailbox-config.module.js';
@@ -16,9 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         createLoggerModule(config, 'mailbox-service'),
-        TypeOrmModule.forRoot(
-          createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'mailplane-mailbox-service' }).options,
-        ),
+        databaseModule(config, 'mailbox-service'),
         MailboxesModule.register(mailboxSettingsFrom(config)),
         ImportExportModule.register(mailboxSettingsFrom(config)),
         AliasesModule,

@@ -6,3 +6,4 @@ export * from './entities/refresh-token.entity.js';
 export * from './entities/domain.entity.js';
 export * from './pg-results.js';
 export * from './identity/admin-tasks.js';
+export * from './database.module.js';

@@ -72,7 +72,6 @@ export class UpdateAliasDto {
 
 /* RPC envelopes: what the gateway sends mailbox-service. */
 
-
 export class ListAliasesRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ListAliasesQueryDto)
   query: ListAliasesQueryDto;

@@ -93,7 +93,6 @@ export class PutMailboxOverridesRpc extends MailboxRefRpc {
 
 /* RPC envelopes: what the gateway sends domain-service. Settings objects are checked by the service against the catalog. */
 
-
 export class GetTierRpc extends WithCaller {
   @IsDefined() @IsIn(CONFIG_TIERS)
   tier: ConfigTier;

@@ -78,7 +78,6 @@ export class DeleteDomainQueryDto {
 
 /* RPC envelopes: what the gateway sends domain-service. */
 
-
 export class ListDomainsRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ListDomainsQueryDto)
   query: ListDomainsQueryDto;

@@ -129,7 +129,6 @@ export interface MailboxImportPreviewReply {
 
 /* RPC envelopes. */
 
-
 export class MailboxImportPreviewRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => MailboxImportPreviewDto)
   body: MailboxImportPreviewDto;

@@ -107,7 +107,6 @@ export class SetMailboxPasswordDto {
 
 /* RPC envelopes: what the gateway sends mailbox-service. */
 
-
 export class ListMailboxesRpc extends WithCaller {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ListMailboxesQueryDto)
   query: ListMailboxesQueryDto;

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ADMIN_CLI_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, MAILBOX_SERVICE_MAIN, SEED_MAIN } from './paths.js';
+import {
+  ADMIN_CLI_MAIN, DKIM_TLS_SERVICE_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, MAILBOX_SERVICE_MAIN, QUEUE_SERVICE_MAIN, SEED_MAIN, STATS_SERVICE_MAIN, WORKER_MAIN,
+} from './paths.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { freePort, Proc, run, startNats, waitFor, type NatsServer } from './processes.js';
 import { ApiClient } from './api-client.js';
@@ -15,7 +17,20 @@ export interface StackOptions {
   mailboxServiceHealthPort?: number;
   /** Point the apps at another Redis (e.g. a dead port); then only liveness is awaited at start. */
   redisUrl?: string;
+  /**
+   * Drive the real Postfix/Dovecot/OpenDKIM of this host (started by scripts/mailstack.sh). Without
+   * it the mail-node apps find no mail stack (MAILSTACK_BIN_PATH points nowhere) and answer 503.
+   */
+  mailstack?: boolean;
+  /** Extra environment for every app. */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** Apps beside gateway, domain-service and mailbox-service that every stack runs. */
+const MORE_APPS = { worker: WORKER_MAIN, 'dkim-tls-service': DKIM_TLS_SERVICE_MAIN, 'queue-service': QUEUE_SERVICE_MAIN, 'stats-service': STATS_SERVICE_MAIN } as const;
+export type MoreApp = keyof typeof MORE_APPS;
+/** Where the test stack looks for the mail daemons when it must find none. */
+export const NO_MAILSTACK_PATH = '/nonexistent/mailplane-no-mailstack';
 
 /**
  * A whole Mailplane for one suite: its own database and nats-server, the real gateway,
@@ -30,6 +45,7 @@ export class TestStack {
     readonly gateway: Proc,
     public domainService: Proc,
     public mailboxService: Proc,
+    readonly apps: Map<MoreApp, Proc>,
     readonly admin: { email: string; password: string; apiKey: string },
   ) {}
 
@@ -63,6 +79,10 @@ export class TestStack {
       AUTH_CACHE_TTL_MS: String(options.authCacheTtlMs ?? 1000),
       BOOTSTRAP_ADMIN_EMAIL: 'admin@mailplane.test',
       HEALTH_PORT: String(options.serviceHealthPort ?? 0),
+      MAILPLANE_SECRET_KEY: randomBytes(32).toString('base64'),
+      MAILSTACK_BIN_PATH: options.mailstack ? (process.env.MAILSTACK_BIN_PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin') : NO_MAILSTACK_PATH,
+      RECONCILE_DEBOUNCE_MS: process.env.RECONCILE_DEBOUNCE_MS ?? '300',
+      ...options.env,
     };
     const seed = await run(process.execPath, [SEED_MAIN], env);
     const admin = {
@@ -74,15 +94,24 @@ export class TestStack {
     // serviceHealthPort belongs to domain-service: mailbox-service must not try to bind it too.
     const mailboxEnv = { ...env, HEALTH_PORT: String(options.mailboxServiceHealthPort ?? 0) };
     const mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], mailboxEnv);
+    const apps = new Map<MoreApp, Proc>();
+    const appHealth: string[] = [];
+    for (const [name, main] of Object.entries(MORE_APPS) as [MoreApp, string][]) {
+      const healthPort = await freePort();
+      appHealth.push(`http://127.0.0.1:${healthPort}/health/ready`);
+      apps.set(name, new Proc(name, process.execPath, [main], { ...env, HEALTH_PORT: String(healthPort) }));
+    }
     const gateway = new Proc('gateway', process.execPath, [GATEWAY_MAIN], env);
-    const stack = new TestStack(db, nats, env, `http://127.0.0.1:${port}`, gateway, domainService, mailboxService, admin);
+    const stack = new TestStack(db, nats, env, `http://127.0.0.1:${port}`, gateway, domainService, mailboxService, apps, admin);
     try {
       await stack.waitHealthy(options.redisUrl ? '/health/live' : '/health');
+      if (!options.redisUrl) {
+        for (const url of appHealth) await waitFor(url, async () => (await fetch(url).catch(() => null))?.status === 200);
+      }
     } catch (err) {
-      await Promise.allSettled([gateway.stop(), domainService.stop(), mailboxService.stop()]);
-      throw new Error(
-        `${(err as Error).message}\n--- gateway\n${gateway.tail()}\n--- domain-service\n${domainService.tail()}\n--- mailbox-service\n${mailboxService.tail()}`,
-      );
+      const all = [gateway, domainService, mailboxService, ...apps.values()];
+      await Promise.allSettled(all.map((p) => p.stop()));
+      throw new Error(`${(err as Error).message}\n${all.map((p) => `--- ${p.name}\n${p.tail()}`).join('\n')}`);
     }
     return stack;
   }
@@ -124,7 +153,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.gateway.stop(), this.domainService.stop(), this.mailboxService.stop()]);
+    await Promise.allSettled([this.gateway.stop(), this.domainService.stop(), this.mailboxService.stop(), ...[...this.apps.values()].map((p) => p.stop())]);
     await this.nats.stop();
     await this.db.drop();
   }

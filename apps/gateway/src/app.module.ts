@@ -22,6 +22,9 @@ import { MailboxesImportExportController } from './mailboxes/mailboxes-import-ex
 import { RedisModule } from './health/redis.provider.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { NatsModule } from './nats/nats.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { DkimModule } from './dkim/dkim.module.js';
+import { MailNodeModule } from './mail-node/mail-node.module.js';
 
 @Module({})
 export class AppModule {
@@ -42,6 +45,9 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         NatsModule,
         RedisModule,
+        JobsModule,
+        DkimModule,
+        MailNodeModule,
       ],
       controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
       providers: [

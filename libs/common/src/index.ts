@@ -12,3 +12,4 @@ export * from './errors/safe-error.js';
 export * from './logger/access-log.js';
 export * from './bootstrap/nats-service.bootstrap.js';
 export * from './bootstrap/health-server.js';
+export * from './crypto/secret-box.js';

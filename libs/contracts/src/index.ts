@@ -26,3 +26,6 @@ export * from './config/config.errors.js';
 export * from './antispam/antispam-entry.js';
 export * from './antispam/antispam.dto.js';
 export * from './antispam/antispam.errors.js';
+export * from './jobs/index.js';
+export * from './dkim/index.js';
+export * from './mail-node/index.js';

@@ -53,8 +53,68 @@ export const AliasSubjects = {
   Delete: 'mailplane.aliases.delete',
 } as const;
 
+export const DkimSubjects = {
+  List: 'mailplane.dkim.list',
+  Create: 'mailplane.dkim.create',
+  Get: 'mailplane.dkim.get',
+  Rotate: 'mailplane.dkim.rotate',
+  Delete: 'mailplane.dkim.delete',
+} as const;
+
+/**
+ * Subjects served by the services that run beside one mail node (queue-service, stats-service).
+ * The node id is part of the subject (`mailplane.node.<node>.queue.summary`), so more nodes can be
+ * added without a redesign: build the full subject with `nodeSubject()`.
+ */
+export const NodeSubjects = {
+  QueueSummary: 'queue.summary',
+  QueueList: 'queue.items.list',
+  QueueGet: 'queue.items.get',
+  QueueAction: 'queue.items.action',
+  QueueDelete: 'queue.items.delete',
+  QueueFlush: 'queue.flush',
+  QueueClear: 'queue.clear',
+  Stats: 'stats.host',
+  MailStats: 'stats.mail',
+  ServicesList: 'services.list',
+  ServiceGet: 'services.get',
+  ServiceAction: 'services.action',
+  About: 'system.about',
+} as const;
+export type NodeSubject = (typeof NodeSubjects)[keyof typeof NodeSubjects];
+
+export function nodeSubject(nodeId: string, subject: NodeSubject): string {
+  return `mailplane.node.${nodeId}.${subject}`;
+}
+
+/**
+ * Domain events, published after the database commit. Consumers: the reconcile trigger (worker),
+ * later webhooks and SSE. `events.<resource>.<action>`.
+ */
+export const EventSubjects = {
+  DomainCreated: 'events.domain.created',
+  DomainUpdated: 'events.domain.updated',
+  DomainDeleted: 'events.domain.deleted',
+  ConfigChanged: 'events.config.changed',
+  DkimChanged: 'events.dkim.changed',
+  /** Every event: what the reconcile trigger listens to (it filters by the list below). */
+  All: 'events.>',
+} as const;
+
+/** Events after which the rendered mail-stack files may be stale (routing itself comes from the views). */
+export const RECONCILE_EVENTS: readonly string[] = [
+  EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted,
+  EventSubjects.ConfigChanged, EventSubjects.DkimChanged,
+];
+
 /** Every service subscribes in a queue group, so each request is handled by exactly one replica. */
 export const QueueGroups = {
   DomainService: 'mailplane.domain-service',
   MailboxService: 'mailplane.mailbox-service',
+  DkimTlsService: 'mailplane.dkim-tls-service',
+  /** Per node: `${QueueGroups.QueueService}.<node>`. */
+  QueueService: 'mailplane.queue-service',
+  StatsService: 'mailplane.stats-service',
+  /** The worker's subscription to events (one replica handles each event). */
+  Worker: 'mailplane.worker',
 } as const;

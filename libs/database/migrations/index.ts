@@ -3,6 +3,8 @@ import { ApiKeyLineage1763700000001 } from './1763700000001-ApiKeyLineage.js';
 import { MailboxesAliasesConfig1763800000000 } from './1763800000000-MailboxesAliasesConfig.js';
 import { MailstackViews1763800000001 } from './1763800000001-MailstackViews.js';
 import { MailstackAliasesFirstMatch1763800000002 } from './1763800000002-MailstackAliasesFirstMatch.js';
+import { Jobs1763900000000 } from './1763900000000-Jobs.js';
+import { DkimKeys1763900000001 } from './1763900000001-DkimKeys.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -11,4 +13,6 @@ export const MIGRATIONS = [
   MailboxesAliasesConfig1763800000000,
   MailstackViews1763800000001,
   MailstackAliasesFirstMatch1763800000002,
+  Jobs1763900000000,
+  DkimKeys1763900000001,
 ];

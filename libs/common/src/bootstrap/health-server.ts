@@ -5,14 +5,15 @@ import type { DataSource } from 'typeorm';
  * Plain HTTP liveness/readiness for orchestrators (the service itself only speaks NATS):
  * `/health/live` = the process runs, `/health/ready` = database answers and NATS is connected.
  */
-export function startHealthServer(port: number, ds: DataSource, natsConnected: () => boolean): Server {
+/** `ds` null: a service without a database (queue-service, stats-service) is ready when NATS is. */
+export function startHealthServer(port: number, ds: DataSource | null, natsConnected: () => boolean): Server {
   const server = createServer((req, res) => {
     const send = (status: number, body: object) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     if (req.url === '/health/live') return send(200, { status: 'ok' });
     if (req.url === '/health/ready') {
-      ds.query('SELECT 1')
+      (ds ? ds.query('SELECT 1') : Promise.resolve())
         .then(() => (natsConnected() ? send(200, { status: 'ok' }) : send(503, { status: 'error', nats: 'disconnected' })))
         .catch(() => send(503, { status: 'error', database: 'unavailable' }));
       return;

@@ -14,6 +14,8 @@ export interface NatsServiceOptions {
   /** The queue group: without one every replica would answer every request. */
   queue: string;
   module: (config: AppConfig) => DynamicModule;
+  /** false for services without a database (readiness then means NATS only). */
+  database?: boolean;
 }
 
 /** Starts a NestJS NATS microservice the same way for every service, with its probes on HEALTH_PORT. */
@@ -47,7 +49,7 @@ export async function bootstrapNatsService(options: NatsServiceOptions): Promise
   app.status.subscribe((status) => (natsConnected = status === 'connected'));
   await app.listen();
   if (config.HEALTH_PORT) {
-    const ds = app.get<DataSource>(getDataSourceToken());
+    const ds = options.database === false ? null : app.get<DataSource>(getDataSourceToken());
     startHealthServer(config.HEALTH_PORT, ds, () => natsConnected).unref();
   }
   logger.log(`${options.name} listening on NATS`);

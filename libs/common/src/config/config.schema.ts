@@ -48,6 +48,26 @@ export const configSchema = z.object({
   MAILBOX_PASSWORD_MIN_LENGTH: int(1, 256).default(10),
   MAILBOX_PASSWORD_MIN_CLASSES: int(1, 4).default(3),
   MAIL_NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens').default('default'),
+  // --- mail node (worker reconcile, queue-service, stats-service) ---
+  /** Colon-separated folders searched for postfix, postconf, postqueue, postsuper, doveadm, doveconf, dovecot, opendkim. None found = no mail stack here (503). */
+  MAILSTACK_BIN_PATH: z.string().min(1).default('/usr/sbin:/usr/bin:/sbin:/bin'),
+  POSTFIX_CONFIG_DIR: z.string().startsWith('/', 'must be an absolute path').default('/etc/postfix'),
+  DOVECOT_CONFIG_DIR: z.string().startsWith('/', 'must be an absolute path').default('/etc/dovecot'),
+  /** KeyTable, SigningTable and keys/ (key files mode 600, owned by OPENDKIM_USER). Never under /tmp: OpenDKIM refuses such keys. */
+  OPENDKIM_CONFIG_DIR: z.string().startsWith('/', 'must be an absolute path').default('/etc/opendkim'),
+  OPENDKIM_USER: z.string().min(1).default('opendkim'),
+  /** The connection Postfix and Dovecot use for the `mailstack` views (read-only role). Default: DATABASE_URL's server and database as role mailplane_mailstack without a password. */
+  MAILSTACK_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** Postfix's mail log (maillog_file or syslog's mail.log); absent = empty counts. */
+  MAIL_LOG_FILE: z.string().startsWith('/', 'must be an absolute path').default('/var/log/mail.log'),
+  /** Daemons listed and controlled by /services, comma-separated, from postfix, dovecot, opendkim. */
+  MAILSTACK_SERVICES: z.string().regex(/^(postfix|dovecot|opendkim)(,(postfix|dovecot|opendkim))*$/, 'comma-separated list of postfix, dovecot, opendkim').default('postfix,dovecot,opendkim'),
+  /** Optional JSON overriding daemon commands: {"opendkim":{"start":["/usr/sbin/opendkim","-x","/etc/opendkim.conf"],...}}. */
+  MAILSTACK_SERVICE_COMMANDS: z.string().optional(),
+  /** Quiet time after the last relevant change before the automatic reconcile runs. */
+  RECONCILE_DEBOUNCE_MS: int(0, 600_000).default(1000),
+  /** Jobs one worker process runs at once. */
+  WORKER_CONCURRENCY: int(1, 100).default(4),
   BOOTSTRAP_ADMIN_EMAIL: z.string().email().default('admin@mailplane.local'),
   BOOTSTRAP_TENANT_NAME: z.string().min(1).max(100).default('default'),
 });

@@ -6,7 +6,7 @@ export const SCOPE_RESOURCES = [
 export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
 
 /** Resources that have nothing to write. */
-export const READ_ONLY_RESOURCES: ReadonlySet<ScopeResource> = new Set(['dns', 'stats', 'audit', 'jobs']);
+export const READ_ONLY_RESOURCES: ReadonlySet<ScopeResource> = new Set(['dns', 'stats', 'audit']);
 
 /** Resources only a platform admin may touch at all. */
 export const PLATFORM_ONLY_RESOURCES: ReadonlySet<ScopeResource> = new Set([
@@ -67,7 +67,7 @@ export const SCOPE_DESCRIPTIONS: Record<ScopeResource, string> = {
   services: 'Daemon status and control (platform only)',
   system: 'Reconcile and system information (platform only)',
   backups: 'Backups and restore (platform only)',
-  jobs: 'Async job status (read-only)',
+  jobs: 'Async job status; jobs:write cancels a queued job',
   webhooks: 'Webhooks and deliveries',
   audit: 'Audit log (read-only)',
   api_keys: 'API keys',

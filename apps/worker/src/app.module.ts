@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
+import { databaseModule } from '#database';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [createLoggerModule(config, 'worker'), databaseModule(config, 'worker')],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: RpcErrorFilter },
+      ],
+    };
+  }
+}

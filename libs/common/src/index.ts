@@ -13,3 +13,4 @@ export * from './logger/access-log.js';
 export * from './bootstrap/nats-service.bootstrap.js';
 export * from './bootstrap/health-server.js';
 export * from './crypto/secret-box.js';
+export * from './events/event-publisher.js';

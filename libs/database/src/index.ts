@@ -7,3 +7,4 @@ export * from './entities/domain.entity.js';
 export * from './pg-results.js';
 export * from './identity/admin-tasks.js';
 export * from './database.module.js';
+export * from './dkim/signing-keys.js';

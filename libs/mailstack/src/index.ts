@@ -1,2 +1,3 @@
 export * from './passwords/mail-password.js';
 export * from './passwords/sha512-crypt.js';
+export * from './exec/command-runner.js';

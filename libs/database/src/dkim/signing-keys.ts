@@ -1,0 +1,27 @@
+import type { DataSource } from 'typeorm';
+
+export interface DkimSigningKey {
+  domain: string;
+  selector: string;
+  algorithm: 'rsa-2048' | 'rsa-1024' | 'ed25519';
+  /** Sealed (SecretBox) with the key id as associated data; the caller opens it. */
+  private_key_enc: string;
+  id: string;
+}
+
+/**
+ * The key that signs for each active domain whose effective `dkim_enabled` is true: its newest.
+ * (Older selectors of a rotation stay in DNS but no longer sign.)
+ */
+export async function loadDkimSigningKeys(ds: DataSource): Promise<DkimSigningKey[]> {
+  return ds.query(
+    `SELECT DISTINCT ON (k.domain_id) k.id, d.name AS domain, k.selector, k.algorithm, k.private_key_enc
+       FROM dkim_keys k
+       JOIN domains d ON d.id = k.domain_id
+       LEFT JOIN domain_overrides o ON o.domain_id = d.id
+       LEFT JOIN domain_defaults dd ON dd.id = 1
+      WHERE d.active
+        AND COALESCE((o.settings ->> 'dkim_enabled')::boolean, (dd.settings ->> 'dkim_enabled')::boolean, true)
+      ORDER BY k.domain_id, k.created_at DESC, k.id DESC`,
+  );
+}

@@ -1,0 +1,65 @@
+import type { GlobalSettings } from '#contracts';
+
+/** Where the mail stack lives on this host (all configuration: MAILSTACK_BIN_PATH, *_CONFIG_DIR, OPENDKIM_USER). */
+export interface MailstackPaths {
+  binPath: string;
+  postfixDir: string;
+  dovecotDir: string;
+  opendkimDir: string;
+  opendkimUser: string;
+}
+
+export interface ReconcileDkimKey {
+  domain: string;
+  selector: string;
+  /** PEM, decrypted by the caller just for this run; written to a mode-600 file owned by OPENDKIM_USER. */
+  privateKeyPem: string;
+}
+
+/** How Postfix's pgsql maps and Dovecot's SQL driver reach the `mailstack` views. */
+export interface MailstackDatabase {
+  host: string;
+  port: number;
+  dbname: string;
+  user: string;
+  password: string | null;
+}
+
+export interface ReconcileInput {
+  /** The global tier with built-in defaults applied (every field present). */
+  global: GlobalSettings;
+  /** One signing key per active, DKIM-enabled domain (the newest of its selectors). */
+  dkimKeys: ReconcileDkimKey[];
+  database: MailstackDatabase;
+}
+
+export type ReconcileStepOutcome = 'unchanged' | 'changed' | 'ok' | 'skipped' | 'failed' | 'rolled_back';
+
+export interface ReconcileStep {
+  name: string;
+  outcome: ReconcileStepOutcome;
+  detail?: string;
+  duration_ms: number;
+}
+
+export interface ReconcileResult {
+  steps: ReconcileStep[];
+  /** Files whose content changed. */
+  changed: string[];
+  /** Daemons reloaded or restarted because something of theirs changed. */
+  reloaded: string[];
+  duration_ms: number;
+}
+
+/** A check failed: the previous files were restored and the daemons keep running on them. */
+export class ReconcileError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly steps: ReconcileStep[],
+  ) {
+    super(reason);
+    this.name = 'ReconcileError';
+  }
+}
+
+export type ReconcileProgress = (percent: number, step: ReconcileStep) => void;

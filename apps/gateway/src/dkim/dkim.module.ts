@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DkimController } from './dkim.controller.js';
 
-@Module({})
+@Module({ controllers: [DkimController] })
 export class DkimModule {}

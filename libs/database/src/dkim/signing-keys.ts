@@ -11,7 +11,10 @@ export interface DkimSigningKey {
 
 /**
  * The key that signs for each active domain whose effective `dkim_enabled` is true: its newest.
- * (Older selectors of a rotation stay in DNS but no longer sign.)
+ * (Older selectors of a rotation stay in DNS but no longer sign.) Only RSA keys sign: OpenDKIM 2.11
+ * has one global SignatureAlgorithm (rsa-sha256); an Ed25519 key in its KeyTable makes it tempfail
+ * the message (451 4.7.0), an RSA key under ed25519-sha256 yields a broken signature. Ed25519 keys
+ * stay published. dkim-tls-service's `signing` flag mirrors this query (an e2e test compares them).
  */
 export async function loadDkimSigningKeys(ds: DataSource): Promise<DkimSigningKey[]> {
   return ds.query(
@@ -21,6 +24,7 @@ export async function loadDkimSigningKeys(ds: DataSource): Promise<DkimSigningKe
        LEFT JOIN domain_overrides o ON o.domain_id = d.id
        LEFT JOIN domain_defaults dd ON dd.id = 1
       WHERE d.active
+        AND k.algorithm <> 'ed25519'
         AND COALESCE((o.settings ->> 'dkim_enabled')::boolean, (dd.settings ->> 'dkim_enabled')::boolean, true)
       ORDER BY k.domain_id, k.created_at DESC, k.id DESC`,
   );

@@ -117,6 +117,9 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/mailboxes/{mailbox}/effective': ['get'],
       '/api/v1/aliases': ['get', 'post'],
       '/api/v1/aliases/{alias}': ['get', 'patch', 'delete'],
+      '/api/v1/dkim': ['get', 'post'],
+      '/api/v1/dkim/{domain}': ['get', 'delete'],
+      '/api/v1/dkim/{domain}/rotate': ['post'],
       '/health': ['get'],
       '/health/live': ['get'],
     };

@@ -452,6 +452,16 @@ describe('k8s manifests', () => {
     assert.deepEqual([...resources].map(String).sort(), expected, 'kustomization.yaml resources vs files in k8s/');
   });
 
+  it('kubectl kustomize renders every object (when kubectl is installed)', (t) => {
+    const kubectl = findExecutable('kubectl');
+    if (!kubectl) return t.skip('kubectl not installed');
+    const r = spawnSync(kubectl, ['kustomize', join(ROOT, K8S_DIR)], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `kubectl kustomize: ${r.stderr}`);
+    const rendered = parseAllDocuments(r.stdout).map((doc) => doc.toJS() as { kind: string; metadata: { name: string } });
+    const names = (list: { kind: string; metadata: { name: string } }[]) => list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    assert.deepEqual(names(rendered), names(load().objects));
+  });
+
   it('declares the mailplane namespace and puts everything in it', () => {
     const { objects, ofKind } = load();
     assert.deepEqual(ofKind('Namespace').map((n) => n.metadata.name), ['mailplane']);
@@ -577,7 +587,10 @@ describe('k8s manifests', () => {
     assert.ok((spec.initContainers ?? []).some((c) => commandText(c.args) === 'seed'), `${at}: an init container seeds the volumes`);
 
     // Probes, resources, privileges of every container.
-    const baselineCaps = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+    const baselineCaps = new Set([
+      ...['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD'],
+      ...['NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'],
+    ]);
     for (const c of allContainers(spec)) {
       const cat = `${at} container ${c.name}`;
       assert.ok(c.resources?.requests?.cpu && c.resources?.requests?.memory, `${cat}: resource requests`);
@@ -930,7 +943,7 @@ describe('Dockerfile', () => {
 
 /** An executable in the usual system folders, or null. */
 function findExecutable(name: string): string | null {
-  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin']) {
     const path = join(dir, name);
     if (existsSync(path)) return path;
   }

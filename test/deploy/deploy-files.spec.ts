@@ -9,7 +9,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CONFIG_KEYS, configSchema } from '#common';
@@ -41,6 +43,21 @@ const DUMMY_SECRETS: Readonly<Record<string, string>> = {
   JWT_SECRET: 'x'.repeat(48),
   MAILPLANE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
+
+/** Every app under apps/ (each must run somewhere in compose and in k8s). */
+const APPS = readdirSync(join(ROOT, 'apps'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'apps', entry.name, 'src', 'main.ts')))
+  .map((entry) => entry.name)
+  .sort();
+/** NATS services and the general worker: own Deployment / compose service with HEALTH_PORT probes. */
+const HEALTH_PORT_APPS = ['domain-service', 'mailbox-service', 'dkim-tls-service', 'worker'];
+/** Apps that run beside Postfix/Dovecot/OpenDKIM on the mail node. */
+const MAIL_NODE_APPS = ['queue-service', 'stats-service', 'worker'];
+/** What the mail node's processes share: config, queue, mail, logs. */
+const MAIL_NODE_SHARED_PATHS = ['/etc/postfix', '/etc/dovecot', '/etc/opendkim', '/var/spool/postfix', '/var/vmail', '/var/log'];
+/** SMTP, submission, IMAP, IMAPS. */
+const MAIL_PORTS = [25, 587, 143, 993];
+const appMain = (app: string) => `dist/apps/${app}/src/main.js`;
 
 function readRepoFile(rel: string): string {
   const path = join(ROOT, rel);
@@ -178,11 +195,28 @@ describe('docker-compose.yml', () => {
     assert.equal(extra.length, 0);
   });
 
-  it('runs migrate, gateway, domain-service and mailbox-service from the Mailplane image', () => {
+  it('runs migrate, every app and the mail node from the Mailplane images', () => {
     const { service, mailplaneServices } = load();
-    assert.deepEqual([...mailplaneServices].sort(), ['domain-service', 'gateway', 'mailbox-service', 'migrate']);
-    const images = new Set(mailplaneServices.map((name) => service(name).image));
-    assert.equal(images.size, 1, `all Mailplane services should share one image, got ${[...images].join(', ')}`);
+    const expected = ['dkim-tls-service', 'domain-service', 'gateway', 'mailbox-service', 'mailnode', 'migrate', 'worker'];
+    assert.deepEqual([...mailplaneServices].sort(), expected);
+    const others = mailplaneServices.filter((name) => name !== 'mailnode');
+    const images = new Set(others.map((name) => service(name).image));
+    assert.equal(images.size, 1, `all Mailplane services but the mail node should share one image, got ${[...images].join(', ')}`);
+    assert.equal(asRecord(service(others[0]).build, 'build').target, 'runtime');
+    const mailnode = service('mailnode');
+    assert.equal(asRecord(mailnode.build, 'mailnode.build').target, 'mailnode', 'mailnode builds the mailnode target');
+    assert.ok(!images.has(mailnode.image), 'the mail node image needs a name of its own');
+  });
+
+  it('runs every app under apps/ (the mail-node apps inside the mailnode service)', () => {
+    const { service, mailplaneServices } = load();
+    const commands = mailplaneServices.map((name) => commandText(service(name).command)).join('\n');
+    assert.deepEqual(commandText(service('mailnode').command), 'all', 'mailnode runs `mailnode all`');
+    const inMailnode = mailnodeScriptApps();
+    for (const app of APPS) {
+      assert.ok(commands.includes(appMain(app)) || inMailnode.includes(app), `docker-compose.yml does not run ${app}`);
+    }
+    assert.deepEqual([...inMailnode].sort(), [...MAIL_NODE_APPS].sort(), 'apps the mailnode entrypoint starts');
   });
 
   it('sets only env vars known to the config schema on Mailplane services', () => {
@@ -206,9 +240,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has postgres, redis, nats, gateway, domain-service and mailbox-service, each with a healthcheck', () => {
+  it('has postgres, redis, nats, gateway, the services, the worker and the mail node, each with a healthcheck', () => {
     const { service } = load();
-    for (const name of ['postgres', 'redis', 'nats', 'gateway', 'domain-service', 'mailbox-service']) {
+    for (const name of ['postgres', 'redis', 'nats', 'gateway', ...HEALTH_PORT_APPS, 'mailnode']) {
       healthcheckText(service(name), `docker-compose.yml service "${name}"`);
     }
     assert.match(healthcheckText(service('postgres'), 'postgres'), /pg_isready/);
@@ -232,8 +266,8 @@ describe('docker-compose.yml', () => {
   it('orders startup: migrate after postgres, the apps after migrate, redis and nats', () => {
     const { service } = load();
     dependsOn(service('migrate'), 'postgres', 'service_healthy', 'migrate');
-    assert.match(commandText(service('migrate').command), /migrate\.js.*first-admin\.seed\.js/);
-    for (const name of ['gateway', 'domain-service', 'mailbox-service']) {
+    assert.match(commandText(service('migrate').command), /migrate\.js.*MAILSTACK_DATABASE_URL.*ALTER ROLE.*LOGIN PASSWORD.*first-admin\.seed\.js/s);
+    for (const name of ['gateway', ...HEALTH_PORT_APPS, 'mailnode']) {
       dependsOn(service(name), 'migrate', 'service_completed_successfully', name);
       dependsOn(service(name), 'redis', 'service_healthy', name);
       dependsOn(service(name), 'nats', 'service_healthy', name);
@@ -253,13 +287,13 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('migrate, domain-service and mailbox-service env validate too; service health ports match their healthchecks', () => {
+  it('migrate, the services and the worker env validate too; service health ports match their healthchecks', () => {
     const { service } = load();
     assertValidConfig(
       Object.fromEntries(Object.entries(composeEnv(service('migrate'), 'migrate')).map(([k, v]) => [k, interpolate(v, k)])),
       'docker-compose.yml migrate',
     );
-    for (const name of ['domain-service', 'mailbox-service']) {
+    for (const name of HEALTH_PORT_APPS) {
       const ds = service(name);
       const env = Object.fromEntries(Object.entries(composeEnv(ds, name)).map(([k, v]) => [k, interpolate(v, k)]));
       const config = assertValidConfig(env, `docker-compose.yml ${name}`);
@@ -267,6 +301,29 @@ describe('docker-compose.yml', () => {
       assert.match(healthcheckText(ds, name), new RegExp(`:${config.HEALTH_PORT}/health/ready`));
       assert.equal(asRecord(ds.deploy, `${name}.deploy`).replicas, 2, `${name} deploy.replicas`);
     }
+  });
+
+  it('mailnode: publishes SMTP/IMAP, mounts the shared paths, checks its three apps on HEALTH_PORT..+2', () => {
+    const { service } = load();
+    const mailnode = service('mailnode');
+    const env = Object.fromEntries(Object.entries(composeEnv(mailnode, 'mailnode')).map(([k, v]) => [k, interpolate(v, k)]));
+    const config = assertValidConfig(env, 'docker-compose.yml mailnode');
+    const published = ((mailnode.ports as unknown[] | undefined) ?? []).map(String);
+    for (const port of MAIL_PORTS) {
+      assert.ok(published.includes(`${port}:${port}`), `mailnode must publish ${port}; ports: ${published.join(', ')}`);
+    }
+    const targets = ((mailnode.volumes as unknown[] | undefined) ?? []).map((v) => String(v).split(':')[1]);
+    for (const path of [...MAIL_NODE_SHARED_PATHS, '/var/lib/postfix']) {
+      assert.ok(targets.includes(path), `mailnode must keep ${path} in a volume; mounts: ${targets.join(', ')}`);
+    }
+    assert.ok(config.HEALTH_PORT > 0, 'mailnode needs a non-zero HEALTH_PORT');
+    const test = healthcheckText(mailnode, 'mailnode');
+    // Ports as the entrypoint assigns them: HEALTH_PORT + index in its APPS list.
+    const ports = mailnodeScriptApps().map((_, i) => config.HEALTH_PORT + i);
+    assert.match(test, new RegExp(`\\[${ports.join(',\\s*')}\\]`), `mailnode healthcheck must cover ports ${ports.join(', ')}`);
+    assert.match(test, /\/health\/ready/);
+    assert.match(test, /postfix status/);
+    assert.equal(config.MAIL_LOG_FILE, '/var/log/mail.log', 'stats-service reads the log Postfix writes (maillog_file in the image)');
   });
 });
 
@@ -276,6 +333,8 @@ describe('docker-compose.yml', () => {
 
 interface Probe {
   httpGet?: { path?: string; port?: number | string };
+  tcpSocket?: { port?: number | string };
+  exec?: { command?: string[] };
 }
 interface Container {
   name: string;
@@ -288,12 +347,19 @@ interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
+  volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
 }
 interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   securityContext?: { runAsNonRoot?: boolean };
+  shareProcessNamespace?: boolean;
+  volumes?: { name: string }[];
 }
 interface K8sObject {
   file: string;
@@ -352,6 +418,16 @@ function resolvePort(container: Container, port: number | string | undefined): n
 
 const where = (o: K8sObject) => `${o.file} ${o.kind}/${o.metadata.name}`;
 
+/** HEALTH_PORT is set, declared as a containerPort, and both httpGet probes hit it. */
+function assertHealthPortProbes(c: Container, at: string): void {
+  const healthPort = Number(c.env?.find((e) => e.name === 'HEALTH_PORT')?.value);
+  assert.ok(healthPort > 0, `${at} needs a non-zero HEALTH_PORT in env`);
+  assert.equal(c.livenessProbe?.httpGet?.path, '/health/live', `${at} liveness path`);
+  assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready', `${at} readiness path`);
+  assert.equal(resolvePort(c, c.livenessProbe?.httpGet?.port), healthPort, `${at}: liveness probe port must be HEALTH_PORT`);
+  assert.equal(resolvePort(c, c.readinessProbe?.httpGet?.port), healthPort, `${at}: readiness probe port must be HEALTH_PORT`);
+}
+
 describe('k8s manifests', () => {
   const load = lazy(() => {
     const objects = loadK8s();
@@ -374,6 +450,16 @@ describe('k8s manifests', () => {
     assert.ok(Array.isArray(resources), 'kustomization.yaml has no resources list');
     const expected = k8sYamlFiles().filter((name) => name !== 'kustomization.yaml');
     assert.deepEqual([...resources].map(String).sort(), expected, 'kustomization.yaml resources vs files in k8s/');
+  });
+
+  it('kubectl kustomize renders every object (when kubectl is installed)', (t) => {
+    const kubectl = findExecutable('kubectl');
+    if (!kubectl) return t.skip('kubectl not installed');
+    const r = spawnSync(kubectl, ['kustomize', join(ROOT, K8S_DIR)], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `kubectl kustomize: ${r.stderr}`);
+    const rendered = parseAllDocuments(r.stdout).map((doc) => doc.toJS() as { kind: string; metadata: { name: string } });
+    const names = (list: { kind: string; metadata: { name: string } }[]) => list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    assert.deepEqual(names(rendered), names(load().objects));
   });
 
   it('declares the mailplane namespace and puts everything in it', () => {
@@ -402,7 +488,7 @@ describe('k8s manifests', () => {
     assert.ok(cm, 'ConfigMap mailplane-config missing');
     assert.ok(secret, 'Secret mailplane-secrets missing');
     const secretData = secret.stringData ?? {};
-    for (const key of ['DATABASE_URL', 'JWT_SECRET', 'MAILPLANE_SECRET_KEY']) {
+    for (const key of ['DATABASE_URL', 'JWT_SECRET', 'MAILPLANE_SECRET_KEY', 'MAILSTACK_DATABASE_URL']) {
       assert.match(String(secretData[key] ?? ''), /change-me/, `${where(secret)}: ${key} must be a "change-me" placeholder`);
     }
     const both = Object.keys(cm.data ?? {}).filter((key) => key in secretData || key in (secret.data ?? {}));
@@ -462,18 +548,119 @@ describe('k8s manifests', () => {
     assert.equal(resolvePort(c, port.targetPort), gatewayPort, 'gateway Service targetPort must reach GATEWAY_PORT');
   });
 
-  for (const name of ['domain-service', 'mailbox-service']) {
+  for (const name of HEALTH_PORT_APPS) {
     it(`${name}: HEALTH_PORT env matches the probe port, probes /health/live and /health/ready`, () => {
       const { deploymentFor } = load();
       const [c] = podSpec(deploymentFor(name)).containers;
-      const healthPort = Number(c.env?.find((e) => e.name === 'HEALTH_PORT')?.value);
-      assert.ok(healthPort > 0, `${name} needs a non-zero HEALTH_PORT in env`);
-      assert.equal(c.livenessProbe?.httpGet?.path, '/health/live', `${name} liveness path`);
-      assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready', `${name} readiness path`);
-      assert.equal(resolvePort(c, c.livenessProbe?.httpGet?.port), healthPort, 'liveness probe port must be HEALTH_PORT');
-      assert.equal(resolvePort(c, c.readinessProbe?.httpGet?.port), healthPort, 'readiness probe port must be HEALTH_PORT');
+      assert.ok(commandText(c.args).includes(appMain(name)), `${name} Deployment must run ${appMain(name)}`);
+      assertHealthPortProbes(c, name);
     });
   }
+
+  it('runs every app under apps/ in some workload', () => {
+    const { workloads } = load();
+    const commands = workloads.flatMap((w) => podSpec(w).containers.map((c) => commandText([...(c.command ?? []), ...(c.args ?? [])])));
+    for (const app of APPS) {
+      assert.ok(commands.some((cmd) => cmd.includes(appMain(app))), `k8s/ runs no container of ${app}`);
+    }
+  });
+
+  it('mail node: a StatefulSet of daemons + queue-service + stats-service + worker sharing volumes and PIDs', () => {
+    const { ofKind } = load();
+    const sets = ofKind('StatefulSet');
+    assert.equal(sets.length, 1, 'expected one StatefulSet (the mail node)');
+    const sts = sets[0];
+    const at = where(sts);
+    const spec = podSpec(sts);
+    assert.equal(sts.spec.replicas, 1, `${at}: one mail node (MAIL_NODE_ID is shared config)`);
+    assert.equal(spec.shareProcessNamespace, true, `${at}: the apps signal the daemons (postfix reload)`);
+    const [daemons, ...apps] = spec.containers;
+    assert.deepEqual(commandText(daemons.args), 'daemons', `${at}: first container runs \`mailnode daemons\``);
+    assert.deepEqual(
+      apps.map((c) => MAIL_NODE_APPS.find((app) => commandText(c.args).includes(appMain(app)))).sort(),
+      [...MAIL_NODE_APPS].sort(),
+      `${at}: app containers`,
+    );
+    const images = new Set(allContainers(spec).map((c) => c.image));
+    assert.equal(images.size, 1, `${at}: one image for every container`);
+    assert.match(String([...images][0]), /mailnode/, `${at}: the mailnode image`);
+    assert.ok((spec.initContainers ?? []).some((c) => commandText(c.args) === 'seed'), `${at}: an init container seeds the volumes`);
+
+    // Probes, resources, privileges of every container.
+    const baselineCaps = new Set([
+      ...['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD'],
+      ...['NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'],
+    ]);
+    for (const c of allContainers(spec)) {
+      const cat = `${at} container ${c.name}`;
+      assert.ok(c.resources?.requests?.cpu && c.resources?.requests?.memory, `${cat}: resource requests`);
+      assert.ok(c.resources?.limits?.memory, `${cat}: memory limit`);
+      assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${cat}: allowPrivilegeEscalation`);
+      assert.deepEqual(c.securityContext?.capabilities?.drop, ['ALL'], `${cat}: drops all capabilities`);
+      const extra = (c.securityContext?.capabilities?.add ?? []).filter((cap) => !baselineCaps.has(cap));
+      assert.deepEqual(extra, [], `${cat}: capabilities beyond the "baseline" Pod Security level`);
+    }
+    for (const c of spec.containers) {
+      const cat = `${at} container ${c.name}`;
+      for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
+        const p = c[probe];
+        const port = p?.httpGet?.port ?? p?.tcpSocket?.port;
+        assert.ok(port !== undefined, `${cat}: ${probe} missing (httpGet or tcpSocket)`);
+        assert.ok(resolvePort(c, port) !== undefined, `${cat}: ${probe} port ${port} is not a containerPort`);
+      }
+    }
+    for (const c of apps) assertHealthPortProbes(c, `${at} container ${c.name}`);
+    const healthPorts = apps.map((c) => c.env?.find((e) => e.name === 'HEALTH_PORT')?.value);
+    assert.equal(new Set(healthPorts).size, apps.length, `${at}: one network namespace, so one HEALTH_PORT per app`);
+    assert.deepEqual(
+      MAIL_PORTS.map((port) => resolvePort(daemons, port)),
+      MAIL_PORTS,
+      `${at}: daemons container declares ${MAIL_PORTS.join(', ')}`,
+    );
+
+    // Shared volumes: every container mounts each shared path from the same volume (and subPath).
+    const claims = (sts.spec.volumeClaimTemplates as { metadata: { name: string } }[] | undefined)?.map((t) => t.metadata.name) ?? [];
+    const volumes = new Set([...claims, ...(spec.volumes ?? []).map((v) => v.name)]);
+    const mountOf = (c: Container, path: string) => c.volumeMounts?.find((m) => m.mountPath === path);
+    for (const path of MAIL_NODE_SHARED_PATHS) {
+      const reference = mountOf(daemons, path);
+      assert.ok(reference && volumes.has(reference.name), `${at}: ${path} is not mounted from a declared volume`);
+      for (const c of allContainers(spec)) {
+        const m = mountOf(c, path);
+        assert.deepEqual(m && [m.name, m.subPath], [reference.name, reference.subPath], `${at} container ${c.name}: ${path} must be the shared volume`);
+      }
+    }
+    for (const path of ['/var/vmail', '/var/spool/postfix']) {
+      assert.ok(claims.includes(mountOf(daemons, path)?.name ?? ''), `${at}: ${path} must be on a volumeClaimTemplate`);
+    }
+  });
+
+  it('mail node: Services reach SMTP/IMAP, the headless one governs the StatefulSet', () => {
+    const { ofKind } = load();
+    const [sts] = ofKind('StatefulSet');
+    const podLabels = sts.spec.template.metadata?.labels as Record<string, string>;
+    const [daemons] = podSpec(sts).containers;
+    const services = ofKind('Service').filter((s) => selects(s.spec?.selector, podLabels));
+    const headless = services.find((s) => s.metadata.name === sts.spec.serviceName);
+    assert.ok(headless, `serviceName ${sts.spec.serviceName} must be a Service selecting the mail node`);
+    assert.equal(headless.spec.clusterIP, 'None', 'the governing Service is headless');
+    const publicSvc = services.find((s) => s.spec.type === 'LoadBalancer');
+    assert.ok(publicSvc, 'a LoadBalancer Service for SMTP/IMAP');
+    assert.equal(publicSvc.spec.externalTrafficPolicy, 'Local', 'Postfix must see client IPs');
+    const ports = publicSvc.spec.ports as { port: number; targetPort: number | string }[];
+    for (const port of MAIL_PORTS) {
+      const p = ports.find((x) => x.port === port);
+      assert.ok(p, `mail Service lacks port ${port}`);
+      assert.equal(resolvePort(daemons, p.targetPort), port, `mail Service port ${port} must reach the daemons container`);
+    }
+  });
+
+  it('the namespace admits the mail node (baseline) and still warns on anything below restricted', () => {
+    const { ofKind } = load();
+    const labels = ofKind('Namespace')[0].metadata.labels ?? {};
+    assert.equal(labels['pod-security.kubernetes.io/enforce'], 'baseline');
+    assert.equal(labels['pod-security.kubernetes.io/warn'], 'restricted');
+  });
 
   it('every Deployment has an autoscaling/v2 HPA and a PodDisruptionBudget', () => {
     const { ofKind, deployments, deploymentFor } = load();
@@ -497,7 +684,10 @@ describe('k8s manifests', () => {
     const jobs = ofKind('Job');
     assert.equal(jobs.length, 1, 'expected one Job');
     const [c] = podSpec(jobs[0]).containers;
-    assert.match(commandText([...(c.command ?? []), ...(c.args ?? [])]), /migrate\.js.*first-admin\.seed\.js/);
+    assert.match(
+      commandText([...(c.command ?? []), ...(c.args ?? [])]),
+      /migrate\.js.*MAILSTACK_DATABASE_URL.*ALTER ROLE.*LOGIN PASSWORD.*first-admin\.seed\.js/s,
+    );
   });
 });
 
@@ -566,21 +756,75 @@ describe('.env.example', () => {
 // Dockerfile
 // ---------------------------------------------------------------------------------------------
 
-/** Dockerfile instructions with line continuations joined and comments dropped. */
-function dockerInstructions(text: string): { op: string; args: string }[] {
-  const joined = text
-    .split(/\r?\n/)
-    .filter((line) => !/^\s*#/.test(line))
-    .join('\n')
-    .replace(/\\\n/g, ' ');
-  return joined
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => {
-      const [op, ...rest] = line.split(/\s+/);
-      return { op: op.toUpperCase(), args: rest.join(' ') };
-    });
+interface DockerInstruction {
+  op: string;
+  args: string;
+  /** Bodies of the instruction's here-documents (`COPY <<"EOF" /path`, `RUN <<EOF`), in order. */
+  heredocs: string[];
+}
+
+/** Dockerfile instructions: continuations joined, comment lines dropped, here-document bodies set apart. */
+function dockerInstructions(text: string): DockerInstruction[] {
+  const lines = text.split(/\r?\n/);
+  const out: DockerInstruction[] = [];
+  let current = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^\s*#/.test(line) || (!current && !line.trim())) continue;
+    if (/\\\s*$/.test(line)) {
+      current += `${line.replace(/\\\s*$/, '')} `;
+      continue;
+    }
+    current += line;
+    const heredocs: string[] = [];
+    for (const m of current.matchAll(/<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/g)) {
+      const body: string[] = [];
+      while (++i < lines.length && lines[i].trim() !== m[2]) body.push(lines[i]);
+      heredocs.push(`${body.join('\n')}\n`);
+    }
+    const [op, ...rest] = current.trim().split(/\s+/);
+    out.push({ op: op.toUpperCase(), args: rest.join(' '), heredocs });
+    current = '';
+  }
+  return out;
+}
+
+/** Build stages by name: the FROM's base and the stage's own instructions. */
+function dockerStages(instructions: DockerInstruction[]): Map<string, { base: string; body: DockerInstruction[] }> {
+  const stages = new Map<string, { base: string; body: DockerInstruction[] }>();
+  let body: DockerInstruction[] = [];
+  for (const i of instructions) {
+    if (i.op === 'FROM') {
+      const m = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(i.args);
+      body = [];
+      stages.set(m?.[2] ?? `#${stages.size}`, { base: m?.[1] ?? '', body });
+    } else {
+      body.push(i);
+    }
+  }
+  return stages;
+}
+
+/** A stage's instructions including those of the stages it is built FROM (nearest last). */
+function stageChain(stages: Map<string, { base: string; body: DockerInstruction[] }>, name: string): DockerInstruction[] {
+  const stage = stages.get(name);
+  assert.ok(stage, `Dockerfile has no stage ${name}`);
+  return stages.has(stage.base) ? [...stageChain(stages, stage.base), ...stage.body] : stage.body;
+}
+
+/** The here-document a COPY instruction of the mailnode stage writes to `path`. */
+function mailnodeFile(path: string): string {
+  const stages = dockerStages(dockerInstructions(readRepoFile('Dockerfile')));
+  const copy = stages.get('mailnode')?.body.find((i) => i.op === 'COPY' && i.heredocs.length === 1 && i.args.endsWith(` ${path}`));
+  assert.ok(copy, `Dockerfile mailnode stage does not write ${path} from a here-document`);
+  return copy.heredocs[0];
+}
+
+/** The apps the mailnode entrypoint starts in `mailnode all`, in order (HEALTH_PORT + index). */
+function mailnodeScriptApps(): string[] {
+  const m = /^APPS=\(([^)]*)\)/m.exec(mailnodeFile('/usr/local/bin/mailnode'));
+  assert.ok(m, 'the mailnode entrypoint has no APPS=(...) list');
+  return m[1].trim().split(/\s+/);
 }
 
 /** Keys of an ENV instruction: `ENV A=1 B="x y"` or legacy `ENV A value`. */
@@ -590,7 +834,10 @@ function envKeys(args: string): string[] {
 }
 
 describe('Dockerfile', () => {
-  const load = lazy(() => ({ instructions: dockerInstructions(readRepoFile('Dockerfile')) }));
+  const load = lazy(() => {
+    const instructions = dockerInstructions(readRepoFile('Dockerfile'));
+    return { instructions, stages: dockerStages(instructions) };
+  });
 
   it('sets only env vars known to the config schema', () => {
     const { instructions } = load();
@@ -599,17 +846,106 @@ describe('Dockerfile', () => {
     assertKnownKeys(keys, 'Dockerfile ENV');
   });
 
-  it('builds deps/build/runtime stages on glibc node 24 and runs the gateway as user node', () => {
-    const { instructions } = load();
+  it('builds deps/build/app/mailnode/runtime on glibc node 24; runtime (the default, last) runs the gateway as node', () => {
+    const { instructions, stages } = load();
+    assert.deepEqual([...stages.keys()], ['deps', 'build', 'app', 'mailnode', 'runtime']);
     const froms = instructions.filter((i) => i.op === 'FROM').map((i) => i.args);
-    const stages = froms.map((args) => /\bAS\s+(\S+)/i.exec(args)?.[1]);
-    assert.deepEqual(stages, ['deps', 'build', 'runtime']);
     const baseRefs = [...froms, ...instructions.filter((i) => i.op === 'ARG').map((i) => i.args)].join('\n');
     assert.match(baseRefs, /node:24-bookworm-slim/);
     assert.doesNotMatch(baseRefs, /alpine/, 'argon2 prebuilds need glibc: no Alpine base');
-    const runtime = instructions.slice(instructions.findLastIndex((i) => i.op === 'FROM'));
-    assert.ok(runtime.some((i) => i.op === 'USER' && /^(node|1000)(:|$)/.test(i.args)), 'runtime stage must run as node');
-    assert.ok(runtime.some((i) => i.op === 'ENV' && /NODE_ENV=production/.test(i.args)), 'runtime stage NODE_ENV=production');
-    assert.match(runtime.find((i) => i.op === 'CMD')?.args ?? '', /dist\/apps\/gateway\/src\/main\.js/);
+    const runtime = stages.get('runtime');
+    assert.ok(runtime?.body.some((i) => i.op === 'USER' && /^(node|1000)(:|$)/.test(i.args)), 'runtime stage must run as node');
+    const chain = stageChain(stages, 'runtime');
+    assert.ok(chain.some((i) => i.op === 'ENV' && /NODE_ENV=production/.test(i.args)), 'runtime NODE_ENV=production');
+    assert.match(chain.findLast((i) => i.op === 'CMD')?.args ?? '', /dist\/apps\/gateway\/src\/main\.js/);
+    assert.match(chain.findLast((i) => i.op === 'ENTRYPOINT')?.args ?? '', /tini/);
+  });
+
+  it('mailnode: the app stage plus Postfix, Dovecot and OpenDKIM, installed without starting daemons', () => {
+    const { stages } = load();
+    const mailnode = stages.get('mailnode');
+    assert.equal(mailnode?.base, 'app', 'mailnode builds on the app stage (same compiled apps as runtime)');
+    const install = mailnode.body.find((i) => i.op === 'RUN' && /apt-get install/.test(i.args));
+    assert.ok(install, 'mailnode installs packages');
+    for (const pkg of ['postfix', 'postfix-pgsql', 'dovecot-core', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-pgsql', 'opendkim', 'opendkim-tools']) {
+      assert.match(install.args, new RegExp(`\\s${pkg}(\\s|$)`), `mailnode must install ${pkg}`);
+    }
+    assert.match(install.args, /--no-install-recommends/);
+    assert.match(install.args, /exit 101.*policy-rc\.d.*apt-get install.*rm -f \/usr\/sbin\/policy-rc\.d/, 'policy-rc.d around the install');
+    assert.ok(!mailnode.body.some((i) => i.op === 'USER'), 'mailnode runs as root (daemons bind < 1024 and drop privileges)');
+    assert.match(mailnode.body.findLast((i) => i.op === 'ENTRYPOINT')?.args ?? '', /tini.*\/usr\/local\/bin\/mailnode/);
+    const exposed = mailnode.body.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/)).map(Number);
+    for (const port of MAIL_PORTS) assert.ok(exposed.includes(port), `mailnode must EXPOSE ${port}`);
+  });
+
+  it('mailnode entrypoint: valid bash, modes all|daemons|seed, starts apps that exist', () => {
+    const script = mailnodeFile('/usr/local/bin/mailnode');
+    const check = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+    assert.equal(check.status, 0, `bash -n: ${check.stderr}`);
+    for (const mode of ['all', 'daemons', 'seed']) assert.match(script, new RegExp(`^\\s*${mode}\\)`, 'm'), `mode ${mode}`);
+    for (const app of mailnodeScriptApps()) assert.ok(APPS.includes(app), `mailnode starts ${app}, which is not under apps/`);
+    assert.match(script, /dist\/apps\/\$app\/src\/main\.js/);
+    assert.match(script, /HEALTH_PORT=\$\(\(base \+ i\)\)/, 'apps get HEALTH_PORT + index');
+  });
+
+  it('mailnode base configuration: paths match the schema defaults; postconf/opendkim/doveconf accept it when installed', (t) => {
+    const defaults = assertValidConfig({ ...DUMMY_SECRETS }, 'schema defaults');
+    const mainCf = mailnodeFile('/etc/postfix/main.cf');
+    const masterCf = mailnodeFile('/etc/postfix/master.cf');
+    const dovecotConf = mailnodeFile('/etc/dovecot/dovecot.conf');
+    const opendkimConf = mailnodeFile('/etc/opendkim.conf');
+    assert.match(mainCf, new RegExp(`^maillog_file = ${defaults.MAIL_LOG_FILE}$`, 'm'), 'Postfix logs where stats-service reads');
+    assert.match(mainCf, /^virtual_transport = lmtp:unix:private\/dovecot-lmtp$/m);
+    assert.match(dovecotConf, new RegExp(`args = ${defaults.DOVECOT_CONFIG_DIR}/mailplane-sql\\.conf\\.ext`));
+    assert.match(opendkimConf, new RegExp(`KeyTable\\s+file:${defaults.OPENDKIM_CONFIG_DIR}/KeyTable`));
+    assert.match(opendkimConf, new RegExp(`UserID\\s+${defaults.OPENDKIM_USER}:`));
+    for (const port of [25, 587]) assert.match(masterCf, new RegExp(`^${port === 25 ? 'smtp' : 'submission'}\\s+inet\\s`, 'm'));
+    for (const port of [143, 993]) assert.match(dovecotConf, new RegExp(`port = ${port}`));
+
+    const dir = mkdtempSync(join(tmpdir(), 'mailnode-conf-'));
+    try {
+      const checked: string[] = [];
+      const postconf = findExecutable('postconf');
+      if (postconf) {
+        mkdirSync(join(dir, 'postfix'));
+        writeFileSync(join(dir, 'postfix', 'main.cf'), mainCf);
+        writeFileSync(join(dir, 'postfix', 'master.cf'), masterCf);
+        const r = spawnSync(postconf, ['-c', join(dir, 'postfix'), '-n'], { encoding: 'utf8' });
+        assert.equal(r.status, 0, `postconf: ${r.stderr}`);
+        assert.equal(r.stderr, '', 'postconf warns about the base main.cf');
+        const m = spawnSync(postconf, ['-c', join(dir, 'postfix'), '-M'], { encoding: 'utf8' });
+        assert.equal(m.stderr, '', 'postconf warns about the base master.cf');
+        checked.push('postconf');
+      }
+      const doveconf = findExecutable('doveconf');
+      if (doveconf) {
+        // doveconf reads ssl_cert/ssl_key (`<file`) without parsing them: stand-ins do.
+        writeFileSync(join(dir, 'stand-in.pem'), 'stand-in\n');
+        const conf = dovecotConf.replaceAll(/<\/etc\/postfix\/tls\/mail\.(crt|key)/g, `<${join(dir, 'stand-in.pem')}`);
+        writeFileSync(join(dir, 'dovecot.conf'), conf);
+        const r = spawnSync(doveconf, ['-n', '-c', join(dir, 'dovecot.conf')], { encoding: 'utf8' });
+        assert.equal(r.status, 0, `doveconf: ${r.stderr}`);
+        checked.push('doveconf');
+      }
+      const opendkim = findExecutable('opendkim');
+      if (opendkim) {
+        writeFileSync(join(dir, 'opendkim.conf'), opendkimConf);
+        const r = spawnSync(opendkim, ['-n', '-x', join(dir, 'opendkim.conf')], { encoding: 'utf8' });
+        assert.equal(r.status, 0, `opendkim -n: ${r.stderr}`);
+        checked.push('opendkim');
+      }
+      if (checked.length < 3) t.diagnostic(`checked with: ${checked.join(', ') || 'nothing (no mail stack on this host)'}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
+
+/** An executable in the usual system folders, or null. */
+function findExecutable(name: string): string | null {
+  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin']) {
+    const path = join(dir, name);
+    if (existsSync(path)) return path;
+  }
+  return null;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
+import { EventPublisher } from '#common';
 import { createDataSource } from '#database';
 import type { CallerContext } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
@@ -17,6 +18,7 @@ describe('ConfigService + repository against PostgreSQL', () => {
   let svc: ConfigService;
   let antispam: AntispamService;
   let domainId: string;
+  let events: EventPublisher;
   let tenant: string;
   const platform: CallerContext = { tenant_id: null, domain_allowlist: null, home_tenant_id: null };
 
@@ -24,13 +26,15 @@ describe('ConfigService + repository against PostgreSQL', () => {
     db = await createTestDatabase('config_repo');
     ds = createDataSource({ url: db.url, poolSize: 4 });
     await ds.initialize();
+    events = await EventPublisher.connect(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'config-int-spec');
     const repo = new ConfigRepository(ds);
-    svc = new ConfigService(repo, new DomainsRepository(ds));
-    antispam = new AntispamService(new AntispamRepository(ds), repo);
+    svc = new ConfigService(repo, new DomainsRepository(ds), events);
+    antispam = new AntispamService(new AntispamRepository(ds), repo, events);
     [{ id: tenant }] = await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
     [{ id: domainId }] = await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, 'cfg.example') RETURNING id`, [tenant]);
   });
   after(async () => {
+    await events?.close();
     await ds?.destroy();
     await db?.drop();
   });

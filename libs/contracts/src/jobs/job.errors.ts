@@ -3,14 +3,12 @@ import { moduleError } from '../errors/app-error.js';
 
 export enum JobErrorCode {
   NotFound = 'JOB_NOT_FOUND',
-  InvalidId = 'JOB_INVALID_ID',
   NotCancellable = 'JOB_NOT_CANCELLABLE',
   NothingToImport = 'JOB_NOTHING_TO_IMPORT',
 }
 
 const JOB_TO_API: Record<JobErrorCode, ApiErrorCode> = {
   [JobErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
-  [JobErrorCode.InvalidId]: ApiErrorCode.VALIDATION_FAILED,
   [JobErrorCode.NotCancellable]: ApiErrorCode.CONFLICT,
   [JobErrorCode.NothingToImport]: ApiErrorCode.VALIDATION_FAILED,
 };

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { JobAcceptedDto } from '#contracts';
 import { JobNames, JobQueues } from '#jobs';
@@ -25,8 +25,9 @@ export class SystemController {
       + 'and reloads what changed. Result: steps, changed files, reloaded daemons, duration. Without a mail stack on the node the job fails '
       + 'naming what is missing. Changes through the API also trigger a reconcile automatically (debounced).',
   })
+  @ApiBody({ required: false, description: 'No fields: send `{}` (or no body) with Content-Type: application/json.', schema: { type: 'object', properties: {}, additionalProperties: false, example: {} } })
   @ApiJobAccepted('The reconcile job, queued')
-  @ApiErrors(403, 503)
+  @ApiErrors(403, 415, 503)
   async reconcile(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: FastifyReply): Promise<JobAcceptedDto> {
     const row = await this.queues
       .enqueue(JobNames.Reconcile, { trigger: 'manual' }, { tenantId: null, createdBy: p.api_key_id ?? p.account_id })

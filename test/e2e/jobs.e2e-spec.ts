@@ -279,3 +279,79 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     assert.equal(ids.size, 40);
   });
 });
+
+describe('jobs while Redis is briefly down (e2e)', () => {
+  let stack: TestStack;
+  let redisPort: number;
+  let redisProc: Proc | undefined;
+
+  const startRedis = async () => {
+    const p = new Proc('redis', process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
+    redisProc = p;
+    await waitFor('redis-server', async () => {
+      if (!p.running) throw new Error(`redis-server exited: ${p.tail()}`);
+      const r = new Redis({ port: redisPort, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined);
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        r.disconnect();
+      }
+    });
+  };
+  const waitJob = async (id: string): Promise<Body> => {
+    let last: Body;
+    await waitFor(`job ${id} ended`, async () => {
+      last = (await stack.api(stack.admin.apiKey).get(`/api/v1/jobs/${id}`)).body;
+      return ENDED.includes(last.state);
+    }, 30_000);
+    return last;
+  };
+
+  before(async () => {
+    redisPort = await freePort();
+    await startRedis();
+    stack = await TestStack.start('jobs_redis_down', { redisUrl: `redis://127.0.0.1:${redisPort}/0` });
+    await waitFor('worker ready', async () => stack.apps.get('worker')!.running && (await stack.api().get('/health')).status === 200);
+  });
+  after(async () => {
+    await stack?.stop();
+    await redisProc?.stop();
+  });
+
+  it('the worker keeps running through an outage, enqueues answer 503 meanwhile, and jobs run again once Redis is back', async () => {
+    const first = await stack.api(stack.admin.apiKey).post('/api/v1/system/reconcile', {});
+    assert.equal(first.status, 202, first.text);
+    assert.equal((await waitJob(first.body.job.id)).state, 'failed');
+
+    await redisProc!.stop('SIGKILL');
+    const started = Date.now();
+    const during = await stack.api(stack.admin.apiKey).post('/api/v1/system/reconcile', {});
+    const err = expectError(during, 503, 'DEPENDENCY_UNAVAILABLE');
+    assert.match(err.detail, /Redis/);
+    assert.ok(Date.now() - started < 15_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(stack.apps.get('worker')!.running, `worker exited during the outage:\n${stack.apps.get('worker')!.tail()}`);
+
+    await startRedis();
+    let after: Body;
+    await waitFor('enqueue works again', async () => {
+      const r = await stack.api(stack.admin.apiKey).post('/api/v1/system/reconcile', {});
+      after = r.body;
+      return r.status === 202;
+    });
+    const done = await waitJob(after.job.id);
+    assert.equal(done.state, 'failed');
+    assert.match(done.error, /no Postfix installed/);
+    assert.ok(stack.apps.get('worker')!.running);
+    // The job that could not be queued stays failed, even if its add reached Redis late.
+    const [lost] = await stack.db.query<{ state: string; error: string; started_at: Date | null }>(
+      `SELECT state, error, started_at FROM jobs WHERE type = 'reconcile' AND error LIKE 'The job could not be queued%'`,
+    );
+    assert.equal(lost.state, 'failed');
+    assert.equal(lost.started_at, null);
+  });
+});

@@ -87,6 +87,14 @@ export class JobStatusStore {
     );
   }
 
+  /** Fails a job no attempt recorded an end for (its worker died and BullMQ gave up on it). */
+  async failIfActive(id: string, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND state = 'active'`,
+      [id, error],
+    );
+  }
+
   /** A transient failure: BullMQ retries after a backoff; the row says so. */
   async retrying(id: string, error: string): Promise<void> {
     await this.db.query(`UPDATE jobs SET state = 'queued', error = $2, updated_at = now() WHERE id = $1 AND state = 'active'`, [id, error]);

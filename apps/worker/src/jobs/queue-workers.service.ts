@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { AppConfig } from '#common';
-import { bullConnection, jobsPrefix, JobNames, nodeQueueName, QueueNames } from '#jobs';
+import { bullConnection, jobsPrefix, JobNames, JobQueues, JobStatusStore, nodeQueueName, QueueNames } from '#jobs';
 import { MailboxImportProcessor } from '../import/mailbox-import.processor.js';
 import { ReconcileProcessor } from '../reconcile/reconcile.processor.js';
 import { InjectWorkerConfig } from '../worker.tokens.js';
@@ -21,6 +21,8 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     @InjectWorkerConfig() private readonly config: AppConfig,
     private readonly runner: JobRunner,
+    private readonly queues: JobQueues,
+    private readonly store: JobStatusStore,
     reconcile: ReconcileProcessor,
     mailboxImport: MailboxImportProcessor,
   ) {
@@ -51,7 +53,21 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
       this.log.warn(`queue ${queue}: ${err.message}`);
     });
     worker.on('failed', (job, err) => this.log.warn(`job ${job?.id} (${job?.name}) failed: ${err.message}`));
+    worker.on('stalled', (jobId) => void this.stalled(queue, jobId).catch((err: Error) => this.log.warn(`stalled job ${jobId}: ${err.message}`)));
     return worker;
+  }
+
+  /**
+   * A job whose worker died: BullMQ runs it again (its row stays active meanwhile), or past
+   * maxStalledCount fails it without any processor seeing it; then the row is failed here.
+   */
+  private async stalled(queue: string, jobId: string): Promise<void> {
+    const job = await this.queues.queue(queue).getJob(jobId);
+    const state = job ? await job.getState() : 'unknown';
+    this.log.warn(`job ${jobId} stalled (its worker stopped); now ${state}`);
+    if (state === 'failed' || state === 'unknown') {
+      await this.store.failIfActive(jobId, 'The worker running this job stopped more than once; it was not retried further.');
+    }
   }
 
   private process(job: Job): Promise<object | null> {

@@ -11,7 +11,7 @@ import { startNats, type NatsServer } from '../../../../test/helpers/processes.j
 import { JobRunner } from '../jobs/job-runner.js';
 import { ReconcileTriggerService } from './reconcile-trigger.service.js';
 
-const DEBOUNCE_MS = 300;
+const DEBOUNCE_MS = 500;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
 /**
@@ -127,7 +127,7 @@ describe('debounced automatic reconcile', () => {
 
   it('a steady stream of changes still reconciles within 10 × the debounce', async () => {
     const start = Date.now();
-    const streamMs = DEBOUNCE_MS * 14;
+    const streamMs = DEBOUNCE_MS * 12;
     while (Date.now() - start < streamMs) {
       nc.publish(EventSubjects.DomainUpdated, '{}');
       await sleep(DEBOUNCE_MS / 3);

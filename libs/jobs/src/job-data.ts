@@ -15,7 +15,8 @@ export interface ImportRowInput {
 
 /**
  * A mailbox import. Lives in Redis only (it holds passwords) and is removed when the job ends.
- * `done` grows as rows finish (job.updateData), so a retried attempt skips them.
+ * Rows finished by an attempt are recorded beside the job (JobQueues.recordDone); `done` holds rows
+ * already finished when the job was queued. A retried attempt skips both.
  */
 export interface MailboxImportJobData {
   ctx: CallerContext;

@@ -27,6 +27,9 @@ const JOB_OPTIONS: Record<JobName, JobsOptions> = {
 
 /** A steady stream of changes still reconciles after this many debounce periods. */
 export const RECONCILE_MAX_WAIT_FACTOR = 10;
+/** A failed job's per-row record outlives it this long at most. */
+const DONE_TTL_MS = 7 * 24 * 3600 * 1000;
+const FINISHED_DONE_TTL_MS = 10 * 60 * 1000;
 const CANCELLABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 export class RedisUnavailableError extends Error {}
@@ -111,6 +114,24 @@ export class JobQueues {
   }
 
   /**
+   * Per-row progress of a job, kept beside it in Redis (one list push per row, so a large import
+   * costs O(rows), unlike rewriting the job's data each time). A retried attempt reads it back.
+   */
+  async recordDone(jobId: string, entry: object): Promise<void> {
+    const key = this.doneKey(jobId);
+    await this.client().multi().rpush(key, JSON.stringify(entry)).pexpire(key, DONE_TTL_MS).exec();
+  }
+
+  async doneEntries<T>(jobId: string): Promise<T[]> {
+    return (await this.client().lrange(this.doneKey(jobId), 0, -1)).map((e) => JSON.parse(e) as T);
+  }
+
+  /** The job is finishing: its record goes soon, yet survives a crash before the end is stored. */
+  async expireDone(jobId: string): Promise<void> {
+    await this.client().pexpire(this.doneKey(jobId), FINISHED_DONE_TTL_MS);
+  }
+
+  /**
    * Cancels a job still waiting: removes its BullMQ job and marks the row cancelled. Returns the
    * row, or null when the job is no longer queued (running or ended).
    */
@@ -142,6 +163,10 @@ export class JobQueues {
       this.redis.on('error', () => undefined); // the queues' own listeners report the outage
     }
     return this.redis;
+  }
+
+  private doneKey(jobId: string): string {
+    return `${this.prefix}:job-done:${jobId}`;
   }
 
   private burstKey(): string {

@@ -4,7 +4,7 @@ import { NatsRpcClient, RpcReplyError } from '#common';
 import {
   ApiErrorCode, MailboxSubjects, type CallerContext, type CreateMailboxRpc, type ImportRowResultDto, type MailboxDto, type MailboxRefRpc,
 } from '#contracts';
-import { JobStatusStore, type ImportRowInput, type MailboxImportJobData, type MailboxImportResult } from '#jobs';
+import { JobQueues, JobStatusStore, type ImportRowInput, type MailboxImportJobData, type MailboxImportResult } from '#jobs';
 
 function reasonOf(err: RpcReplyError): string {
   const fields = err.payload.fields?.map((f) => `${f.field}: ${f.message}`).join('; ');
@@ -13,7 +13,7 @@ function reasonOf(err: RpcReplyError): string {
 
 /**
  * Creates the rows of a mailbox import through mailbox-service, exactly as POST /mailboxes would.
- * Each finished row is written back into the job's data, so a retried attempt skips it; a row whose
+ * Each finished row is recorded beside the job in Redis, so a retried attempt skips it; a row whose
  * address already has a mailbox is `exists` (also what a row created just before a crash becomes).
  */
 @Injectable()
@@ -21,20 +21,28 @@ export class MailboxImportProcessor {
   constructor(
     private readonly rpc: NatsRpcClient,
     private readonly store: JobStatusStore,
+    private readonly queues: JobQueues,
   ) {}
 
   async process(job: Job<MailboxImportJobData>): Promise<MailboxImportResult> {
     const data = job.data;
-    const done = new Map(data.done.map((r) => [r.row, r]));
+    const id = job.id!;
+    const recorded = await this.queues.doneEntries<ImportRowResultDto>(id);
+    const done = new Map([...data.done, ...recorded].map((r) => [r.row, r]));
     const total = data.rows.length + data.refused.length;
+    let lastProgress = 0;
     for (const input of data.rows) {
       if (done.has(input.row)) continue;
       const result = await this.importRow(data.ctx, input);
       done.set(input.row, result);
-      data.done.push(result);
-      await job.updateData(data);
-      await this.store.progress(job.id!, ((done.size + data.refused.length) / Math.max(total, 1)) * 100);
+      await this.queues.recordDone(id, result);
+      // The row is cheap, the status write is not: at most ~4 progress updates a second.
+      if (Date.now() - lastProgress > 250) {
+        lastProgress = Date.now();
+        await this.store.progress(id, ((done.size + data.refused.length) / Math.max(total, 1)) * 99);
+      }
     }
+    await this.queues.expireDone(id);
     const rows = [...data.refused, ...done.values()].sort((a, b) => a.row - b.row);
     const count = (s: ImportRowResultDto['status']) => rows.filter((r) => r.status === s).length;
     return { rows, totals: { total: rows.length, created: count('created'), exists: count('exists'), failed: count('failed') } };

@@ -256,6 +256,12 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
       assert.deepEqual(third.result.totals, { total: 3, created: 2, exists: 1, failed: 0 });
       const n = await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM mailboxes WHERE address LIKE 'twice%'`);
       assert.equal(n[0].n, '3');
+      // Invalid job data is permanent: failed at once, not retried.
+      const bad = await queues.enqueue(JobNames.MailboxesImport, { rows: 'nope' }, { tenantId: a.tenantId, createdBy: null });
+      const badDone = await waitJob(a.token, bad.id);
+      assert.equal(badDone.state, 'failed');
+      assert.equal(badDone.attempts, 1);
+      assert.match(badDone.error, /no valid rows/);
     } finally {
       await queues.close();
     }

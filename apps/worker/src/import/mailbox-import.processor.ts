@@ -5,6 +5,7 @@ import {
   ApiErrorCode, MailboxSubjects, type CallerContext, type CreateMailboxRpc, type ImportRowResultDto, type MailboxDto, type MailboxRefRpc,
 } from '#contracts';
 import { JobQueues, JobStatusStore, type ImportRowInput, type MailboxImportJobData, type MailboxImportResult } from '#jobs';
+import { PermanentJobError } from '../jobs/permanent-job.error.js';
 
 function reasonOf(err: RpcReplyError): string {
   const fields = err.payload.fields?.map((f) => `${f.field}: ${f.message}`).join('; ');
@@ -26,6 +27,9 @@ export class MailboxImportProcessor {
 
   async process(job: Job<MailboxImportJobData>): Promise<MailboxImportResult> {
     const data = job.data;
+    if (!data?.ctx || !Array.isArray(data.rows) || !Array.isArray(data.refused) || !Array.isArray(data.done)) {
+      throw new PermanentJobError('The import job carries no valid rows (ctx, rows, refused, done).');
+    }
     const id = job.id!;
     const recorded = await this.queues.doneEntries<ImportRowResultDto>(id);
     const done = new Map([...data.done, ...recorded].map((r) => [r.row, r]));

@@ -110,6 +110,7 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/antispam/blacklist/{id}': ['delete'],
       '/api/v1/mailboxes': ['get', 'post'],
       '/api/v1/mailboxes/import/preview': ['post'],
+      '/api/v1/mailboxes/import': ['post'],
       '/api/v1/mailboxes/export': ['get'],
       '/api/v1/mailboxes/{mailbox}': ['get', 'patch', 'delete'],
       '/api/v1/mailboxes/{mailbox}/password': ['patch'],
@@ -120,6 +121,9 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/dkim': ['get', 'post'],
       '/api/v1/dkim/{domain}': ['get', 'delete'],
       '/api/v1/dkim/{domain}/rotate': ['post'],
+      '/api/v1/jobs': ['get'],
+      '/api/v1/jobs/{id}': ['get', 'delete'],
+      '/api/v1/system/reconcile': ['post'],
       '/health': ['get'],
       '/health/live': ['get'],
     };

@@ -11,6 +11,7 @@ import { ConfigService } from './config/config.service.js';
 import { DomainsController } from './domains/domains.controller.js';
 import { DomainsRepository } from './domains/domains.repository.js';
 import { DomainsService } from './domains/domains.service.js';
+import { eventPublisherProvider, EventPublisherCloser } from './events/event-publisher.provider.js';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,8 @@ export class AppModule {
         ConfigRepository,
         AntispamService,
         AntispamRepository,
+        eventPublisherProvider(config),
+        EventPublisherCloser,
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],

@@ -1,18 +1,56 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { createLoggerModule, createValidationPipe, NatsRpcClient, RpcErrorFilter, type AppConfig } from '#common';
 import { databaseModule } from '#database';
+import { JobQueues, JobStatusStore } from '#jobs';
+import { MailboxImportProcessor } from './import/mailbox-import.processor.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { QueueWorkersService } from './jobs/queue-workers.service.js';
+import { ReconcileProcessor } from './reconcile/reconcile.processor.js';
+import { ReconcileTriggerService } from './reconcile/reconcile-trigger.service.js';
+import { WORKER_CONFIG } from './worker.tokens.js';
 
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(JobQueues) private readonly queues: JobQueues,
+    @Inject(NatsRpcClient) private readonly rpc: NatsRpcClient,
+  ) {}
+
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [createLoggerModule(config, 'worker'), databaseModule(config, 'worker')],
       providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        { provide: JobStatusStore, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new JobStatusStore(ds) },
+        {
+          provide: JobQueues,
+          inject: [JobStatusStore],
+          useFactory: (store: JobStatusStore) =>
+            new JobQueues(store, {
+              redisUrl: config.REDIS_URL,
+              databaseUrl: config.DATABASE_URL,
+              nodeId: config.MAIL_NODE_ID,
+              name: `mailplane-worker-producer-${process.pid}`,
+              debounceMs: config.RECONCILE_DEBOUNCE_MS,
+            }),
+        },
+        { provide: NatsRpcClient, useFactory: () => NatsRpcClient.connect(config.NATS_URL, config.NATS_TIMEOUT_MS, `mailplane-worker-rpc-${process.pid}`) },
+        JobRunner,
+        ReconcileProcessor,
+        MailboxImportProcessor,
+        QueueWorkersService,
+        ReconcileTriggerService,
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],
     };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.queues.close(), this.rpc.close()]);
   }
 }

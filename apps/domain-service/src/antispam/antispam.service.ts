@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '#common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  ANTISPAM_FIELD_NAMES, ANTISPAM_FIELDS, AntispamError, AntispamErrorCode, canonicalEntryValue, effectiveGlobal, validateSettings,
+  ANTISPAM_FIELD_NAMES, ANTISPAM_FIELDS, AntispamError, AntispamErrorCode, canonicalEntryValue, effectiveGlobal, EventSubjects, validateSettings,
   type AntispamEntryDto, type AntispamList, type AntispamSettings, type CallerContext, type CreateAntispamEntryDto,
   type ListAntispamEntriesQueryDto, type Paginated,
 } from '#contracts';
@@ -15,6 +16,7 @@ export class AntispamService {
   constructor(
     private readonly repo: AntispamRepository,
     private readonly config: ConfigRepository,
+    private readonly events: EventPublisher,
   ) {}
 
   async getConfig(ctx: CallerContext): Promise<AntispamSettings> {
@@ -27,7 +29,9 @@ export class AntispamService {
     this.requirePlatform(ctx);
     const v = validateSettings(ANTISPAM_FIELDS, input);
     if (v.errors.length) throw new AntispamError(AntispamErrorCode.InvalidSettings, 'Validation failed', 'One or more settings are invalid.', v.errors);
-    return this.subset(await this.config.replaceGlobalSubset(ANTISPAM_FIELD_NAMES, v.values));
+    const stored = await this.config.replaceGlobalSubset(ANTISPAM_FIELD_NAMES, v.values);
+    this.events.publish(EventSubjects.ConfigChanged, { tier: 'global', area: 'antispam' });
+    return this.subset(stored);
   }
 
   list(ctx: CallerContext, list: AntispamList, q: ListAntispamEntriesQueryDto): Promise<Paginated<AntispamEntryDto>> {

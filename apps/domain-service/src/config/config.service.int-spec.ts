@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
+import { connect } from '@nats-io/transport-node';
+import { EventPublisher } from '#common';
 import { createDataSource } from '#database';
-import type { CallerContext } from '#contracts';
+import { EventSubjects, type CallerContext } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
 import { AntispamRepository } from '../antispam/antispam.repository.js';
 import { AntispamService } from '../antispam/antispam.service.js';
@@ -17,6 +19,7 @@ describe('ConfigService + repository against PostgreSQL', () => {
   let svc: ConfigService;
   let antispam: AntispamService;
   let domainId: string;
+  let events: EventPublisher;
   let tenant: string;
   const platform: CallerContext = { tenant_id: null, domain_allowlist: null, home_tenant_id: null };
 
@@ -24,13 +27,15 @@ describe('ConfigService + repository against PostgreSQL', () => {
     db = await createTestDatabase('config_repo');
     ds = createDataSource({ url: db.url, poolSize: 4 });
     await ds.initialize();
+    events = await EventPublisher.connect(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'config-int-spec');
     const repo = new ConfigRepository(ds);
-    svc = new ConfigService(repo, new DomainsRepository(ds));
-    antispam = new AntispamService(new AntispamRepository(ds), repo);
+    svc = new ConfigService(repo, new DomainsRepository(ds), events);
+    antispam = new AntispamService(new AntispamRepository(ds), repo, events);
     [{ id: tenant }] = await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
     [{ id: domainId }] = await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, 'cfg.example') RETURNING id`, [tenant]);
   });
   after(async () => {
+    await events?.close();
     await ds?.destroy();
     await db?.drop();
   });
@@ -55,6 +60,29 @@ describe('ConfigService + repository against PostgreSQL', () => {
     await antispam.putConfig(platform, { dnsbl_enabled: true });
     const [row] = await db.query<{ settings: object }>(`SELECT settings FROM global_config`);
     assert.deepEqual(row.settings, { message_size_limit: 2048, dnsbl_enabled: true });
+  });
+
+  it('publishes config.changed after each tier, override and anti-spam write (ids and names only), not after a refused one', async () => {
+    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const seen: Record<string, unknown>[] = [];
+    nc.subscribe(EventSubjects.ConfigChanged, { callback: (_e, m) => void seen.push(m.json()) });
+    await nc.flush();
+    try {
+      await svc.putTier(platform, 'domain_defaults', {});
+      await svc.putOverrides(platform, 'cfg.example', { dkim_enabled: true });
+      await antispam.putConfig(platform, { dnsbl_enabled: false });
+      await assert.rejects(svc.putTier(platform, 'global', { message_size_limit: 'huge' }));
+      const deadline = Date.now() + 2000;
+      while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(seen.map(({ at: _at, ...rest }) => rest), [
+        { tier: 'domain_defaults' },
+        { tier: 'domain_overrides', domain_id: domainId, domain: 'cfg.example' },
+        { tier: 'global', area: 'antispam' },
+      ]);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('deleting a domain removes its overrides', async () => {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '#common';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '#database';
 import {
-  capViolations, ConfigError, ConfigErrorCode, DOMAIN_FIELDS, effectiveGlobal, globalCaps, knownFields, PLATFORM_LIMIT_DOMAIN_FIELDS,
+  capViolations, ConfigError, ConfigErrorCode, DOMAIN_FIELDS, effectiveGlobal, EventSubjects, globalCaps, knownFields, PLATFORM_LIMIT_DOMAIN_FIELDS,
   resolveDomainSettings,  resolveLayers, TIER_FIELDS, validateSettings, type CallerContext, type ConfigTier, type DomainEffectiveDto, type FieldError,
   type GlobalSettings,
 } from '#contracts';
@@ -23,6 +24,7 @@ export class ConfigService {
   constructor(
     private readonly repo: ConfigRepository,
     private readonly domains: DomainsRepository,
+    private readonly events: EventPublisher,
   ) {}
 
   async getTier(ctx: CallerContext, tier: ConfigTier): Promise<Settings> {
@@ -35,7 +37,9 @@ export class ConfigService {
     const v = validateSettings(TIER_FIELDS[tier], input);
     if (v.errors.length) throw this.invalid(v.errors);
     if (tier !== 'global') this.checkCaps(v.values, effectiveGlobal(await this.repo.getTier('global')));
-    return this.showTier(tier, await this.repo.putTier(tier, v.values));
+    const stored = await this.repo.putTier(tier, v.values);
+    this.events.publish(EventSubjects.ConfigChanged, { tier });
+    return this.showTier(tier, stored);
   }
 
   async getOverrides(ctx: CallerContext, ref: string): Promise<Settings> {
@@ -53,7 +57,9 @@ export class ConfigService {
     }
     this.checkCaps(v.values, effectiveGlobal(await this.repo.getTier('global')));
     try {
-      return knownFields(DOMAIN_FIELDS, await this.repo.mergeOverrides(domain.id, v.values, v.unset));
+      const stored = await this.repo.mergeOverrides(domain.id, v.values, v.unset);
+      this.events.publish(EventSubjects.ConfigChanged, { tier: 'domain_overrides', domain_id: domain.id, domain: domain.name });
+      return knownFields(DOMAIN_FIELDS, stored);
     } catch (err) {
       // The domain was deleted between the lookup and the write.
       if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) throw this.notFound(ref);

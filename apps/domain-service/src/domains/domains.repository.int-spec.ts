@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
+import { EventPublisher } from '#common';
 import { createDataSource } from '#database';
-import type { CallerContext } from '#contracts';
+import { EventSubjects, type CallerContext } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
 import { DomainsRepository } from './domains.repository.js';
 import { DomainsService } from './domains.service.js';
@@ -12,6 +14,9 @@ describe('DomainsService + repository against PostgreSQL', () => {
   let db: TestDatabase;
   let ds: DataSource;
   let svc: DomainsService;
+  let events: EventPublisher;
+  let nc: NatsConnection;
+  const NATS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   let tenantA: string;
   let tenantB: string;
   const ctx = (tenant: string | null, allow: string[] | null = null, home = tenant): CallerContext => ({
@@ -24,10 +29,14 @@ describe('DomainsService + repository against PostgreSQL', () => {
     db = await createTestDatabase('domains_repo');
     ds = createDataSource({ url: db.url, poolSize: 2 });
     await ds.initialize();
-    svc = new DomainsService(new DomainsRepository(ds));
+    events = await EventPublisher.connect(NATS, 'domains-int-spec');
+    nc = await connect({ servers: NATS });
+    svc = new DomainsService(new DomainsRepository(ds), events);
     [tenantA, tenantB] = (await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('a'), ('b') RETURNING id`)).map((r) => r.id);
   });
   after(async () => {
+    await events?.close();
+    await nc?.close();
     await ds?.destroy();
     await db?.drop();
   });
@@ -70,5 +79,26 @@ describe('DomainsService + repository against PostgreSQL', () => {
   it('matches search text literally (no LIKE wildcards from the caller)', async () => {
     assert.equal((await svc.list(ctx(null), { search: '_' })).meta.total, 0);
     assert.equal((await svc.list(ctx(null), { search: 'p_.paging' })).meta.total, 0);
+  });
+
+  it('publishes created, updated and deleted events after the commit, with ids and the name only', async () => {
+    const seen: { subject: string; data: Record<string, unknown> }[] = [];
+    const sub = nc.subscribe('events.domain.*', { callback: (_e, m) => void seen.push({ subject: m.subject, data: m.json() }) });
+    await nc.flush();
+    const d = await svc.create(ctx(tenantA), { name: 'events.example' });
+    await svc.update(ctx(tenantA), d.id, { active: false });
+    await svc.delete(ctx(tenantA), d.id);
+    await assert.rejects(svc.delete(ctx(tenantA), d.id));
+    await events.close(); // drains: every published event is on the wire
+    const deadline = Date.now() + 2000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    sub.unsubscribe();
+    assert.deepEqual(seen.map((e) => e.subject), [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted]);
+    for (const e of seen) {
+      assert.equal(e.data.domain_id, d.id);
+      assert.equal(e.data.tenant_id, tenantA);
+      assert.equal(e.data.domain, 'events.example');
+      assert.deepEqual(Object.keys(e.data).sort(), ['at', 'domain', 'domain_id', 'tenant_id']);
+    }
   });
 });

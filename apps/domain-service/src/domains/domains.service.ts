@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '#common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  canonicalOutgoingIp, DomainError, DomainErrorCode, normalizeDomainName, type CallerContext, type CreateDomainDto, type DomainDto,
+  canonicalOutgoingIp, DomainError, EventSubjects, DomainErrorCode, normalizeDomainName, type CallerContext, type CreateDomainDto, type DomainDto,
   type ListDomainsQueryDto, type Paginated, type UpdateDomainDto,
 } from '#contracts';
 import { DomainsRepository, toDomainDto } from './domains.repository.js';
 
 @Injectable()
 export class DomainsService {
-  constructor(private readonly repo: DomainsRepository) {}
+  constructor(
+    private readonly repo: DomainsRepository,
+    private readonly events: EventPublisher,
+  ) {}
 
   list(ctx: CallerContext, q: ListDomainsQueryDto): Promise<Paginated<DomainDto>> {
     return this.repo.list(ctx, q);
@@ -39,6 +43,7 @@ export class DomainsService {
       if ('maxDomains' in result) {
         throw new DomainError(DomainErrorCode.QuotaExceeded, 'Quota exceeded', `tenant limit max_domains (${result.maxDomains}) reached; nothing was changed.`);
       }
+      this.published(EventSubjects.DomainCreated, result.row);
       return toDomainDto(result.row);
     } catch (err) {
       if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
@@ -63,6 +68,7 @@ export class DomainsService {
     const changes = { active: dto.active, outgoing_ip: dto.outgoing_ip === undefined ? undefined : canonicalOutgoingIp(dto.outgoing_ip)! };
     const row = await this.repo.update(ctx, ref, changes);
     if (!row) throw this.notFound(ref);
+    this.published(EventSubjects.DomainUpdated, row);
     return toDomainDto(row);
   }
 
@@ -78,7 +84,13 @@ export class DomainsService {
         `The domain ${name} still has ${mailboxes} mailbox(es) and ${aliases} alias(es); delete them first or pass ?cascade=true.`,
       );
     }
+    this.published(EventSubjects.DomainDeleted, result.row);
     return { message: 'domain deleted' };
+  }
+
+  /** After the commit: ids and the name only. */
+  private published(subject: string, row: { id: string; tenant_id: string; name: string }): void {
+    this.events.publish(subject, { domain_id: row.id, tenant_id: row.tenant_id, domain: row.name });
   }
 
   private notFound(ref: string): DomainError {

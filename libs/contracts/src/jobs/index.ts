@@ -1,1 +1,2 @@
-export {};
+export * from './job.dto.js';
+export * from './job.errors.js';

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import { loadConfig, SecretBox } from '#common';
+import { effectiveGlobal } from '#contracts';
+import { createDataSource } from '#database';
+import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
+import { PermanentJobError } from '../jobs/permanent-job.error.js';
+import { buildReconcileInput, mailstackDatabase } from './reconcile-input.js';
+
+/** What the worker hands reconcileMailstack, read from a real PostgreSQL. */
+describe('reconcile input', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  const secret = randomBytes(32).toString('base64');
+  const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  before(async () => {
+    db = await createTestDatabase('reconcile_input');
+    ds = createDataSource({ url: db.url, poolSize: 2 });
+    await ds.initialize();
+    const [{ id: tenant }] = await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
+    const [{ id: on }] = await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, 'signed.example') RETURNING id`, [tenant]);
+    await db.query(`INSERT INTO domains (tenant_id, name, active) VALUES ($1, 'inactive.example', false)`, [tenant]);
+    const keyId = randomUUID();
+    await db.query(
+      `INSERT INTO dkim_keys (id, tenant_id, domain_id, selector, algorithm, public_key, private_key_enc) VALUES ($1, $2, $3, 'mp1', 'rsa-1024', 'pub', $4)`,
+      [keyId, tenant, on, new SecretBox(secret).seal(pem, keyId)],
+    );
+    await db.query(
+      `INSERT INTO global_config (id, settings) VALUES (1, $1::jsonb) ON CONFLICT (id) DO UPDATE SET settings = EXCLUDED.settings`,
+      [JSON.stringify({ message_size_limit: 2048 })],
+    );
+  });
+  after(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('takes the global tier over the defaults, the decrypted signing keys and the read-only role', async () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://mailplane:secret@db.internal:6543/mailplane', MAILPLANE_SECRET_KEY: secret });
+    const input = await buildReconcileInput(ds, config);
+    assert.deepEqual(input.global, { ...effectiveGlobal({}), message_size_limit: 2048 });
+    assert.deepEqual(input.dkimKeys, [{ domain: 'signed.example', selector: 'mp1', privateKeyPem: pem }]);
+    assert.deepEqual(input.database, { host: 'db.internal', port: 6543, dbname: 'mailplane', user: 'mailplane_mailstack', password: null });
+  });
+
+  it('uses MAILSTACK_DATABASE_URL as given', () => {
+    const config = loadConfig({ MAILSTACK_DATABASE_URL: 'postgresql://reader:p%40ss@127.0.0.1/mail' });
+    assert.deepEqual(mailstackDatabase(config), { host: '127.0.0.1', port: 5432, dbname: 'mail', user: 'reader', password: 'p@ss' });
+  });
+
+  it('a key that does not open, or no secret key, fails the job permanently', async () => {
+    await assert.rejects(buildReconcileInput(ds, loadConfig({ MAILPLANE_SECRET_KEY: randomBytes(32).toString('base64') })), (err) => {
+      assert.ok(err instanceof PermanentJobError);
+      assert.match(err.message, /mp1\._domainkey\.signed\.example cannot be decrypted/);
+      return true;
+    });
+    await assert.rejects(buildReconcileInput(ds, loadConfig({})), /MAILPLANE_SECRET_KEY is not set/);
+  });
+});

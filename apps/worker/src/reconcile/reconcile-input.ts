@@ -1,0 +1,47 @@
+import type { DataSource } from 'typeorm';
+import { SecretBox, type AppConfig } from '#common';
+import { effectiveGlobal } from '#contracts';
+import { loadDkimSigningKeys } from '#database';
+import type { MailstackDatabase, ReconcileDkimKey, ReconcileInput } from '#mailstack';
+import { PermanentJobError } from '../jobs/permanent-job.error.js';
+
+/** The role Postfix and Dovecot read the `mailstack` views with when MAILSTACK_DATABASE_URL is unset. */
+export const MAILSTACK_DB_ROLE = 'mailplane_mailstack';
+
+/** MAILSTACK_DATABASE_URL, else DATABASE_URL's server and database as the read-only role without a password. */
+export function mailstackDatabase(config: AppConfig): MailstackDatabase {
+  const explicit = config.MAILSTACK_DATABASE_URL;
+  const u = new URL(explicit ?? config.DATABASE_URL);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(u.port || 5432),
+    dbname: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    user: explicit ? decodeURIComponent(u.username) : MAILSTACK_DB_ROLE,
+    password: explicit && u.password ? decodeURIComponent(u.password) : null,
+  };
+}
+
+async function globalSettings(ds: DataSource) {
+  const rows: { settings: Record<string, unknown> }[] = await ds.query(`SELECT settings FROM global_config WHERE id = 1`);
+  return effectiveGlobal(rows[0]?.settings ?? {});
+}
+
+/** Opens each signing key just for this run; a key that does not open fails the job (a retry cannot fix it). */
+async function dkimKeys(ds: DataSource, secretKey: string | undefined): Promise<ReconcileDkimKey[]> {
+  const rows = await loadDkimSigningKeys(ds);
+  if (!rows.length) return [];
+  if (!secretKey) throw new PermanentJobError('MAILPLANE_SECRET_KEY is not set: the DKIM private keys cannot be decrypted.');
+  const box = new SecretBox(secretKey);
+  return rows.map((r) => {
+    try {
+      return { domain: r.domain, selector: r.selector, privateKeyPem: box.open(r.private_key_enc, r.id) };
+    } catch {
+      throw new PermanentJobError(`The DKIM key ${r.selector}._domainkey.${r.domain} cannot be decrypted with MAILPLANE_SECRET_KEY.`);
+    }
+  });
+}
+
+export async function buildReconcileInput(ds: DataSource, config: AppConfig): Promise<ReconcileInput> {
+  const [global, keys] = await Promise.all([globalSettings(ds), dkimKeys(ds, config.MAILPLANE_SECRET_KEY)]);
+  return { global, dkimKeys: keys, database: mailstackDatabase(config) };
+}

@@ -1,0 +1,61 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { AppConfig } from '#common';
+import { EventSubjects, QueueGroups, RECONCILE_EVENTS } from '#contracts';
+import { JobQueues } from '#jobs';
+import { InjectWorkerConfig } from '../worker.tokens.js';
+
+/**
+ * The automatic reconcile: change events (one replica of the worker group gets each) ask for a
+ * debounced reconcile. Requests are coalesced here too: while one is on its way to Redis, further
+ * events only mark that one more is needed, so a burst costs a handful of Redis round trips.
+ */
+@Injectable()
+export class ReconcileTriggerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('ReconcileTrigger');
+  private nc: NatsConnection | null = null;
+  private inFlight = false;
+  private again = false;
+
+  constructor(
+    @InjectWorkerConfig() private readonly config: AppConfig,
+    private readonly queues: JobQueues,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.nc = await connect({
+      servers: this.config.NATS_URL.split(','),
+      name: `mailplane-worker-events-${process.pid}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
+    this.nc.subscribe(EventSubjects.All, {
+      queue: QueueGroups.Worker,
+      callback: (err, msg) => {
+        if (!err && RECONCILE_EVENTS.includes(msg.subject)) this.request();
+      },
+    });
+  }
+
+  private request(): void {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = true;
+    this.queues
+      .requestReconcile()
+      .catch((err: Error) => this.log.warn(`automatic reconcile not requested: ${err.message}`))
+      .finally(() => {
+        this.inFlight = false;
+        if (this.again) {
+          this.again = false;
+          this.request();
+        }
+      });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
+  }
+}

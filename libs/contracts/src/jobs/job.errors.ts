@@ -1,0 +1,16 @@
+import { ApiErrorCode } from '../errors/error-codes.js';
+import { moduleError } from '../errors/app-error.js';
+
+export enum JobErrorCode {
+  NotFound = 'JOB_NOT_FOUND',
+  NotCancellable = 'JOB_NOT_CANCELLABLE',
+  NothingToImport = 'JOB_NOTHING_TO_IMPORT',
+}
+
+const JOB_TO_API: Record<JobErrorCode, ApiErrorCode> = {
+  [JobErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
+  [JobErrorCode.NotCancellable]: ApiErrorCode.CONFLICT,
+  [JobErrorCode.NothingToImport]: ApiErrorCode.VALIDATION_FAILED,
+};
+
+export class JobError extends moduleError(JOB_TO_API) {}

@@ -1,0 +1,38 @@
+import type { CallerContext, CreateMailboxDto, ImportRowResultDto } from '#contracts';
+
+/** What started a reconcile: an API call, or the debounced trigger after change events. */
+export interface ReconcileJobData {
+  trigger: 'manual' | 'auto';
+}
+
+export interface ImportRowInput {
+  /** 1-based data row of the request. */
+  row: number;
+  address?: string;
+  /** Exactly the body POST /mailboxes takes (holds the password: Redis only). */
+  body: CreateMailboxDto;
+}
+
+/**
+ * A mailbox import. Lives in Redis only (it holds passwords) and is removed when the job ends.
+ * Rows finished by an attempt are recorded beside the job (JobQueues.recordDone); `done` holds rows
+ * already finished when the job was queued. A retried attempt skips both.
+ */
+export interface MailboxImportJobData {
+  ctx: CallerContext;
+  rows: ImportRowInput[];
+  /** Rows the preview refused: reported as failed without being sent. */
+  refused: ImportRowResultDto[];
+  done: ImportRowResultDto[];
+}
+
+export interface MailboxImportResult {
+  rows: ImportRowResultDto[];
+  totals: { total: number; created: number; exists: number; failed: number };
+}
+
+/** Who a job belongs to, stored on its jobs row. */
+export interface JobOwner {
+  tenantId: string | null;
+  createdBy: string | null;
+}

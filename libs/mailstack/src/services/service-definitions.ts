@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { MailstackServiceName, ServiceAction } from '#contracts';
 import { findBinary, runCommand } from '../exec/command-runner.js';
 
@@ -33,7 +33,8 @@ export interface ServiceDefinition {
 export function serviceDefinitions(p: ServicePaths): Record<MailstackServiceName, ServiceDefinition> {
   const bin = (program: string) => findBinary(program, p.binPath);
   const dovecotConf = join(p.dovecotConfigDir, 'dovecot.conf');
-  const opendkimConf = () => [join(p.opendkimConfigDir, 'opendkim.conf'), '/etc/opendkim.conf'].find((f) => existsSync(f)) ?? '/etc/opendkim.conf';
+  // Debian keeps it beside the config folder (/etc/opendkim.conf next to /etc/opendkim/).
+  const opendkimConf = () => [join(p.opendkimConfigDir, 'opendkim.conf'), join(dirname(p.opendkimConfigDir), 'opendkim.conf')].find((f) => existsSync(f)) ?? join(dirname(p.opendkimConfigDir), 'opendkim.conf');
   return {
     postfix: {
       name: 'postfix',

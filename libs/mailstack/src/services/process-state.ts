@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /**
  * Process facts from /proc, without `ps` or signals: `kill -0` succeeds on a zombie, and PID 1 on
@@ -25,26 +25,53 @@ export interface ProcInfo {
   startedAt: Date | null;
 }
 
-/** /proc/<pid>/stat of a live (not zombie, not dead) process, else null. */
-export async function liveProcess(pid: number): Promise<ProcInfo | null> {
-  let stat: string;
-  try {
-    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
+function parseStat(stat: string): { comm: string; fields: string[] } | null {
   // comm is in parentheses and may itself hold spaces or parentheses: split at the last ')'.
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  const comm = stat.slice(open + 1, close);
-  const fields = stat.slice(close + 2).split(' ');
+  return { comm: stat.slice(open + 1, close), fields: stat.slice(close + 2).split(' ') };
+}
+
+const isDead = (state: string | undefined) => !state || state === 'Z' || state === 'X' || state === 'x';
+
+/**
+ * A live process, else null. A process counts as gone only when none of its threads is alive: a
+ * multi-threaded daemon (opendkim) whose main thread has exited shows `Z` in /proc/<pid>/stat while
+ * its other threads still hold the listening socket — starting a new one then fails on "address in use".
+ */
+export async function liveProcess(pid: number): Promise<ProcInfo | null> {
+  let parsed: ReturnType<typeof parseStat>;
+  try {
+    parsed = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!parsed) return null;
+  const { comm, fields } = parsed;
   const state = fields[0];
-  if (state === 'Z' || state === 'X' || state === 'x') return null;
+  if (isDead(state) && !(await anyThreadAlive(pid))) return null;
   const startTicks = Number(fields[19]);
   const boot = bootTime();
   const startedAt = boot !== null && Number.isFinite(startTicks) ? new Date(boot * 1000 + (startTicks / CLOCK_TICKS) * 1000) : null;
   return { pid, comm, state, startedAt };
+}
+
+async function anyThreadAlive(pid: number): Promise<boolean> {
+  let tids: string[];
+  try {
+    tids = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  for (const tid of tids) {
+    try {
+      if (!isDead(parseStat(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'))?.fields[0])) return true;
+    } catch {
+      // thread gone meanwhile
+    }
+  }
+  return false;
 }
 
 /** USER_HZ: 100 on every mainstream Linux architecture (sysconf(_SC_CLK_TCK)). */

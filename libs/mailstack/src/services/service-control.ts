@@ -134,6 +134,9 @@ export class ServiceControl {
   private async start(def: ServiceDefinition): Promise<void> {
     const result = await this.run(def, 'start', null);
     if (!(await waitUntil(async () => (await this.process(def)) !== null, this.waitMs))) this.failed(def, 'start', result, 'it is not running afterwards');
+    // A daemon can write its pid file and then die (e.g. its port still taken): make sure it stays up.
+    await sleep(300);
+    if (!(await this.process(def))) this.failed(def, 'start', result, 'it exited right after starting; see its log');
   }
 
   private async stop(def: ServiceDefinition, proc: ProcInfo): Promise<void> {

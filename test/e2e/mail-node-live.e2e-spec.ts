@@ -195,9 +195,15 @@ describe('mail node against the real mail stack (e2e)', () => {
     assert.equal(start.status, 200);
     assert.deepEqual([start.body.changed, start.body.service.pid, start.body.message], [false, after.pid, 'postfix was already running']);
 
+    const dovecotBefore = (await admin.get('/api/v1/services/dovecot')).body;
     const reload = await admin.post('/api/v1/services/dovecot/reload', {});
     assert.equal(reload.status, 200, reload.text);
-    assert.equal(reload.body.service.running, true);
+    assert.deepEqual([reload.body.changed, reload.body.service.running, reload.body.service.pid], [true, true, dovecotBefore.pid], 'reload keeps the master');
+    const dovecotRestart = await admin.post('/api/v1/services/dovecot/restart', {});
+    assert.equal(dovecotRestart.status, 200, dovecotRestart.text);
+    assert.equal(dovecotRestart.body.service.running, true);
+    assert.notEqual(dovecotRestart.body.service.pid, dovecotBefore.pid);
+    assert.equal(Number(readFileSync('/run/dovecot/master.pid', 'utf8').trim()), dovecotRestart.body.service.pid);
   });
 
   it('opendkim: stop waits for the old process, stop again is idempotent, reload while stopped is 409, restart brings it back', async () => {

@@ -37,7 +37,7 @@ export class ServiceControl {
   constructor(private readonly options: ServiceControlOptions) {
     this.mode = options.mode ?? (pid1IsSystemd() ? 'systemd' : 'direct');
     this.overrides = parseServiceCommands(options.commandsJson);
-    this.waitMs = options.waitMs ?? 20_000;
+    this.waitMs = options.waitMs ?? 30_000;
   }
 
   get names(): readonly MailstackServiceName[] {

@@ -179,8 +179,14 @@ export class ServiceControl {
       return null;
     }
     const [program, ...args] = cmd as readonly string[];
-    const file = program.startsWith('/') ? (existsSync(program) ? program : (() => { throw new MailstackMissingError(program, this.options.binPath); })()) : requireBinary(program, this.options.binPath);
-    return runCommand(file, args, { timeoutMs: this.waitMs });
+    return runCommand(this.resolve(program), args, { timeoutMs: this.waitMs });
+  }
+
+  /** A bare name is looked up in MAILSTACK_BIN_PATH; an absolute path (from MAILSTACK_SERVICE_COMMANDS) must exist. */
+  private resolve(program: string): string {
+    if (!program.startsWith('/')) return requireBinary(program, this.options.binPath);
+    if (!existsSync(program)) throw new MailstackMissingError(program, this.options.binPath);
+    return program;
   }
 
   private failed(def: ServiceDefinition, action: ServiceAction, result: CommandResult | null, why: string): never {

@@ -61,7 +61,9 @@ describe('mail node against a private Postfix instance (e2e)', () => {
       'syslog_name = postfix-private',
       '',
     ].join('\n'));
-    writeFileSync(join(conf, 'master.cf'), readFileSync('/etc/postfix/master.cf', 'utf8'));
+    const masterCf = ['/etc/postfix/master.cf', '/usr/share/postfix/master.cf.dist'].find((f) => existsSync(f));
+    assert.ok(masterCf, 'Postfix is installed (master.cf found)');
+    writeFileSync(join(conf, 'master.cf'), readFileSync(masterCf, 'utf8'));
     await exec('postconf', ['-c', conf, '-F', '*/*/chroot = n']);
     await exec('postfix', ['-c', conf, 'start']);
     stack = await TestStack.start('mail-node-private', {

@@ -6,7 +6,11 @@ import { linesFromEnd } from './reverse-lines.js';
 /** Lines this much older than the window are taken as the end of it (logs are written in time order, give or take a little). */
 const SLACK_MS = 5 * 60_000;
 
-/** Mail counters from Postfix's log (see maillog.parser.ts for what counts as what). */
+/**
+ * Mail counters from Postfix's log (see maillog.parser.ts for what counts as what). Only MAIL_LOG_FILE
+ * itself is read, from its end backwards: right after a rotation the earlier hours live in the rotated
+ * file and are not counted.
+ */
 export class MailStatsService {
   constructor(private readonly config: AppConfig) {}
 

@@ -65,7 +65,9 @@ describe('scope matrix over every OpenAPI operation (e2e)', () => {
         keys.set(op.scope!, k.body.key);
       }
       const res = await stack.api(keys.get(op.scope!)).request(op.method, op.url, ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined);
-      if (res.status === 401 || res.status === 403 || res.status >= 500) failures.push(`${op.method} ${op.path} → ${res.status} ${res.body?.code}`);
+      // This stack has no mail daemons: the queue routes pass the scope check and then answer 503 by design.
+      const noMailstack = res.status === 503 && res.body?.code === 'DEPENDENCY_UNAVAILABLE' && op.path.startsWith('/api/v1/queue');
+      if (res.status === 401 || res.status === 403 || (res.status >= 500 && !noMailstack)) failures.push(`${op.method} ${op.path} → ${res.status} ${res.body?.code}`);
     }
     assert.deepEqual(failures, []);
   });

@@ -1,6 +1,19 @@
 import type { AppConfig } from '#common';
-import { requireBinary } from '../exec/command-runner.js';
-import type { MailstackPaths, ReconcileInput, ReconcileProgress, ReconcileResult } from './reconcile.types.js';
+import { findBinary, requireBinary } from '../exec/command-runner.js';
+import { type DovecotBinaries, doveconfCheck, reloadDovecot } from '../dovecot/dovecot.js';
+import { dovecotIncludePath, renderDovecotQuota } from '../dovecot/quota.renderer.js';
+import { dovecotSqlPath, renderDovecotSql } from '../dovecot/sql-conf.renderer.js';
+import { checkKeyPem, opendkimCheck, opendkimConfPath, restartOpendkim } from '../opendkim/opendkim.js';
+import { keysDir, keyTablePath, renderKeyFiles, renderKeyTable, renderSigningTable, signingTablePath } from '../opendkim/tables.renderer.js';
+import { renderMainCf, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
+import { renderPgsqlMaps } from '../postfix/pgsql-maps.renderer.js';
+import { applyMainCf, applySmtpdProcessLimit, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, probePgsqlMap, reloadPostfix } from '../postfix/postfix.js';
+import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
+import { ReconcileError, type MailstackPaths, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
+import { StepLog } from './step-log.js';
+import { lookupGroup, lookupUser } from './system-users.js';
+import { mkdir, chown } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 export function mailstackPathsFrom(config: AppConfig): MailstackPaths {
   return {
@@ -12,6 +25,42 @@ export function mailstackPathsFrom(config: AppConfig): MailstackPaths {
   };
 }
 
+type Daemon = 'postfix' | 'dovecot' | 'opendkim';
+/** write ×4, check ×3, reload ×3. */
+const STEP_COUNT = 10;
+
+function binaries(paths: MailstackPaths): { postfix: PostfixBinaries; dovecot: DovecotBinaries; opendkim: string } {
+  return {
+    postfix: { postfix: requireBinary('postfix', paths.binPath), postconf: requireBinary('postconf', paths.binPath), postmap: findBinary('postmap', paths.binPath) },
+    dovecot: { dovecot: findBinary('dovecot', paths.binPath), doveconf: requireBinary('doveconf', paths.binPath), doveadm: requireBinary('doveadm', paths.binPath) },
+    opendkim: requireBinary('opendkim', paths.binPath),
+  };
+}
+
+/** Every rendered file of a daemon with its mode and owner (the DB password makes map/SQL files 0640). */
+async function renderFiles(input: ReconcileInput, paths: MailstackPaths): Promise<Record<'maps' | 'dovecot' | 'dkimTables' | 'dkimKeys', RenderedFile[]>> {
+  const postfixGid = await lookupGroup('postfix');
+  const dovecotGid = await lookupGroup('dovecot');
+  const dkim = await lookupUser(paths.opendkimUser);
+  return {
+    maps: renderPgsqlMaps(input.database, paths.postfixDir).map((m) => ({ path: m.path, content: m.content, mode: 0o640, uid: 0, gid: postfixGid })),
+    dovecot: [
+      { path: dovecotSqlPath(paths.dovecotDir), content: renderDovecotSql(input.database), mode: 0o640, uid: 0, gid: dovecotGid },
+      { path: dovecotIncludePath(paths.dovecotDir), content: renderDovecotQuota(), mode: 0o644, uid: 0, gid: 0 },
+    ],
+    dkimTables: [
+      { path: keyTablePath(paths.opendkimDir), content: renderKeyTable(paths.opendkimDir, input.dkimKeys), mode: 0o640, uid: 0, gid: dkim.gid },
+      { path: signingTablePath(paths.opendkimDir), content: renderSigningTable(input.dkimKeys), mode: 0o640, uid: 0, gid: dkim.gid },
+    ],
+    dkimKeys: renderKeyFiles(paths.opendkimDir, input.dkimKeys).map((k) => ({ ...k, mode: 0o600, uid: dkim.uid, gid: dkim.gid })),
+  };
+}
+
+async function ensureDir(path: string, mode: number, uid: number, gid: number): Promise<void> {
+  await mkdir(path, { recursive: true, mode });
+  await chown(path, uid, gid);
+}
+
 /**
  * Renders what the views do not carry (map definitions, main.cf parameters from the global tier,
  * Dovecot's SQL config and quota, OpenDKIM tables and keys), checks it, rolls back on a failed check
@@ -19,8 +68,135 @@ export function mailstackPathsFrom(config: AppConfig): MailstackPaths {
  * Throws MailstackMissingError when the host has no mail stack.
  */
 export async function reconcileMailstack(input: ReconcileInput, paths: MailstackPaths, onProgress?: ReconcileProgress): Promise<ReconcileResult> {
-  requireBinary('postfix', paths.binPath);
-  void input;
-  void onProgress;
-  throw new Error('reconcileMailstack: being implemented');
+  const t0 = performance.now();
+  const bin = binaries(paths);
+  const log = new StepLog(STEP_COUNT, onProgress);
+  const snap = new FileSnapshot();
+  const changed = new Set<Daemon>();
+  const reloaded: string[] = [];
+  const changedFiles: string[] = [];
+  const writeAll = async (daemon: Daemon, files: RenderedFile[]) => {
+    for (const f of files) {
+      if (await snap.write(f)) {
+        changed.add(daemon);
+        changedFiles.push(f.path);
+      }
+    }
+  };
+
+  try {
+    const files = await renderFiles(input, paths);
+    const mainCf = renderMainCf(input.global, paths.postfixDir, input.tls);
+
+    await log.run('postfix.maps', async () => {
+      const before = changedFiles.length;
+      await writeAll('postfix', files.maps);
+      return changedFiles.length > before ? ['changed', changedFiles.slice(before).join(', ')] : 'unchanged';
+    });
+    await log.run('postfix.main_cf', async () => {
+      const dir = paths.postfixDir;
+      await snap.remember(mainCfPath(dir));
+      await snap.remember(masterCfPath(dir));
+      const params = await applyMainCf(bin.postfix, dir, mainCf);
+      const services = await applySmtpdProcessLimit(bin.postfix, dir, smtpdProcessLimit(input.global));
+      for (const f of [mainCfPath(dir), masterCfPath(dir)]) {
+        if (!(await snap.forgetIfUnchanged(f))) {
+          changed.add('postfix');
+          changedFiles.push(f);
+        }
+      }
+      const what = [...params, ...services.map((s) => `${s} process_limit`)];
+      return what.length ? ['changed', what.join(', ')] : 'unchanged';
+    });
+    await log.run('dovecot.config', async () => {
+      const before = changedFiles.length;
+      await writeAll('dovecot', files.dovecot);
+      return changedFiles.length > before ? ['changed', changedFiles.slice(before).join(', ')] : 'unchanged';
+    });
+    await log.run('opendkim.keys', async () => {
+      const before = changedFiles.length;
+      const dkim = await lookupUser(paths.opendkimUser);
+      for (const k of input.dkimKeys) checkKeyPem(k.domain, k.privateKeyPem);
+      for (const f of files.dkimKeys) await ensureDir(dirname(f.path), 0o700, dkim.uid, dkim.gid);
+      await writeAll('opendkim', [...files.dkimKeys, ...files.dkimTables]);
+      // Key files of domains that no longer sign go away.
+      const keep = new Set(files.dkimKeys.map((f) => f.path));
+      for (const f of await listFiles(keysDir(paths.opendkimDir))) {
+        if (!keep.has(f) && f.endsWith('.private') && (await snap.remove(f))) {
+          changed.add('opendkim');
+          changedFiles.push(f);
+        }
+      }
+      await pruneEmptyDirs(keysDir(paths.opendkimDir));
+      return changedFiles.length > before ? ['changed', changedFiles.slice(before).join(', ')] : 'unchanged';
+    });
+
+    await log.run('postfix.check', async () => {
+      if (!changed.has('postfix')) return 'skipped';
+      await postfixCheck(bin.postfix, paths.postfixDir);
+      for (const m of files.maps) await probePgsqlMap(bin.postfix, paths.postfixDir, m.path);
+      return 'ok';
+    });
+    await log.run('dovecot.check', async () => {
+      if (!changed.has('dovecot')) return 'skipped';
+      await doveconfCheck(bin.dovecot, paths.dovecotDir);
+      return 'ok';
+    });
+    await log.run('opendkim.check', async () => {
+      if (!changed.has('opendkim')) return 'skipped';
+      await opendkimCheck(bin.opendkim, opendkimConfPath(paths.opendkimDir));
+      return 'ok';
+    });
+
+    await log.run('postfix.reload', async () => {
+      if (!changed.has('postfix')) return 'skipped';
+      const did = await reloadPostfix(bin.postfix, paths.postfixDir);
+      reloaded.push('postfix');
+      return ['ok', did];
+    });
+    await log.run('dovecot.reload', async () => {
+      if (!changed.has('dovecot')) return 'skipped';
+      const did = await reloadDovecot(bin.dovecot, paths.dovecotDir);
+      reloaded.push('dovecot');
+      return ['ok', did];
+    });
+    await log.run('opendkim.restart', async () => {
+      if (!changed.has('opendkim')) return 'skipped';
+      const did = await restartOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
+      reloaded.push('opendkim');
+      return ['ok', did];
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    await rollBack(snap, paths, bin, reloaded, log);
+    throw new ReconcileError(reason, log.steps);
+  }
+  return { steps: log.steps, changed: changedFiles, reloaded, duration_ms: Math.round(performance.now() - t0) };
+}
+
+/**
+ * Puts every file back, proves it, and reloads the daemons this run had already reloaded so they
+ * run on the old files again. Daemons not yet reloaded never saw the new files.
+ */
+async function rollBack(
+  snap: FileSnapshot,
+  paths: MailstackPaths,
+  bin: ReturnType<typeof binaries>,
+  reloaded: string[],
+  log: StepLog,
+): Promise<void> {
+  const t = performance.now();
+  if (snap.touched.length === 0) return;
+  try {
+    await snap.restore();
+    await pruneEmptyDirs(keysDir(paths.opendkimDir));
+    for (const d of reloaded) {
+      if (d === 'postfix') await reloadPostfix(bin.postfix, paths.postfixDir);
+      if (d === 'dovecot') await reloadDovecot(bin.dovecot, paths.dovecotDir);
+      if (d === 'opendkim') await restartOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
+    }
+    log.record('rollback', 'rolled_back', t, `restored ${snap.touched.join(', ')}`);
+  } catch (err) {
+    log.record('rollback', 'failed', t, err instanceof Error ? err.message : String(err));
+  }
 }

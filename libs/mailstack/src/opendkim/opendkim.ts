@@ -1,0 +1,67 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { runCommand } from '../exec/command-runner.js';
+import { isAlive, readPidFile, tcpOpen, waitUntil } from '../reconcile/process-state.js';
+
+const oneLine = (r: { stdout: string; stderr: string }) =>
+  `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+
+/** The base opendkim.conf lives beside the config folder: /etc/opendkim → /etc/opendkim.conf. */
+export const opendkimConfPath = (opendkimDir: string) => join(dirname(opendkimDir), 'opendkim.conf');
+
+interface OpendkimConf {
+  pidFile: string | null;
+  socket: { host: string; port: number } | null;
+}
+
+/** The two settings a restart needs from opendkim.conf. */
+export async function readOpendkimConf(confFile: string): Promise<OpendkimConf> {
+  const text = await readFile(confFile, 'utf8');
+  const get = (key: string) => new RegExp(`^\\s*${key}\\s+(\\S+)`, 'mi').exec(text)?.[1] ?? null;
+  const sock = /^inet6?:(\d+)@(.+)$/.exec(get('Socket') ?? '');
+  return { pidFile: get('PidFile'), socket: sock ? { port: Number(sock[1]), host: sock[2].replace(/^\[|\]$/g, '') } : null };
+}
+
+/** Each key must be a private key PEM Node can read (OpenDKIM would refuse to sign with it otherwise). */
+export function checkKeyPem(domain: string, pem: string): void {
+  try {
+    createPrivateKey(pem);
+  } catch (err) {
+    throw new Error(`DKIM key of ${domain} is not a readable private key: ${(err as Error).message}`);
+  }
+}
+
+/** `opendkim -n -x conf`: parses the configuration and exits. */
+export async function opendkimCheck(opendkim: string, confFile: string): Promise<void> {
+  const r = await runCommand(opendkim, ['-n', '-x', confFile]);
+  if (r.code !== 0) throw new Error(`opendkim -n failed: ${oneLine(r) || `exit ${r.code}`}`);
+}
+
+/**
+ * OpenDKIM reads KeyTable/SigningTable (file: tables) at start: restart it. The old process must be
+ * really gone (not a zombie) before the new one binds the socket, or the new one dies on "address in use".
+ */
+export async function restartOpendkim(opendkim: string, confFile: string): Promise<'restarted' | 'started'> {
+  const conf = await readOpendkimConf(confFile);
+  const pid = conf.pidFile ? await readPidFile(conf.pidFile) : null;
+  const wasRunning = await isAlive(pid);
+  if (wasRunning) {
+    process.kill(pid!, 'SIGTERM');
+    if (!(await waitUntil(async () => !(await isAlive(pid)), 10_000))) {
+      process.kill(pid!, 'SIGKILL');
+      await waitUntil(async () => !(await isAlive(pid)), 5_000);
+    }
+  }
+  if (conf.socket) {
+    const { host, port } = conf.socket;
+    await waitUntil(async () => !(await tcpOpen(host, port)), 5_000);
+  }
+  const r = await runCommand(opendkim, ['-x', confFile]);
+  if (r.code !== 0) throw new Error(`opendkim start failed: ${oneLine(r) || `exit ${r.code}`}`);
+  if (conf.socket) {
+    const { host, port } = conf.socket;
+    if (!(await waitUntil(() => tcpOpen(host, port), 10_000))) throw new Error(`opendkim did not listen on ${host}:${port} after a restart (see syslog)`);
+  }
+  return wasRunning ? 'restarted' : 'started';
+}

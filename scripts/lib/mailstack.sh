@@ -77,7 +77,7 @@ ms__install_file() {
   sum="$(printf '%s' "$content" | sha256sum | cut -d' ' -f1)"
   if [[ -f "$path" && "$(cat "$stamp" 2>/dev/null || true)" == "$sum" ]]; then return 0; fi
   local tmp="$path.mailplane-tmp"
-  printf '%s' "$content" >"$tmp" && chmod "$mode" "$tmp" && chown "$owner" "$tmp" && mv -f "$tmp" "$path" || return 1
+  printf "%s\n" "$content" >"$tmp" && chmod "$mode" "$tmp" && chown "$owner" "$tmp" && mv -f "$tmp" "$path" || return 1
   echo "$sum" >"$stamp"
   MS_CHANGED+=("$path")
   ms_log "wrote $path"
@@ -87,7 +87,7 @@ ms__install_file() {
 ms__ensure_file() {
   local path="$1" mode="$2" owner="$3" content="$4"
   [[ -e "$path" ]] && return 0
-  printf '%s' "$content" >"$path" && chmod "$mode" "$path" && chown "$owner" "$path"
+  printf "%s\n" "$content" >"$path" && chmod "$mode" "$path" && chown "$owner" "$path"
 }
 
 ms__packages() {
@@ -111,7 +111,7 @@ ms__users_dirs() {
 
 ms__main_cf() {
   cat <<EOF
-# Mailplane base configuration, written by scripts/mailstack.sh (static part).
+# Mailplane base configuration v2, written by scripts/mailstack.sh (static part).
 # Reconcile sets the maps, limits, mynetworks, TLS and DNSBL parameters with postconf -e.
 compatibility_level = 3.6
 myhostname = $MS_HOST
@@ -131,6 +131,10 @@ maillog_file = $MS_LOG
 default_transport = smtp:[127.0.0.1]:9
 relay_transport = smtp:[127.0.0.1]:9
 virtual_transport = lmtp:unix:private/dovecot-lmtp
+# Dovecot's quota limits mailboxes; local(8)/virtual(8) would refuse to run with a message_size_limit
+# above these (the API allows up to 2 GiB).
+mailbox_size_limit = 0
+virtual_mailbox_limit = 0
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = private/auth
 smtpd_milters = inet:127.0.0.1:$MS_DKIM
@@ -356,18 +360,28 @@ with open("/var/log/syslog", "a", buffering=1) as f:
 
 ms__postfix_running() { postfix -c "$MS_PF" status >/dev/null 2>&1; }
 ms__dovecot_running() { ms__pidfile_alive /run/dovecot/master.pid; }
-ms__opendkim_running() { ms__pidfile_alive "$MS_DK_PID"; }
+# The pid file alone is not enough: another start may have replaced it (or removed it) meanwhile.
+ms__opendkim_pids() {
+  local p
+  { cat "$MS_DK_PID" 2>/dev/null || true; pgrep -x opendkim 2>/dev/null || true; } | sort -u | while read -r p; do
+    ms__alive "$p" && echo "$p"
+  done
+}
+ms__opendkim_running() { [[ -n "$(ms__opendkim_pids)" ]]; }
 
 ms__changed() { local f; for f in "${MS_CHANGED[@]}"; do [[ "$f" == "$1"* ]] && return 0; done; return 1; }
 
 ms__stop_opendkim() {
-  local p i
-  p="$(cat "$MS_DK_PID" 2>/dev/null || true)"
-  if ms__alive "$p"; then
-    kill "$p" 2>/dev/null || true
-    for i in $(seq 100); do ms__alive "$p" || break; sleep 0.1; done
-  fi
+  local p i pids
+  pids="$(ms__opendkim_pids)"
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for i in $(seq 100); do
+    [[ -z "$(ms__opendkim_pids)" ]] && break
+    sleep 0.1
+  done
   rm -f "$MS_DK_PID"
+  # The socket must be free before a new one binds it.
+  for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$MS_DKIM") 2>/dev/null || break; sleep 0.1; done
 }
 
 ms__start() {

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runCommand } from '../exec/command-runner.js';
-import { isAlive, readPidFile, tcpOpen, waitUntil } from '../reconcile/process-state.js';
+import { findProcessesByExe, isAlive, readPidFile, tcpOpen, waitUntil } from '../reconcile/process-state.js';
 
 const oneLine = (r: { stdout: string; stderr: string }) =>
   `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
@@ -44,24 +44,22 @@ export async function opendkimCheck(opendkim: string, confFile: string): Promise
  */
 export async function restartOpendkim(opendkim: string, confFile: string): Promise<'restarted' | 'started'> {
   const conf = await readOpendkimConf(confFile);
-  const pid = conf.pidFile ? await readPidFile(conf.pidFile) : null;
-  const wasRunning = await isAlive(pid);
-  if (wasRunning) {
-    process.kill(pid!, 'SIGTERM');
-    if (!(await waitUntil(async () => !(await isAlive(pid)), 10_000))) {
-      process.kill(pid!, 'SIGKILL');
-      await waitUntil(async () => !(await isAlive(pid)), 5_000);
-    }
+  // The pid file may name an old process or none (another start raced us): also look for the program.
+  const fromFile = conf.pidFile ? await readPidFile(conf.pidFile) : null;
+  const pids = [...new Set([...(fromFile && (await isAlive(fromFile)) ? [fromFile] : []), ...(await findProcessesByExe(opendkim))])];
+  const allGone = async () => (await Promise.all(pids.map(isAlive))).every((a) => !a);
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  if (!(await waitUntil(allGone, 10_000))) {
+    for (const pid of pids) if (await isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await waitUntil(allGone, 5_000);
   }
   if (conf.socket) {
     const { host, port } = conf.socket;
-    await waitUntil(async () => !(await tcpOpen(host, port)), 5_000);
+    if (!(await waitUntil(async () => !(await tcpOpen(host, port)), 5_000))) throw new Error(`${host}:${port} is still taken after stopping OpenDKIM`);
   }
   const r = await runCommand(opendkim, ['-x', confFile]);
   if (r.code !== 0) throw new Error(`opendkim start failed: ${oneLine(r) || `exit ${r.code}`}`);
-  if (conf.socket) {
-    const { host, port } = conf.socket;
-    if (!(await waitUntil(() => tcpOpen(host, port), 10_000))) throw new Error(`opendkim did not listen on ${host}:${port} after a restart (see syslog)`);
-  }
-  return wasRunning ? 'restarted' : 'started';
+  const started = async () => (conf.pidFile ? isAlive(await readPidFile(conf.pidFile)) : true) && (!conf.socket || tcpOpen(conf.socket.host, conf.socket.port));
+  if (!(await waitUntil(started, 10_000))) throw new Error(`opendkim did not come up after a restart (its errors go to syslog)`);
+  return pids.length ? 'restarted' : 'started';
 }

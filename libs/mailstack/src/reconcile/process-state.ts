@@ -47,3 +47,16 @@ export function tcpOpen(host: string, port: number): Promise<boolean> {
     s.once('error', () => resolve(false));
   });
 }
+
+/** Live processes running the program `exe` (compared by resolved path of /proc/<pid>/exe). */
+export async function findProcessesByExe(exe: string): Promise<number[]> {
+  const { readdir, readlink, realpath } = await import('node:fs/promises');
+  const want = await realpath(exe).catch(() => exe);
+  const out: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const target = await readlink(`/proc/${name}/exe`).catch(() => null);
+    if (target === want && (await isAlive(Number(name)))) out.push(Number(name));
+  }
+  return out;
+}

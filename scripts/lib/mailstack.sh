@@ -331,13 +331,19 @@ ms__role() {
     mp__parse_url "$MAILSTACK_DATABASE_URL" 5432
     pw="$MP_URL_PASS"
   fi
-  out="$(mp__pg_admin_sql "role=$MS_ROLE" "pw=$pw" <<'SQL'
+  # The app role becomes a member so that dropping a (test) database can end the daemons' sessions in
+  # it (DROP DATABASE ... WITH (FORCE) may only terminate backends of roles one is a member of).
+  out="$(mp__pg_admin_sql "role=$MS_ROLE" "pw=$pw" "app=$MP_DB_USER" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
 SELECT format('ALTER ROLE %I LOGIN', :'role') FROM pg_roles WHERE rolname = :'role' AND NOT rolcanlogin \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pw') WHERE :'pw' <> '' \gexec
+SELECT format('GRANT %I TO %I', :'role', :'app') FROM pg_roles a
+ WHERE a.rolname = :'app' AND NOT a.rolsuper AND a.rolname <> :'role'
+   AND NOT pg_has_role(a.oid, (SELECT oid FROM pg_roles WHERE rolname = :'role'), 'MEMBER') \gexec
 SQL
 )" || { ms_err "could not give role $MS_ROLE LOGIN: $out"; return 1; }
   [[ "$out" == *"CREATE ROLE"* || "$out" == *"ALTER ROLE"* ]] && ms_log "postgres: role $MS_ROLE can log in"
+  [[ "$out" == *"GRANT ROLE"* ]] && ms_log "postgres: $MP_DB_USER is a member of $MS_ROLE"
   return 0
 }
 

@@ -234,3 +234,35 @@ export async function verifyDkim(raw: Buffer | string, selector: string, domain:
     return { result: x.status?.result ?? 'none', domain: x.signingDomain ?? null, selector: x.selector ?? null, info: x.info ?? '' };
   });
 }
+
+/** The EHLO capabilities the SMTP server offers (e.g. STARTTLS, SIZE 26214400, AUTH PLAIN LOGIN). */
+export function smtpEhlo(port = MAIL.smtpPort): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host: MAIL.host, port });
+    let buf = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`SMTP on ${MAIL.host}:${port} did not answer EHLO in time`));
+    }, 10_000);
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      if (!sent && /^220 .*\r\n/m.test(buf)) {
+        sent = true;
+        buf = '';
+        sock.write('EHLO client.mailplane.test\r\n');
+        return;
+      }
+      if (sent && /^250 .*\r\n/m.test(buf)) {
+        clearTimeout(timer);
+        sock.end('QUIT\r\n');
+        resolve(buf.split('\r\n').filter((l) => l.startsWith('250')).slice(1).map((l) => l.slice(4)));
+      }
+    });
+    sock.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { builtInDefaults, GLOBAL_FIELDS, type GlobalSettings } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
 import {
-  dkimTxtRecord, imapLogin, maildirHas, readRawMessage, sendMail, verifyDkim, waitForMaildirMessage, MAIL,
+  dkimTxtRecord, imapLogin, maildirHas, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage, MAIL,
 } from '../../../../test/helpers/mail.js';
-import { MailstackMissingError, runCommand } from '../exec/command-runner.js';
+import { MailstackMissingError, requireBinary, runCommand } from '../exec/command-runner.js';
 import { hashMailPassword } from '../passwords/mail-password.js';
 import { pgsqlMapPath } from '../postfix/pgsql-maps.renderer.js';
 import { reconcileMailstack } from './reconcile.js';
@@ -27,7 +30,7 @@ const PATHS: MailstackPaths = {
 const MAIL_LOG = process.env.MAIL_LOG_FILE ?? '/var/log/mail.log';
 
 async function postconf(name: string): Promise<string> {
-  return (await runCommand('/usr/sbin/postconf', ['-c', PATHS.postfixDir, '-h', name])).stdout.trim();
+  return (await runCommand(requireBinary('postconf', PATHS.binPath), ['-c', PATHS.postfixDir, '-h', name])).stdout.trim();
 }
 
 async function waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
@@ -208,7 +211,7 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.equal(await readFile(`${PATHS.postfixDir}/main.cf`, 'utf8'), mainBefore);
     assert.equal(await readFile(`${PATHS.dovecotDir}/mailplane-sql.conf.ext`, 'utf8'), sqlBefore);
     assert.equal(await postconf('message_size_limit'), '30000');
-    assert.equal((await runCommand('/usr/sbin/postfix', ['status'])).code, 0, 'postfix still running');
+    assert.equal((await runCommand(requireBinary('postfix', PATHS.binPath), ['-c', PATHS.postfixDir, 'status'])).code, 0, 'postfix still running');
     // Still the old limit and the old maps in force.
     const big = await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, padBytes: 40_000 });
     assert.equal(big.responseCode, 552, big.response);
@@ -249,8 +252,39 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     console.log(`reconcile with 100 mailboxes: ${t100} ms; with 100,000: ${t100k} ms`);
     assert.ok(t100k < t100 * 3 + 1000, `100k: ${t100k} ms vs 100: ${t100} ms`);
     // And a lookup among them still routes.
-    const post = await runCommand('/usr/sbin/postmap', ['-q', `u99999@${bulkDomain}`, `pgsql:${pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes')}`]);
+    const post = await runCommand(requireBinary('postmap', PATHS.binPath), ['-q', `u99999@${bulkDomain}`, `pgsql:${pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes')}`]);
     assert.equal(post.stdout.trim(), `${bulkDomain}/u99999/`);
+  });
+
+  it('offers STARTTLS with a configured certificate, refuses a key of another one, and drops TLS again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mp-rc-tls-'));
+    try {
+      const pair = (name: string) => {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=mail.mailplane.test',
+          '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`)], { stdio: 'ignore' });
+        return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
+      };
+      const a = pair('a');
+      const b = pair('b');
+      assert.equal((await smtpEhlo()).includes('STARTTLS'), false, 'no certificate, no STARTTLS');
+      const on = await reconcileMailstack({ ...input, tls: a }, PATHS);
+      assert.deepEqual(on.reloaded, ['postfix']);
+      assert.equal(await postconf('smtpd_tls_cert_file'), a.certFile);
+      assert.ok((await smtpEhlo()).includes('STARTTLS'));
+
+      const err = await reconcileMailstack({ ...input, tls: { certFile: a.certFile, keyFile: b.keyFile } }, PATHS).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof ReconcileError);
+      assert.match(err.reason, /does not belong/);
+      assert.equal(await postconf('smtpd_tls_key_file'), a.keyFile, 'the old key stays');
+      assert.ok((await smtpEhlo()).includes('STARTTLS'));
+
+      const off = await reconcileMailstack(input, PATHS);
+      assert.deepEqual(off.reloaded, ['postfix']);
+      assert.equal(await postconf('smtpd_tls_cert_file'), '', 'parameter removed (back to its empty default)');
+      assert.equal((await smtpEhlo()).includes('STARTTLS'), false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws MailstackMissingError when postfix is not on the bin path', async () => {

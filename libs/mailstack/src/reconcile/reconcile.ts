@@ -1,3 +1,5 @@
+import { chown, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { AppConfig } from '#common';
 import { findBinary, requireBinary } from '../exec/command-runner.js';
 import { type DovecotBinaries, doveconfCheck, reloadDovecot } from '../dovecot/dovecot.js';
@@ -7,13 +9,12 @@ import { checkKeyPem, opendkimCheck, opendkimConfPath, restartOpendkim } from '.
 import { keysDir, keyTablePath, renderKeyFiles, renderKeyTable, renderSigningTable, signingTablePath } from '../opendkim/tables.renderer.js';
 import { renderMainCf, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
 import { renderPgsqlMaps } from '../postfix/pgsql-maps.renderer.js';
+import { checkTlsFiles } from '../postfix/tls-files.check.js';
 import { applyMainCf, applySmtpdProcessLimit, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, probePgsqlMap, reloadPostfix } from '../postfix/postfix.js';
 import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
 import { ReconcileError, type MailstackPaths, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
 import { StepLog } from './step-log.js';
 import { lookupGroup, lookupUser } from './system-users.js';
-import { mkdir, chown } from 'node:fs/promises';
-import { dirname } from 'node:path';
 
 export function mailstackPathsFrom(config: AppConfig): MailstackPaths {
   return {
@@ -133,6 +134,7 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
 
     await log.run('postfix.check', async () => {
       if (!changed.has('postfix')) return 'skipped';
+      if (input.tls) await checkTlsFiles(input.tls);
       await postfixCheck(bin.postfix, paths.postfixDir);
       for (const m of files.maps) await probePgsqlMap(bin.postfix, paths.postfixDir, m.path);
       return 'ok';

@@ -98,8 +98,10 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
       const dir = paths.postfixDir;
       await snap.remember(mainCfPath(dir));
       await snap.remember(masterCfPath(dir));
-      const params = await applyMainCf(bin.postfix, dir, mainCf);
+      // master.cf first: Postfix delays reading a file modified within the last second or so, and
+      // each of these reads its own file before writing it.
       const services = await applySmtpdProcessLimit(bin.postfix, dir, smtpdProcessLimit(input.global));
+      const params = await applyMainCf(bin.postfix, dir, mainCf);
       for (const f of [mainCfPath(dir), masterCfPath(dir)]) {
         if (!(await snap.forgetIfUnchanged(f))) {
           changed.add('postfix');

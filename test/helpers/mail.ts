@@ -220,7 +220,8 @@ export interface DkimCheck {
 
 /**
  * Verifies the message's DKIM signatures with mailauth, answering `<selector>._domainkey.<domain>` TXT
- * queries with `txt` instead of DNS. Returns one entry per signature (empty when unsigned).
+ * queries with `txt` instead of DNS. Returns one entry per signature; an unsigned message gives one
+ * entry with result 'none'.
  */
 export async function verifyDkim(raw: Buffer | string, selector: string, domain: string, txt: string): Promise<DkimCheck[]> {
   const name = `${selector}._domainkey.${domain}`.toLowerCase();

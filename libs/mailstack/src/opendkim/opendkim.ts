@@ -23,13 +23,20 @@ export async function readOpendkimConf(confFile: string): Promise<OpendkimConf> 
   return { pidFile: get('PidFile'), socket: sock ? { port: Number(sock[1]), host: sock[2].replace(/^\[|\]$/g, '') } : null };
 }
 
-/** Each key must be a private key PEM Node can read (OpenDKIM would refuse to sign with it otherwise). */
-export function checkKeyPem(domain: string, pem: string): void {
+/**
+ * OpenDKIM 2.11 (Debian 12) signs with one algorithm for every key, RSA: with an Ed25519 key in its
+ * KeyTable, every message of that domain is refused with a temporary error ("EVP_PKEY_get1_RSA()
+ * failed"). Such keys are left out (the domain's mail goes out unsigned) and reported.
+ * Throws when a key is not a private key at all.
+ */
+export function signableKey(domain: string, pem: string): boolean {
+  let type: string | undefined;
   try {
-    createPrivateKey(pem);
+    type = createPrivateKey(pem).asymmetricKeyType;
   } catch (err) {
     throw new Error(`DKIM key of ${domain} is not a readable private key: ${(err as Error).message}`);
   }
+  return type === 'rsa';
 }
 
 /** `opendkim -n -x conf`: parses the configuration and exits. */

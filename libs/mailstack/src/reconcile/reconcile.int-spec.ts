@@ -180,6 +180,23 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.equal((await verifyDkim(raw, selector, domain, dkimTxtRecord(other.privateKey)))[0].result, 'fail');
   });
 
+  it('leaves an Ed25519 key out (OpenDKIM 2.11 would tempfail all mail of its domain) and says so', async () => {
+    const ed = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const r = await reconcileMailstack({ ...input, dkimKeys: [...input.dkimKeys, { domain: bulkDomain, selector: 'ed', privateKeyPem: ed.privateKey }] }, PATHS);
+    assert.deepEqual(r.changed, []);
+    assert.deepEqual(r.reloaded, []);
+    assert.match(r.steps.find((s) => s.name === 'opendkim.keys')?.detail ?? '', new RegExp(`not signing ${bulkDomain.replace('.', '\\.')}: OpenDKIM 2\\.11 signs with RSA keys only`));
+    assert.doesNotMatch(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(bulkDomain.replace('.', '\\.')));
+    const m = randomBytes(6).toString('hex');
+    const sent = await sendMail({ from: `someone@${bulkDomain}`, to: `alice@${domain}`, subject: `unsigned ${m}` });
+    assert.deepEqual(sent.accepted, [`alice@${domain}`], sent.response);
+    const raw = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `unsigned ${m}`));
+    assert.deepEqual((await verifyDkim(raw, 'ed', bulkDomain, dkimTxtRecord(ed.privateKey))).map((c) => c.result), ['none'], 'delivered, unsigned');
+    await assert.rejects(reconcileMailstack({ ...input, dkimKeys: [{ domain, selector, privateKeyPem: 'not a key' }] }, PATHS), (e: unknown) =>
+      e instanceof ReconcileError && /not a readable private key/.test(e.reason));
+    assert.match(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(`^${selector}\\._domainkey\\.${domain.replace('.', '\\.')} `, 'm'), 'nothing written');
+  });
+
   it('a message_size_limit change is applied and enforced by Postfix', async () => {
     const r = await reconcileMailstack({ ...input, global: { ...global, message_size_limit: 30_000 } }, PATHS);
     assert.deepEqual(r.reloaded, ['postfix']);

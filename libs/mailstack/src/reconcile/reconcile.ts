@@ -5,14 +5,14 @@ import { findBinary, requireBinary } from '../exec/command-runner.js';
 import { type DovecotBinaries, doveconfCheck, reloadDovecot } from '../dovecot/dovecot.js';
 import { dovecotIncludePath, renderDovecotQuota } from '../dovecot/quota.renderer.js';
 import { dovecotSqlPath, renderDovecotSql } from '../dovecot/sql-conf.renderer.js';
-import { checkKeyPem, opendkimCheck, opendkimConfPath, restartOpendkim } from '../opendkim/opendkim.js';
+import { opendkimCheck, opendkimConfPath, restartOpendkim, signableKey } from '../opendkim/opendkim.js';
 import { keysDir, keyTablePath, renderKeyFiles, renderKeyTable, renderSigningTable, signingTablePath } from '../opendkim/tables.renderer.js';
 import { renderMainCf, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
 import { renderPgsqlMaps } from '../postfix/pgsql-maps.renderer.js';
 import { checkTlsFiles } from '../postfix/tls-files.check.js';
 import { applyMainCf, applySmtpdProcessLimit, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, probePgsqlMap, reloadPostfix } from '../postfix/postfix.js';
 import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
-import { ReconcileError, type MailstackPaths, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
+import { ReconcileError, type MailstackPaths, type ReconcileDkimKey, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
 import { StepLog } from './step-log.js';
 import { lookupGroup, lookupUser } from './system-users.js';
 
@@ -39,7 +39,7 @@ function binaries(paths: MailstackPaths): { postfix: PostfixBinaries; dovecot: D
 }
 
 /** Every rendered file of a daemon with its mode and owner (the DB password makes map/SQL files 0640). */
-async function renderFiles(input: ReconcileInput, paths: MailstackPaths): Promise<Record<'maps' | 'dovecot' | 'dkimTables' | 'dkimKeys', RenderedFile[]>> {
+async function renderFiles(input: ReconcileInput, paths: MailstackPaths, dkimKeys: ReconcileDkimKey[]): Promise<Record<'maps' | 'dovecot' | 'dkimTables' | 'dkimKeys', RenderedFile[]>> {
   const postfixGid = await lookupGroup('postfix');
   const dovecotGid = await lookupGroup('dovecot');
   const dkim = await lookupUser(paths.opendkimUser);
@@ -50,10 +50,10 @@ async function renderFiles(input: ReconcileInput, paths: MailstackPaths): Promis
       { path: dovecotIncludePath(paths.dovecotDir), content: renderDovecotQuota(), mode: 0o644, uid: 0, gid: 0 },
     ],
     dkimTables: [
-      { path: keyTablePath(paths.opendkimDir), content: renderKeyTable(paths.opendkimDir, input.dkimKeys), mode: 0o640, uid: 0, gid: dkim.gid },
-      { path: signingTablePath(paths.opendkimDir), content: renderSigningTable(input.dkimKeys), mode: 0o640, uid: 0, gid: dkim.gid },
+      { path: keyTablePath(paths.opendkimDir), content: renderKeyTable(paths.opendkimDir, dkimKeys), mode: 0o640, uid: 0, gid: dkim.gid },
+      { path: signingTablePath(paths.opendkimDir), content: renderSigningTable(dkimKeys), mode: 0o640, uid: 0, gid: dkim.gid },
     ],
-    dkimKeys: renderKeyFiles(paths.opendkimDir, input.dkimKeys).map((k) => ({ ...k, mode: 0o600, uid: dkim.uid, gid: dkim.gid })),
+    dkimKeys: renderKeyFiles(paths.opendkimDir, dkimKeys).map((k) => ({ ...k, mode: 0o600, uid: dkim.uid, gid: dkim.gid })),
   };
 }
 
@@ -86,7 +86,9 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
   };
 
   try {
-    const files = await renderFiles(input, paths);
+    const dkimKeys = input.dkimKeys.filter((k) => signableKey(k.domain, k.privateKeyPem));
+    const unsigned = input.dkimKeys.filter((k) => !dkimKeys.includes(k)).map((k) => k.domain);
+    const files = await renderFiles(input, paths, dkimKeys);
     const mainCf = renderMainCf(input.global, paths.postfixDir, input.tls);
 
     await log.run('postfix.maps', async () => {
@@ -119,7 +121,6 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
     await log.run('opendkim.keys', async () => {
       const before = changedFiles.length;
       const dkim = await lookupUser(paths.opendkimUser);
-      for (const k of input.dkimKeys) checkKeyPem(k.domain, k.privateKeyPem);
       for (const f of files.dkimKeys) await ensureDir(dirname(f.path), 0o700, dkim.uid, dkim.gid);
       await writeAll('opendkim', [...files.dkimKeys, ...files.dkimTables]);
       // Key files of domains that no longer sign go away.
@@ -131,7 +132,9 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
         }
       }
       await pruneEmptyDirs(keysDir(paths.opendkimDir));
-      return changedFiles.length > before ? ['changed', changedFiles.slice(before).join(', ')] : 'unchanged';
+      const note = unsigned.length ? `; not signing ${unsigned.join(', ')}: OpenDKIM 2.11 signs with RSA keys only` : '';
+      if (changedFiles.length > before) return ['changed', changedFiles.slice(before).join(', ') + note];
+      return note ? ['unchanged', note.slice(2)] : 'unchanged';
     });
 
     await log.run('postfix.check', async () => {

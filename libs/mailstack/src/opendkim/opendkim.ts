@@ -46,8 +46,23 @@ export async function opendkimCheck(opendkim: string, confFile: string): Promise
 }
 
 /**
- * OpenDKIM reads KeyTable/SigningTable (file: tables) at start: restart it. The old process must be
- * really gone (not a zombie) before the new one binds the socket, or the new one dies on "address in use".
+ * A running OpenDKIM re-reads its configuration and its file: data sets (KeyTable, SigningTable, keys)
+ * on SIGUSR1, before its next message: no restart, so no window in which mail passes unsigned (a
+ * stopping libmilter takes ~5 s to exit). A stopped one, or several, are (re)started.
+ */
+export async function reloadOpendkim(opendkim: string, confFile: string): Promise<'reloaded' | 'restarted' | 'started'> {
+  const conf = await readOpendkimConf(confFile);
+  const pids = await findProcessesByExe(opendkim);
+  if (pids.length !== 1) return restartOpendkim(opendkim, confFile);
+  process.kill(pids[0], 'SIGUSR1');
+  const up = async () => (await isAlive(pids[0])) && (!conf.socket || tcpOpen(conf.socket.host, conf.socket.port));
+  if (!(await up())) return restartOpendkim(opendkim, confFile);
+  return 'reloaded';
+}
+
+/**
+ * Stops every OpenDKIM and starts one. The old process must be really gone (not a zombie) before the
+ * new one binds the socket, or the new one dies on "address in use".
  */
 export async function restartOpendkim(opendkim: string, confFile: string): Promise<'restarted' | 'started'> {
   const conf = await readOpendkimConf(confFile);

@@ -33,6 +33,16 @@ async function postconf(name: string): Promise<string> {
   return (await runCommand(requireBinary('postconf', PATHS.binPath), ['-c', PATHS.postfixDir, '-h', name])).stdout.trim();
 }
 
+/** Every file reconcile renders, with its content. */
+async function snapshotFiles(): Promise<Record<string, string>> {
+  const files = [
+    ...['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport'].map((m) => pgsqlMapPath(PATHS.postfixDir, m as 'transport')),
+    `${PATHS.postfixDir}/main.cf`, `${PATHS.postfixDir}/master.cf`, `${PATHS.dovecotDir}/mailplane-sql.conf.ext`, `${PATHS.dovecotDir}/mailplane.conf`,
+    `${PATHS.opendkimDir}/KeyTable`, `${PATHS.opendkimDir}/SigningTable`,
+  ];
+  return Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(f, 'utf8')] as const)));
+}
+
 async function waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -211,23 +221,43 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     input = { ...input, global: { ...global, message_size_limit: 30_000 } };
   });
 
-  it('a failing check rolls every file back and the daemons keep the old config', async () => {
-    const mapBefore = await readFile(pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes'), 'utf8');
-    const mainBefore = await readFile(`${PATHS.postfixDir}/main.cf`, 'utf8');
-    const sqlBefore = await readFile(`${PATHS.dovecotDir}/mailplane-sql.conf.ext`, 'utf8');
-    // A database the maps cannot reach, together with a new size limit: the map probe fails.
-    const bad: ReconcileInput = { ...input, global: { ...global, message_size_limit: 2048 }, database: { ...input.database, dbname: `${db.name}_missing` } };
+  it('a database the maps cannot reach fails before any file changes', async () => {
+    const before = await snapshotFiles();
+    const bad: ReconcileInput = { ...input, global: { ...input.global, message_size_limit: 2048 }, database: { ...input.database, dbname: `${db.name}_missing` } };
     const err = await reconcileMailstack(bad, PATHS).then(() => null, (e: unknown) => e);
     assert.ok(err instanceof ReconcileError, String(err));
-    assert.match(err.reason, /postmap.*pgsql.*(does not exist|connect|fail)/i);
-    assert.equal(err.steps.find((s) => s.name === 'postfix.check')?.outcome, 'failed');
-    assert.equal(err.steps.at(-1)?.outcome, 'rolled_back');
-    assert.ok(!err.steps.some((s) => s.name.endsWith('.reload') && s.outcome === 'ok'), 'nothing was reloaded');
-
-    assert.equal(await readFile(pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes'), 'utf8'), mapBefore);
-    assert.equal(await readFile(`${PATHS.postfixDir}/main.cf`, 'utf8'), mainBefore);
-    assert.equal(await readFile(`${PATHS.dovecotDir}/mailplane-sql.conf.ext`, 'utf8'), sqlBefore);
+    assert.match(err.reason, /postmap -q pgsql:.*virtual_domains\.cf failed:.*does not exist/);
+    assert.deepEqual(err.steps.map((s) => [s.name, s.outcome]), [['database.probe', 'failed']]);
+    assert.deepEqual(await snapshotFiles(), before);
     assert.equal(await postconf('message_size_limit'), '30000');
+    assert.equal(await imapLogin(`alice@${domain}`, pw.alice), true);
+  });
+
+  it('a failing check rolls every file back and the daemons keep the old config', async () => {
+    const before = await snapshotFiles();
+    const dir = await mkdtemp(join(tmpdir(), 'mp-rc-bad-'));
+    try {
+      // A new size limit together with a certificate and a key that do not belong together.
+      for (const n of ['a', 'b']) {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=x', '-keyout', join(dir, `${n}.key`), '-out', join(dir, `${n}.crt`)], { stdio: 'ignore' });
+      }
+      const bad: ReconcileInput = { ...input, global: { ...input.global, message_size_limit: 2048 }, tls: { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') } };
+      const err = await reconcileMailstack(bad, PATHS).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof ReconcileError, String(err));
+      assert.match(err.reason, /TLS key .*b\.key does not belong to certificate .*a\.crt/);
+      assert.equal(err.steps.find((s) => s.name === 'postfix.main_cf')?.outcome, 'changed', 'main.cf had been changed');
+      assert.equal(err.steps.find((s) => s.name === 'postfix.check')?.outcome, 'failed');
+      const rollback = err.steps.at(-1)!;
+      assert.deepEqual([rollback.name, rollback.outcome], ['rollback', 'rolled_back']);
+      assert.match(rollback.detail ?? '', /main\.cf/);
+      assert.ok(!err.steps.some((s) => s.name.endsWith('.reload') && s.outcome === 'ok'), 'nothing was reloaded');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    assert.deepEqual(await snapshotFiles(), before, 'every file as it was');
+    assert.equal(await postconf('message_size_limit'), '30000');
+    assert.equal(await postconf('smtpd_tls_cert_file'), '');
     assert.equal((await runCommand(requireBinary('postfix', PATHS.binPath), ['-c', PATHS.postfixDir, 'status'])).code, 0, 'postfix still running');
     // Still the old limit and the old maps in force.
     const big = await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, padBytes: 40_000 });
@@ -244,8 +274,16 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.deepEqual(r.reloaded, ['opendkim']);
     await assert.rejects(stat(`${PATHS.opendkimDir}/keys/${domain}/${selector}.private`), { code: 'ENOENT' });
     assert.doesNotMatch(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(domain.replace('.', '\\.')));
+    const m = randomBytes(6).toString('hex');
+    await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, subject: `nokey ${m}` });
+    const unsigned = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `nokey ${m}`));
+    assert.deepEqual((await verifyDkim(unsigned, selector, domain, dkimTxtRecord(privateKey))).map((c) => c.result), ['none'], 'OpenDKIM dropped the key');
+
     const back = await reconcileMailstack(input, PATHS);
     assert.deepEqual(back.reloaded, ['opendkim']);
+    await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, subject: `key-again ${m}` });
+    const signed = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `key-again ${m}`));
+    assert.deepEqual((await verifyDkim(signed, selector, domain, dkimTxtRecord(privateKey))).map((c) => c.result), ['pass'], 'and signs again');
   });
 
   it('takes about as long with 100,000 mailboxes as with 100 (routing lives in the views)', async () => {
@@ -255,22 +293,26 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
          SELECT $1, $2, 'u' || i, 'u' || i || '@' || $3, '{SSHA512}x' FROM generate_series($4::int, $5::int) i`,
         [tenant, bulkId, bulkDomain, from, to],
       );
-    // Each timed run changes the size limit, so it renders, checks (probing every map) and reloads.
-    const timed = async (limit: number) => {
-      const r = await reconcileMailstack({ ...input, global: { ...input.global, message_size_limit: limit } }, PATHS);
-      assert.deepEqual(r.reloaded, ['postfix']);
+    // Each timed run changes the size limit and the database settings (a password, which trust auth
+    // ignores), so it probes every map and Dovecot's queries, writes, checks and reloads both.
+    const timed = async (limit: number, password: string) => {
+      const r = await reconcileMailstack({ ...input, global: { ...input.global, message_size_limit: limit }, database: { ...input.database, password } }, PATHS);
+      assert.deepEqual(r.reloaded, ['postfix', 'dovecot']);
+      assert.equal(r.steps[0].outcome, 'ok', 'database probed');
       return r.duration_ms;
     };
     await addMailboxes(1, 97); // + alice, bob, carol = 100
-    const t100 = await timed(40_000);
+    const t100 = await timed(40_000, 'probe-a');
     await addMailboxes(98, 100_000);
     await db.query('ANALYZE');
-    const t100k = await timed(50_000);
+    const t100k = await timed(50_000, 'probe-b');
     console.log(`reconcile with 100 mailboxes: ${t100} ms; with 100,000: ${t100k} ms`);
     assert.ok(t100k < t100 * 3 + 1000, `100k: ${t100k} ms vs 100: ${t100} ms`);
     // And a lookup among them still routes.
     const post = await runCommand(requireBinary('postmap', PATHS.binPath), ['-q', `u99999@${bulkDomain}`, `pgsql:${pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes')}`]);
     assert.equal(post.stdout.trim(), `${bulkDomain}/u99999/`);
+    assert.equal(await imapLogin(`alice@${domain}`, pw.alice), true);
+    await reconcileMailstack(input, PATHS);
   });
 
   it('offers STARTTLS with a configured certificate, refuses a key of another one, and drops TLS again', async () => {

@@ -5,14 +5,15 @@ import { findBinary, requireBinary } from '../exec/command-runner.js';
 import { type DovecotBinaries, doveconfCheck, reloadDovecot } from '../dovecot/dovecot.js';
 import { dovecotIncludePath, renderDovecotQuota } from '../dovecot/quota.renderer.js';
 import { dovecotSqlPath, renderDovecotSql } from '../dovecot/sql-conf.renderer.js';
-import { opendkimCheck, opendkimConfPath, restartOpendkim, signableKey } from '../opendkim/opendkim.js';
+import { opendkimCheck, opendkimConfPath, reloadOpendkim, signableKey } from '../opendkim/opendkim.js';
 import { keysDir, keyTablePath, renderKeyFiles, renderKeyTable, renderSigningTable, signingTablePath } from '../opendkim/tables.renderer.js';
 import { renderMainCf, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
 import { renderPgsqlMaps } from '../postfix/pgsql-maps.renderer.js';
 import { checkTlsFiles } from '../postfix/tls-files.check.js';
-import { applyMainCf, applySmtpdProcessLimit, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, probePgsqlMap, reloadPostfix } from '../postfix/postfix.js';
+import { applyMainCf, applySmtpdProcessLimit, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, reloadPostfix } from '../postfix/postfix.js';
 import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
 import { ReconcileError, type MailstackPaths, type ReconcileDkimKey, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
+import { anyDiffers, probeDatabase } from './database-probe.js';
 import { StepLog } from './step-log.js';
 import { lookupGroup, lookupUser } from './system-users.js';
 
@@ -27,8 +28,8 @@ export function mailstackPathsFrom(config: AppConfig): MailstackPaths {
 }
 
 type Daemon = 'postfix' | 'dovecot' | 'opendkim';
-/** write ×4, check ×3, reload ×3. */
-const STEP_COUNT = 10;
+/** probe, write ×4, check ×3, reload ×3. */
+const STEP_COUNT = 11;
 
 function binaries(paths: MailstackPaths): { postfix: PostfixBinaries; dovecot: DovecotBinaries; opendkim: string } {
   return {
@@ -66,6 +67,8 @@ async function ensureDir(path: string, mode: number, uid: number, gid: number): 
  * Renders what the views do not carry (map definitions, main.cf parameters from the global tier,
  * Dovecot's SQL config and quota, OpenDKIM tables and keys), checks it, rolls back on a failed check
  * (throws ReconcileError), and reloads only the daemons whose files changed.
+ * Order: the database settings are proven before anything is written; then each daemon's files are
+ * written and checked in turn (Postfix, Dovecot, OpenDKIM); reloads come last, once all checks passed.
  * Throws MailstackMissingError when the host has no mail stack.
  */
 export async function reconcileMailstack(input: ReconcileInput, paths: MailstackPaths, onProgress?: ReconcileProgress): Promise<ReconcileResult> {
@@ -91,6 +94,11 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
     const files = await renderFiles(input, paths, dkimKeys);
     const mainCf = renderMainCf(input.global, paths.postfixDir, input.tls);
 
+    await log.run('database.probe', async () => {
+      if (!(await anyDiffers([...files.maps, files.dovecot[0]]))) return 'skipped';
+      await probeDatabase(bin.postfix, paths.postfixDir, files.maps, input.database);
+      return ['ok', `${input.database.user}@${input.database.host}:${input.database.port}/${input.database.dbname}`];
+    });
     await log.run('postfix.maps', async () => {
       const before = changedFiles.length;
       await writeAll('postfix', files.maps);
@@ -113,10 +121,21 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
       const what = [...params, ...services.map((s) => `${s} process_limit`)];
       return what.length ? ['changed', what.join(', ')] : 'unchanged';
     });
+    await log.run('postfix.check', async () => {
+      if (!changed.has('postfix')) return 'skipped';
+      if (input.tls) await checkTlsFiles(input.tls);
+      await postfixCheck(bin.postfix, paths.postfixDir);
+      return 'ok';
+    });
     await log.run('dovecot.config', async () => {
       const before = changedFiles.length;
       await writeAll('dovecot', files.dovecot);
       return changedFiles.length > before ? ['changed', changedFiles.slice(before).join(', ')] : 'unchanged';
+    });
+    await log.run('dovecot.check', async () => {
+      if (!changed.has('dovecot')) return 'skipped';
+      await doveconfCheck(bin.dovecot, paths.dovecotDir);
+      return 'ok';
     });
     await log.run('opendkim.keys', async () => {
       const before = changedFiles.length;
@@ -136,19 +155,6 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
       if (changedFiles.length > before) return ['changed', changedFiles.slice(before).join(', ') + note];
       return note ? ['unchanged', note.slice(2)] : 'unchanged';
     });
-
-    await log.run('postfix.check', async () => {
-      if (!changed.has('postfix')) return 'skipped';
-      if (input.tls) await checkTlsFiles(input.tls);
-      await postfixCheck(bin.postfix, paths.postfixDir);
-      for (const m of files.maps) await probePgsqlMap(bin.postfix, paths.postfixDir, m.path);
-      return 'ok';
-    });
-    await log.run('dovecot.check', async () => {
-      if (!changed.has('dovecot')) return 'skipped';
-      await doveconfCheck(bin.dovecot, paths.dovecotDir);
-      return 'ok';
-    });
     await log.run('opendkim.check', async () => {
       if (!changed.has('opendkim')) return 'skipped';
       await opendkimCheck(bin.opendkim, opendkimConfPath(paths.opendkimDir));
@@ -167,9 +173,9 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
       reloaded.push('dovecot');
       return ['ok', did];
     });
-    await log.run('opendkim.restart', async () => {
+    await log.run('opendkim.reload', async () => {
       if (!changed.has('opendkim')) return 'skipped';
-      const did = await restartOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
+      const did = await reloadOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
       reloaded.push('opendkim');
       return ['ok', did];
     });
@@ -200,7 +206,7 @@ async function rollBack(
     for (const d of reloaded) {
       if (d === 'postfix') await reloadPostfix(bin.postfix, paths.postfixDir);
       if (d === 'dovecot') await reloadDovecot(bin.dovecot, paths.dovecotDir);
-      if (d === 'opendkim') await restartOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
+      if (d === 'opendkim') await reloadOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
     }
     log.record('rollback', 'rolled_back', t, `restored ${snap.touched.join(', ')}`);
   } catch (err) {

@@ -133,6 +133,16 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.ok(again.steps.every((s) => s.outcome === 'unchanged' || s.outcome === 'skipped'), JSON.stringify(again.steps));
   });
 
+  it('two reconciles at once run one after the other, each complete', async () => {
+    const [a, b] = await Promise.all([1, 2].map((n) => reconcileMailstack({ ...input, global: { ...input.global, message_size_limit: n * 1_048_576 } }, PATHS)));
+    assert.deepEqual([a.reloaded, b.reloaded], [['postfix'], ['postfix']]);
+    const last = await postconf('message_size_limit');
+    assert.ok(['1048576', '2097152'].includes(last), last);
+    const back = await reconcileMailstack(input, PATHS);
+    assert.deepEqual(back.reloaded, ['postfix']);
+    assert.equal(await postconf('message_size_limit'), String(input.global.message_size_limit));
+  });
+
   it('delivers to a mailbox, an alias and the catch-all through Dovecot LMTP', async () => {
     const m = randomBytes(6).toString('hex');
     const r1 = await sendMail({ from: `sender@${domain}`, to: `alice@${domain}`, subject: `direct ${m}` });

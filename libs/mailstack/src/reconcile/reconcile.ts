@@ -1,5 +1,5 @@
 import { chown, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AppConfig } from '#common';
 import { findBinary, requireBinary } from '../exec/command-runner.js';
 import { type DovecotBinaries, doveconfCheck, reloadDovecot } from '../dovecot/dovecot.js';
@@ -14,6 +14,7 @@ import { applyMainCf, applySmtpdProcessLimit, mainCfPath, masterCfPath, type Pos
 import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
 import { ReconcileError, type MailstackPaths, type ReconcileDkimKey, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
 import { anyDiffers, probeDatabase } from './database-probe.js';
+import { acquireReconcileLock } from './reconcile-lock.js';
 import { StepLog } from './step-log.js';
 import { lookupGroup, lookupUser } from './system-users.js';
 
@@ -72,8 +73,17 @@ async function ensureDir(path: string, mode: number, uid: number, gid: number): 
  * Throws MailstackMissingError when the host has no mail stack.
  */
 export async function reconcileMailstack(input: ReconcileInput, paths: MailstackPaths, onProgress?: ReconcileProgress): Promise<ReconcileResult> {
-  const t0 = performance.now();
   const bin = binaries(paths);
+  const release = await acquireReconcileLock(join(paths.postfixDir, '.mailplane-reconcile.lock'));
+  try {
+    return await reconcileLocked(input, paths, bin, onProgress);
+  } finally {
+    await release();
+  }
+}
+
+async function reconcileLocked(input: ReconcileInput, paths: MailstackPaths, bin: ReturnType<typeof binaries>, onProgress?: ReconcileProgress): Promise<ReconcileResult> {
+  const t0 = performance.now();
   const log = new StepLog(STEP_COUNT, onProgress);
   const snap = new FileSnapshot();
   const changed = new Set<Daemon>();

@@ -401,7 +401,7 @@ ms__start() {
 
   if ! out="$(doveconf -n -c "$MS_DC/dovecot.conf" 2>&1 >/dev/null)"; then ms_err "doveconf: $out"; return 1; fi
   if ms__dovecot_running; then
-    if ms__changed "$MS_DC/"; then doveadm reload && ms_log "dovecot reloaded"; fi
+    if ms__changed "$MS_DC/"; then doveadm -c "$MS_DC/dovecot.conf" reload && ms_log "dovecot reloaded"; fi
   else
     dovecot -c "$MS_DC/dovecot.conf" && ms_log "dovecot started" || { ms_err "dovecot failed to start; see /var/log/dovecot.log"; return 1; }
   fi
@@ -430,7 +430,7 @@ mp_mailstack_up() {
 mp_mailstack_stop() {
   ms__env
   if ms__postfix_running; then postfix -c "$MS_PF" stop 2>/dev/null && ms_log "postfix stopped"; fi
-  if ms__dovecot_running; then doveadm stop && ms_log "dovecot stopped"; fi
+  if ms__dovecot_running; then doveadm -c "$MS_DC/dovecot.conf" stop && ms_log "dovecot stopped"; fi
   if ms__opendkim_running; then ms__stop_opendkim && ms_log "opendkim stopped"; fi
   return 0
 }

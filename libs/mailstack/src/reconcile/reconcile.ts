@@ -104,6 +104,8 @@ async function reconcileLocked(input: ReconcileInput, paths: MailstackPaths, bin
     const files = await renderFiles(input, paths, dkimKeys);
     const mainCf = renderMainCf(input.global, paths.postfixDir, input.tls);
 
+    const mapsDir = files.maps[0];
+    await ensureDir(dirname(mapsDir.path), 0o750, 0, mapsDir.gid!);
     await log.run('database.probe', async () => {
       if (!(await anyDiffers([...files.maps, files.dovecot[0]]))) return 'skipped';
       await probeDatabase(bin.postfix, paths.postfixDir, files.maps, input.database);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { builtInDefaults, GLOBAL_FIELDS, type GlobalSettings } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
 import {
-  dkimTxtRecord, imapLogin, maildirHas, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage, MAIL,
+  dkimTxtRecord, imapLogin, maildirHas, postqueueJson, type QueueItem, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage, MAIL,
 } from '../../../../test/helpers/mail.js';
 import { MailstackMissingError, requireBinary, runCommand } from '../exec/command-runner.js';
 import { hashMailPassword } from '../passwords/mail-password.js';
@@ -166,6 +166,23 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.deepEqual(r.accepted, [`alice@${domain}`]);
     assert.deepEqual(r.rejected, [`nobody@${bulkDomain}`]);
     assert.match(r.rejectedResponses[`nobody@${bulkDomain}`], /^550 5\.1\.1 .*User unknown/);
+  });
+
+  it('mail for other domains is relayed from loopback but defers safely (nothing leaves the box)', async () => {
+    const rcpt = `someone-${randomBytes(4).toString('hex')}@example.net`;
+    const r = await sendMail({ from: `alice@${domain}`, to: rcpt });
+    assert.deepEqual(r.accepted, [rcpt], r.response);
+    let item: QueueItem | undefined;
+    for (let i = 0; i < 100 && !item?.recipients[0].delay_reason; i++) {
+      item = (await postqueueJson()).find((q) => q.recipients.some((x) => x.address === rcpt));
+      if (!item?.recipients[0].delay_reason) await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.ok(item, 'queued');
+    assert.equal(item.queue_id, r.queueId);
+    assert.equal(item.sender, `alice@${domain}`);
+    assert.match(item.recipients[0].delay_reason ?? '', /127\.0\.0\.1\]:9/);
+    const del = await runCommand(requireBinary('postsuper', PATHS.binPath), ['-d', item.queue_id]);
+    assert.match(del.stderr, /Deleted: 1 message/);
   });
 
   it('IMAP login works with the right password only, and not for a mailbox with IMAP disabled', async () => {

@@ -1,105 +1,42 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { builtInDefaults, GLOBAL_FIELDS, type GlobalSettings } from '#contracts';
-import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
 import {
-  dkimTxtRecord, imapLogin, maildirHas, postqueueJson, type QueueItem, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage, MAIL,
+  dkimTxtRecord, imapLogin, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage,
 } from '../../../../test/helpers/mail.js';
 import { MailstackMissingError, requireBinary, runCommand } from '../exec/command-runner.js';
-import { hashMailPassword } from '../passwords/mail-password.js';
 import { pgsqlMapPath } from '../postfix/pgsql-maps.renderer.js';
 import { reconcileMailstack } from './reconcile.js';
-import { type MailstackPaths, ReconcileError, type ReconcileInput, type ReconcileResult } from './reconcile.types.js';
+import { createMailFixture, type MailFixture, PATHS, postconf, re, snapshotFiles } from './reconcile.int-fixture.js';
+import { ReconcileError, type ReconcileInput, type ReconcileResult } from './reconcile.types.js';
 
 /**
- * Against the real Postfix, Dovecot and OpenDKIM of this host (scripts/mailstack.sh has run): reconcile
- * points them at a private database, and mail flows through them as the views say.
+ * The engine against the real Postfix, Dovecot and OpenDKIM of this host (scripts/mailstack.sh has
+ * run): what it writes, what it reloads, what it refuses, how it rolls back.
  */
-const PATHS: MailstackPaths = {
-  binPath: MAIL.binPath,
-  postfixDir: process.env.POSTFIX_CONFIG_DIR ?? '/etc/postfix',
-  dovecotDir: process.env.DOVECOT_CONFIG_DIR ?? '/etc/dovecot',
-  opendkimDir: process.env.OPENDKIM_CONFIG_DIR ?? '/etc/opendkim',
-  opendkimUser: process.env.OPENDKIM_USER ?? 'opendkim',
-};
-const MAIL_LOG = process.env.MAIL_LOG_FILE ?? '/var/log/mail.log';
-
-async function postconf(name: string): Promise<string> {
-  return (await runCommand(requireBinary('postconf', PATHS.binPath), ['-c', PATHS.postfixDir, '-h', name])).stdout.trim();
-}
-
-/** Every file reconcile renders, with its content. */
-async function snapshotFiles(): Promise<Record<string, string>> {
-  const files = [
-    ...['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport'].map((m) => pgsqlMapPath(PATHS.postfixDir, m as 'transport')),
-    `${PATHS.postfixDir}/main.cf`, `${PATHS.postfixDir}/master.cf`, `${PATHS.dovecotDir}/mailplane-sql.conf.ext`, `${PATHS.dovecotDir}/mailplane.conf`,
-    `${PATHS.opendkimDir}/KeyTable`, `${PATHS.opendkimDir}/SigningTable`,
-  ];
-  return Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(f, 'utf8')] as const)));
-}
-
-async function waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const line = (await readFile(MAIL_LOG, 'utf8')).split('\n').find((l) => pattern.test(l));
-    if (line) return line;
-    if (Date.now() > end) throw new Error(`no line matching ${pattern} in ${MAIL_LOG}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
-  let db: TestDatabase;
-  const domain = `rc${randomBytes(4).toString('hex')}.test`;
-  const bulkDomain = `bulk${randomBytes(4).toString('hex')}.test`;
-  const selector = 'mp1';
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const pw = { alice: 'alice-Secret-1', bob: 'bob-Secret-2', carol: 'carol-Secret-3' };
-  let global: GlobalSettings;
+  let fx: MailFixture;
+  let db: MailFixture['db'];
+  let domain: string;
+  let bulkDomain: string;
+  let selector: string;
+  let privateKey: string;
+  let pw: MailFixture['pw'];
   let input: ReconcileInput;
-  const progress: number[] = [];
   let tenant: string;
-  let domainId: string;
   let bulkId: string;
+  const progress: number[] = [];
 
   before(async () => {
-    db = await createTestDatabase('reconcile');
-    tenant = (await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`))[0].id;
-    domainId = (await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, $2) RETURNING id`, [tenant, domain]))[0].id;
-    const mailbox = async (local: string, hash: string, quota: number | null) =>
-      (await db.query<{ id: string }>(
-        `INSERT INTO mailboxes (tenant_id, domain_id, local_part, address, password_hash, quota_bytes) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [tenant, domainId, local, `${local}@${domain}`, hash, quota],
-      ))[0].id;
-    await mailbox('alice', await hashMailPassword(pw.alice, 'ARGON2ID'), null);
-    await mailbox('bob', await hashMailPassword(pw.bob, 'SSHA512'), 20_000);
-    const carol = await mailbox('carol', await hashMailPassword(pw.carol, 'BLF-CRYPT'), null);
-    await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"enabled_imap": false}')`, [carol]);
-    await db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations) VALUES ($1, $2, $3, $4)`, [tenant, domainId, `team@${domain}`, [`alice@${domain}`]]);
-    await db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations) VALUES ($1, $2, $3, $4)`, [tenant, domainId, `@${domain}`, [`bob@${domain}`]]);
-
-    bulkId = (await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, $2) RETURNING id`, [tenant, bulkDomain]))[0].id;
-    global = builtInDefaults(GLOBAL_FIELDS);
-    input = {
-      global,
-      dkimKeys: [{ domain, selector, privateKeyPem: privateKey }],
-      database: { host: '127.0.0.1', port: 5432, dbname: db.name, user: 'mailplane_mailstack', password: null },
-    };
+    fx = await createMailFixture('reconcile');
+    ({ db, domain, bulkDomain, selector, privateKey, pw, input, tenant, bulkId } = fx);
   });
-
   after(async () => {
-    // Leave the host's daemons on a config without this suite's key; the database goes away.
-    await reconcileMailstack({ ...input, global: builtInDefaults(GLOBAL_FIELDS), dkimKeys: [] }, PATHS).catch(() => undefined);
-    await rm(`${MAIL.vmail}/${domain}`, { recursive: true, force: true });
-    // Postfix's proxymap and Dovecot's auth keep connections open as the read-only role: to end them
-    // (DROP DATABASE ... WITH (FORCE)) the test role must be a member of it.
-    await db?.query(`GRANT mailplane_mailstack TO CURRENT_USER`).catch(() => undefined);
-    await db?.drop();
+    await fx?.cleanup();
   });
 
   let first: ReconcileResult;
@@ -108,9 +45,8 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     first = await reconcileMailstack(input, PATHS, (p) => progress.push(p));
     assert.ok(first.changed.includes(pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes')), first.changed.join(', '));
     assert.ok(first.changed.includes(`${PATHS.opendkimDir}/keys/${domain}/${selector}.private`));
-    assert.deepEqual([...first.reloaded].sort(), ['dovecot', 'opendkim', 'postfix'].filter((d) => first.reloaded.includes(d)).sort());
-    assert.ok(first.reloaded.includes('opendkim'), 'a new key restarts OpenDKIM');
-    assert.ok(first.reloaded.includes('postfix'), 'new maps reload Postfix');
+    // A new database (maps, Dovecot SQL) and a new key: all three daemons.
+    assert.deepEqual(first.reloaded, ['postfix', 'dovecot', 'opendkim']);
     assert.equal(progress.at(-1), 100);
     assert.ok(progress.every((p, i) => i === 0 || p >= progress[i - 1]), 'progress only grows');
     for (const s of first.steps) assert.ok(['changed', 'unchanged', 'ok', 'skipped'].includes(s.outcome), `${s.name}: ${s.outcome} ${s.detail ?? ''}`);
@@ -122,8 +58,8 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.equal(key.mode & 0o777, 0o600);
     assert.notEqual(key.uid, 0, 'owned by the OpenDKIM user');
     assert.match(await postconf('virtual_mailbox_maps'), /^proxy:pgsql:.*virtual_mailboxes\.cf$/);
-    assert.equal(await postconf('message_size_limit'), String(global.message_size_limit));
-    assert.match(await readFile(`${PATHS.opendkimDir}/SigningTable`, 'utf8'), new RegExp(`^\\*@${domain.replace('.', '\\.')} ${selector}\\._domainkey\\.`, 'm'));
+    assert.equal(await postconf('message_size_limit'), String(input.global.message_size_limit));
+    assert.match(await readFile(`${PATHS.opendkimDir}/SigningTable`, 'utf8'), new RegExp(`^\\*@${re(domain)} ${selector}\\._domainkey\\.`, 'm'));
   });
 
   it('a second run with the same input changes nothing and reloads nothing', async () => {
@@ -143,87 +79,13 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.equal(await postconf('message_size_limit'), String(input.global.message_size_limit));
   });
 
-  it('delivers to a mailbox, an alias and the catch-all through Dovecot LMTP', async () => {
-    const m = randomBytes(6).toString('hex');
-    const r1 = await sendMail({ from: `sender@${domain}`, to: `alice@${domain}`, subject: `direct ${m}` });
-    assert.deepEqual(r1.accepted, [`alice@${domain}`], r1.response);
-    const r2 = await sendMail({ from: `sender@${domain}`, to: `team@${domain}`, subject: `alias ${m}` });
-    assert.deepEqual(r2.accepted, [`team@${domain}`], r2.response);
-    const r3 = await sendMail({ from: `sender@${domain}`, to: `nobody-here@${domain}`, subject: `catchall ${m}` });
-    assert.deepEqual(r3.accepted, [`nobody-here@${domain}`], r3.response);
-    await waitForMaildirMessage(`alice@${domain}`, `direct ${m}`);
-    await waitForMaildirMessage(`alice@${domain}`, `alias ${m}`);
-    await waitForMaildirMessage(`bob@${domain}`, `catchall ${m}`);
-    // The catch-all does not swallow mail for existing mailboxes, nor the alias go to bob.
-    assert.equal(await maildirHas(`bob@${domain}`, `direct ${m}`), false);
-    assert.equal(await maildirHas(`bob@${domain}`, `alias ${m}`), false);
-    const delivered = await waitForLog(new RegExp(`to=<alice@${domain.replace('.', '\\.')}>.*relay=[^,]*dovecot-lmtp.*status=sent`));
-    assert.match(delivered, /status=sent/);
-  });
-
-  it('refuses an unknown recipient of a domain without catch-all, and reports it', async () => {
-    const r = await sendMail({ from: 'x@example.net', to: [`alice@${domain}`, `nobody@${bulkDomain}`] });
-    assert.deepEqual(r.accepted, [`alice@${domain}`]);
-    assert.deepEqual(r.rejected, [`nobody@${bulkDomain}`]);
-    assert.match(r.rejectedResponses[`nobody@${bulkDomain}`], /^550 5\.1\.1 .*User unknown/);
-  });
-
-  it('mail for other domains is relayed from loopback but defers safely (nothing leaves the box)', async () => {
-    const rcpt = `someone-${randomBytes(4).toString('hex')}@example.net`;
-    const r = await sendMail({ from: `alice@${domain}`, to: rcpt });
-    assert.deepEqual(r.accepted, [rcpt], r.response);
-    let item: QueueItem | undefined;
-    for (let i = 0; i < 100 && !item?.recipients[0].delay_reason; i++) {
-      item = (await postqueueJson()).find((q) => q.recipients.some((x) => x.address === rcpt));
-      if (!item?.recipients[0].delay_reason) await new Promise((res) => setTimeout(res, 100));
-    }
-    assert.ok(item, 'queued');
-    assert.equal(item.queue_id, r.queueId);
-    assert.equal(item.sender, `alice@${domain}`);
-    assert.match(item.recipients[0].delay_reason ?? '', /127\.0\.0\.1\]:9/);
-    const del = await runCommand(requireBinary('postsuper', PATHS.binPath), ['-d', item.queue_id]);
-    assert.match(del.stderr, /Deleted: 1 message/);
-  });
-
-  it('IMAP login works with the right password only, and not for a mailbox with IMAP disabled', async () => {
-    assert.equal(await imapLogin(`alice@${domain}`, pw.alice), true, 'ARGON2ID hash');
-    assert.equal(await imapLogin(`bob@${domain}`, pw.bob), true, 'SSHA512 hash');
-    assert.equal(await imapLogin(`alice@${domain}`, 'wrong-password'), false);
-    assert.equal(await imapLogin(`nobody@${domain}`, pw.alice), false);
-    assert.equal(await imapLogin(`carol@${domain}`, pw.carol), false, 'enabled_imap false');
-    // The password itself is right: SMTP AUTH (service smtp) still accepts it.
-    const sub = await sendMail({ from: `carol@${domain}`, to: `alice@${domain}`, port: MAIL.submissionPort, auth: { user: `carol@${domain}`, pass: pw.carol } });
-    assert.deepEqual(sub.accepted, [`alice@${domain}`], sub.response);
-  });
-
-  it('a message over the mailbox quota bounces (LMTP 552 5.2.2) and is not stored', async () => {
-    const m = randomBytes(6).toString('hex');
-    const r = await sendMail({ from: `alice@${domain}`, to: `bob@${domain}`, subject: `big ${m}`, padBytes: 40_000 });
-    assert.ok(r.queueId, r.response);
-    const line = await waitForLog(new RegExp(`${r.queueId}: to=<bob@${domain.replace('.', '\\.')}>.*status=bounced`));
-    assert.match(line, /5\.2\.2/);
-    assert.equal(await maildirHas(`bob@${domain}`, `big ${m}`), false);
-  });
-
-  it('signs mail from the domain with the key; the signature verifies against its public part', async () => {
-    const m = randomBytes(6).toString('hex');
-    await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, subject: `dkim ${m}` });
-    const raw = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `dkim ${m}`));
-    assert.match(raw.toString(), new RegExp(`^DKIM-Signature:.*d=${domain.replace('.', '\\.')};`, 'ms'));
-    const checks = await verifyDkim(raw, selector, domain, dkimTxtRecord(privateKey));
-    assert.deepEqual(checks.map((c) => [c.result, c.domain, c.selector]), [['pass', domain, selector]]);
-    // Another key's public part does not verify it.
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    assert.equal((await verifyDkim(raw, selector, domain, dkimTxtRecord(other.privateKey)))[0].result, 'fail');
-  });
-
   it('leaves an Ed25519 key out (OpenDKIM 2.11 would tempfail all mail of its domain) and says so', async () => {
     const ed = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
     const r = await reconcileMailstack({ ...input, dkimKeys: [...input.dkimKeys, { domain: bulkDomain, selector: 'ed', privateKeyPem: ed.privateKey }] }, PATHS);
     assert.deepEqual(r.changed, []);
     assert.deepEqual(r.reloaded, []);
-    assert.match(r.steps.find((s) => s.name === 'opendkim.keys')?.detail ?? '', new RegExp(`not signing ${bulkDomain.replace('.', '\\.')}: OpenDKIM 2\\.11 signs with RSA keys only`));
-    assert.doesNotMatch(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(bulkDomain.replace('.', '\\.')));
+    assert.match(r.steps.find((s) => s.name === 'opendkim.keys')?.detail ?? '', new RegExp(`not signing ${re(bulkDomain)}: OpenDKIM 2\\.11 signs with RSA keys only`));
+    assert.doesNotMatch(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(re(bulkDomain)));
     const m = randomBytes(6).toString('hex');
     const sent = await sendMail({ from: `someone@${bulkDomain}`, to: `alice@${domain}`, subject: `unsigned ${m}` });
     assert.deepEqual(sent.accepted, [`alice@${domain}`], sent.response);
@@ -231,11 +93,11 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.deepEqual((await verifyDkim(raw, 'ed', bulkDomain, dkimTxtRecord(ed.privateKey))).map((c) => c.result), ['none'], 'delivered, unsigned');
     await assert.rejects(reconcileMailstack({ ...input, dkimKeys: [{ domain, selector, privateKeyPem: 'not a key' }] }, PATHS), (e: unknown) =>
       e instanceof ReconcileError && /not a readable private key/.test(e.reason));
-    assert.match(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(`^${selector}\\._domainkey\\.${domain.replace('.', '\\.')} `, 'm'), 'nothing written');
+    assert.match(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(`^${selector}\\._domainkey\\.${re(domain)} `, 'm'), 'nothing written');
   });
 
   it('a message_size_limit change is applied and enforced by Postfix', async () => {
-    const r = await reconcileMailstack({ ...input, global: { ...global, message_size_limit: 30_000 } }, PATHS);
+    const r = await reconcileMailstack({ ...input, global: { ...input.global, message_size_limit: 30_000 } }, PATHS);
     assert.deepEqual(r.reloaded, ['postfix']);
     assert.ok(r.changed.includes(`${PATHS.postfixDir}/main.cf`));
     assert.equal(await postconf('message_size_limit'), '30000');
@@ -245,7 +107,7 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.match(big.response, /5\.3\.4|size/i);
     const small = await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, padBytes: 1_000 });
     assert.deepEqual(small.accepted, [`alice@${domain}`]);
-    input = { ...input, global: { ...global, message_size_limit: 30_000 } };
+    input = { ...input, global: { ...input.global, message_size_limit: 30_000 } };
   });
 
   it('a database the maps cannot reach fails before any file changes', async () => {
@@ -300,7 +162,7 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     const r = await reconcileMailstack({ ...input, dkimKeys: [] }, PATHS);
     assert.deepEqual(r.reloaded, ['opendkim']);
     await assert.rejects(stat(`${PATHS.opendkimDir}/keys/${domain}/${selector}.private`), { code: 'ENOENT' });
-    assert.doesNotMatch(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(domain.replace('.', '\\.')));
+    assert.doesNotMatch(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(re(domain)));
     const m = randomBytes(6).toString('hex');
     await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, subject: `nokey ${m}` });
     const unsigned = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `nokey ${m}`));
@@ -375,5 +237,4 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
 
   it('throws MailstackMissingError when postfix is not on the bin path', async () => {
     await assert.rejects(reconcileMailstack(input, { ...PATHS, binPath: '/nonexistent/mailplane' }), (e: unknown) => e instanceof MailstackMissingError && e.program === 'postfix');
-  });
-});
+  });});

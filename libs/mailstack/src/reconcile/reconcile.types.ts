@@ -25,12 +25,20 @@ export interface MailstackDatabase {
   password: string | null;
 }
 
+/** The server certificate Postfix offers (smtpd_tls_cert_file/key_file); absent = those parameters are removed. */
+export interface ReconcileTls {
+  certFile: string;
+  keyFile: string;
+}
+
 export interface ReconcileInput {
   /** The global tier with built-in defaults applied (every field present). */
   global: GlobalSettings;
   /** One signing key per active, DKIM-enabled domain (the newest of its selectors). */
   dkimKeys: ReconcileDkimKey[];
   database: MailstackDatabase;
+  /** Optional: a server certificate already on disk. Without one Postfix offers no STARTTLS. */
+  tls?: ReconcileTls | null;
 }
 
 export type ReconcileStepOutcome = 'unchanged' | 'changed' | 'ok' | 'skipped' | 'failed' | 'rolled_back';

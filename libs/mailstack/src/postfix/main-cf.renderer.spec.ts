@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { builtInDefaults, GLOBAL_FIELDS } from '#contracts';
+import { mynetworksValue, normalizeValue, parsePostconf, RECONCILED_MAIN_CF_PARAMS, recipientRestrictions, renderMainCf, smtpdProcessLimit } from './main-cf.renderer.js';
+
+const defaults = builtInDefaults(GLOBAL_FIELDS);
+
+describe('main.cf renderer', () => {
+  it('maps the global tier to Postfix parameters', () => {
+    const p = renderMainCf({ ...defaults, message_size_limit: 52_428_800, max_smtpd_rate_per_min: 60, tls_min_version: 'TLSv1.3', cipher_policy: 'high' }, '/etc/postfix');
+    assert.equal(p.message_size_limit, '52428800');
+    assert.equal(p.smtpd_client_connection_rate_limit, '60');
+    assert.equal(p.anvil_rate_time_unit, '60s');
+    assert.equal(p.smtpd_tls_protocols, '>=TLSv1.3');
+    assert.equal(p.smtpd_tls_mandatory_protocols, '>=TLSv1.3');
+    assert.equal(p.smtpd_tls_ciphers, 'high');
+    assert.equal(p.smtpd_tls_mandatory_ciphers, 'high');
+    assert.equal(p.virtual_mailbox_domains, 'proxy:pgsql:/etc/postfix/pgsql/virtual_domains.cf');
+    assert.equal(p.virtual_mailbox_maps, 'proxy:pgsql:/etc/postfix/pgsql/virtual_mailboxes.cf');
+    assert.equal(p.virtual_alias_maps, 'proxy:pgsql:/etc/postfix/pgsql/virtual_aliases.cf');
+    assert.equal(p.transport_maps, 'proxy:pgsql:/etc/postfix/pgsql/transport.cf');
+    assert.match(p.proxy_read_maps, /\$virtual_alias_maps/);
+    for (const k of Object.keys(p)) assert.ok((RECONCILED_MAIN_CF_PARAMS as readonly string[]).includes(k), `${k} is an owned parameter`);
+  });
+
+  it('sets TLS certificate parameters only when a certificate is configured', () => {
+    assert.equal('smtpd_tls_cert_file' in renderMainCf(defaults, '/etc/postfix'), false);
+    const p = renderMainCf(defaults, '/etc/postfix', { certFile: '/etc/mailplane/tls/mail.crt', keyFile: '/etc/mailplane/tls/mail.key' });
+    assert.equal(p.smtpd_tls_cert_file, '/etc/mailplane/tls/mail.crt');
+    assert.equal(p.smtpd_tls_key_file, '/etc/mailplane/tls/mail.key');
+    assert.equal(p.smtpd_tls_security_level, 'may');
+  });
+
+  it('always keeps loopback in mynetworks and brackets IPv6 (Postfix would read "type:table")', () => {
+    assert.equal(mynetworksValue([]), '127.0.0.0/8 [::1]/128');
+    assert.equal(mynetworksValue(['192.0.2.0/24', '2001:DB8::/32', '127.0.0.0/8', '198.51.100.7']), '127.0.0.0/8 [::1]/128 192.0.2.0/24 [2001:db8::]/32 198.51.100.7');
+    assert.throws(() => mynetworksValue(['hash:/etc/x']), /not an address/);
+  });
+
+  it('adds reject_rbl_client per DNSBL zone only when enabled', () => {
+    assert.equal(recipientRestrictions({ dnsbl_enabled: false, dnsbl_sites: ['zen.spamhaus.org'] }), 'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination');
+    assert.equal(
+      recipientRestrictions({ dnsbl_enabled: true, dnsbl_sites: ['zen.spamhaus.org', 'bl.spamcop.net'] }),
+      'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, reject_rbl_client zen.spamhaus.org, reject_rbl_client bl.spamcop.net',
+    );
+    assert.throws(() => recipientRestrictions({ dnsbl_enabled: true, dnsbl_sites: ['a b, permit'] }), /not a DNS name/);
+  });
+
+  it('max_smtpd_connections is the smtpd services\' process limit', () => {
+    assert.equal(smtpdProcessLimit({ max_smtpd_connections: 250 }), '250');
+    assert.equal('max_smtpd_connections' in renderMainCf(defaults, '/etc/postfix'), false);
+  });
+
+  it('parses postconf output and compares values the way postconf prints them', () => {
+    const m = parsePostconf('message_size_limit = 1000\nmydestination =\nmynetworks = 127.0.0.0/8   [::1]/128\n');
+    assert.equal(m.get('message_size_limit'), '1000');
+    assert.equal(m.get('mydestination'), '');
+    assert.equal(m.get('mynetworks'), normalizeValue('127.0.0.0/8 [::1]/128'));
+  });
+});

@@ -1,0 +1,97 @@
+import type { GlobalSettings } from '#contracts';
+import type { ReconcileTls } from '../reconcile/reconcile.types.js';
+import { pgsqlMapPath } from './pgsql-maps.renderer.js';
+
+/**
+ * Every main.cf parameter reconcile owns. One that is not rendered (TLS files without a certificate)
+ * is removed with `postconf -X`; everything else in main.cf is the static base of scripts/mailstack.sh.
+ */
+export const RECONCILED_MAIN_CF_PARAMS = [
+  'virtual_mailbox_domains', 'virtual_mailbox_maps', 'virtual_alias_maps', 'transport_maps', 'proxy_read_maps',
+  'message_size_limit', 'smtpd_client_connection_rate_limit', 'anvil_rate_time_unit', 'mynetworks',
+  'smtpd_tls_protocols', 'smtpd_tls_mandatory_protocols', 'smtpd_tls_ciphers', 'smtpd_tls_mandatory_ciphers',
+  'smtpd_recipient_restrictions', 'smtpd_tls_cert_file', 'smtpd_tls_key_file', 'smtpd_tls_security_level',
+] as const;
+
+/** Loopback always relays (the apps and the test suites submit from it). */
+const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'];
+
+/** mynetworks entries: IPv6 inside brackets (`[2001:db8::]/32`), or Postfix reads "type:table". */
+export function mynetworksValue(relayNetworks: readonly string[]): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of [...LOOPBACK_NETWORKS, ...relayNetworks]) {
+    const net = raw.trim().toLowerCase();
+    if (!net || seen.has(net)) continue;
+    if (!/^[0-9a-f.:/]+$/.test(net)) throw new Error(`relay network ${JSON.stringify(raw)} is not an address or CIDR block`);
+    seen.add(net);
+    if (net.includes(':')) {
+      const [addr, prefix] = net.split('/');
+      out.push(prefix === undefined ? `[${addr}]` : `[${addr}]/${prefix}`);
+    } else out.push(net);
+  }
+  return out.join(' ');
+}
+
+/** smtpd_recipient_restrictions: relay control first, then one reject_rbl_client per DNSBL zone. */
+export function recipientRestrictions(g: Pick<GlobalSettings, 'dnsbl_enabled' | 'dnsbl_sites'>): string {
+  const base = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'];
+  const rbl = g.dnsbl_enabled ? g.dnsbl_sites.map((site) => {
+    if (!/^[a-z0-9.-]+$/i.test(site)) throw new Error(`DNSBL site ${JSON.stringify(site)} is not a DNS name`);
+    return `reject_rbl_client ${site.toLowerCase()}`;
+  }) : [];
+  return [...base, ...rbl].join(', ');
+}
+
+/**
+ * The main.cf parameters from the global tier (DESIGN §6). max_smtpd_connections is not a main.cf
+ * parameter: it is the process limit of the smtpd services in master.cf (see smtpdProcessLimit).
+ */
+export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: ReconcileTls | null): Record<string, string> {
+  const map = (name: Parameters<typeof pgsqlMapPath>[1]) => `proxy:pgsql:${pgsqlMapPath(postfixDir, name)}`;
+  const params: Record<string, string> = {
+    virtual_mailbox_domains: map('virtual_domains'),
+    virtual_mailbox_maps: map('virtual_mailboxes'),
+    virtual_alias_maps: map('virtual_aliases'),
+    transport_maps: map('transport'),
+    // proxymap serves only the tables listed here.
+    proxy_read_maps: '$local_recipient_maps $mydestination $virtual_alias_maps $virtual_mailbox_maps $virtual_mailbox_domains $transport_maps $mynetworks $smtpd_recipient_restrictions',
+    message_size_limit: String(g.message_size_limit),
+    // anvil counts connections per client per anvil_rate_time_unit; 0 = no limit.
+    smtpd_client_connection_rate_limit: String(g.max_smtpd_rate_per_min),
+    anvil_rate_time_unit: '60s',
+    mynetworks: mynetworksValue(g.relay_networks),
+    smtpd_tls_protocols: `>=${g.tls_min_version}`,
+    smtpd_tls_mandatory_protocols: `>=${g.tls_min_version}`,
+    smtpd_tls_ciphers: g.cipher_policy,
+    smtpd_tls_mandatory_ciphers: g.cipher_policy,
+    smtpd_recipient_restrictions: recipientRestrictions(g),
+  };
+  if (tls) {
+    params.smtpd_tls_cert_file = tls.certFile;
+    params.smtpd_tls_key_file = tls.keyFile;
+    params.smtpd_tls_security_level = 'may';
+  }
+  return params;
+}
+
+/** The process limit ("maxproc") every smtpd service in master.cf gets: simultaneous SMTP sessions. */
+export function smtpdProcessLimit(g: Pick<GlobalSettings, 'max_smtpd_connections'>): string {
+  return String(g.max_smtpd_connections);
+}
+
+/** Folds whitespace the way postconf prints values, so stored and wanted values compare equal. */
+export function normalizeValue(v: string): string {
+  return v.replace(/\s+/g, ' ').trim();
+}
+
+/** Parses `postconf -n` / `postconf -F` output (`name = value` lines). */
+export function parsePostconf(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const i = line.indexOf(' = ');
+    if (i > 0) m.set(line.slice(0, i).trim(), normalizeValue(line.slice(i + 3)));
+    else if (line.endsWith(' =')) m.set(line.slice(0, -2).trim(), '');
+  }
+  return m;
+}

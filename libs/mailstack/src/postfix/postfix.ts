@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { runCommand } from '../exec/command-runner.js';
+import { normalizeValue, parsePostconf, RECONCILED_MAIN_CF_PARAMS } from './main-cf.renderer.js';
+
+export interface PostfixBinaries {
+  postfix: string;
+  postconf: string;
+  postmap: string | null;
+}
+
+/** A message a Postfix command printed, made one line (the reason a failed reconcile reports). */
+function message(r: { stdout: string; stderr: string }): string {
+  return `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+}
+
+/**
+ * Sets the wanted main.cf parameters with `postconf -c <dir> -e` (only those whose value differs) and
+ * removes owned parameters no longer wanted with `-X`. Returns the names it changed.
+ */
+export async function applyMainCf(bin: PostfixBinaries, dir: string, wanted: Record<string, string>): Promise<string[]> {
+  const cur = await runCommand(bin.postconf, ['-c', dir, '-n']);
+  if (cur.code !== 0) throw new Error(`postconf -n: ${message(cur)}`);
+  const current = parsePostconf(cur.stdout);
+  const set = Object.entries(wanted).filter(([k, v]) => current.get(k) !== normalizeValue(v));
+  const drop = RECONCILED_MAIN_CF_PARAMS.filter((k) => !(k in wanted) && current.has(k));
+  if (set.length) {
+    const r = await runCommand(bin.postconf, ['-c', dir, '-e', ...set.map(([k, v]) => `${k} = ${v}`)]);
+    if (r.code !== 0) throw new Error(`postconf -e: ${message(r)}`);
+  }
+  if (drop.length) {
+    const r = await runCommand(bin.postconf, ['-c', dir, '-X', ...drop]);
+    if (r.code !== 0) throw new Error(`postconf -X: ${message(r)}`);
+  }
+  return [...set.map(([k]) => k), ...drop];
+}
+
+/** The smtpd services of master.cf (`name/inet` entries running smtpd), e.g. `127.0.0.1:2525/inet`. */
+export async function smtpdServices(bin: PostfixBinaries, dir: string): Promise<{ service: string; processLimit: string }[]> {
+  const r = await runCommand(bin.postconf, ['-c', dir, '-F']);
+  if (r.code !== 0) throw new Error(`postconf -F: ${message(r)}`);
+  const fields = parsePostconf(r.stdout);
+  const out: { service: string; processLimit: string }[] = [];
+  for (const [key, value] of fields) {
+    const m = /^(.+)\/inet\/command$/.exec(key);
+    if (m && /^smtpd(\s|$)/.test(value)) out.push({ service: `${m[1]}/inet`, processLimit: fields.get(`${m[1]}/inet/process_limit`) ?? '-' });
+  }
+  return out;
+}
+
+/** Sets the process limit of every smtpd service in master.cf; returns the services it changed. */
+export async function applySmtpdProcessLimit(bin: PostfixBinaries, dir: string, limit: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (const s of await smtpdServices(bin, dir)) {
+    if (s.processLimit === limit) continue;
+    const r = await runCommand(bin.postconf, ['-c', dir, '-F', `${s.service}/process_limit = ${limit}`]);
+    if (r.code !== 0) throw new Error(`postconf -F: ${message(r)}`);
+    changed.push(s.service);
+  }
+  return changed;
+}
+
+/** `postfix check`: a non-zero exit or a fatal message is a failure; the message is the reason. */
+export async function postfixCheck(bin: PostfixBinaries, dir: string): Promise<void> {
+  const r = await runCommand(bin.postfix, ['-c', dir, 'check']);
+  const text = message(r);
+  if (r.code !== 0 || /fatal|error:/i.test(text)) throw new Error(`postfix check failed: ${text || `exit ${r.code}`}`);
+}
+
+/**
+ * Looks a key up through a rendered pgsql map: proves the map reaches the database and its query
+ * runs. postmap exits 1 for "not found" (fine) and reports connection or query errors as warnings.
+ */
+export async function probePgsqlMap(bin: PostfixBinaries, dir: string, mapFile: string): Promise<void> {
+  if (!bin.postmap) return;
+  const r = await runCommand(bin.postmap, ['-c', dir, '-q', 'mailplane-probe.invalid', `pgsql:${mapFile}`]);
+  const text = message(r);
+  if (r.code > 1 || /warning|fatal|error/i.test(text)) throw new Error(`postmap -q pgsql:${mapFile} failed: ${text || `exit ${r.code}`}`);
+}
+
+export async function postfixRunning(bin: PostfixBinaries, dir: string): Promise<boolean> {
+  return (await runCommand(bin.postfix, ['-c', dir, 'status'])).code === 0;
+}
+
+/** Reloads a running Postfix, or starts a stopped one. Returns what it did. */
+export async function reloadPostfix(bin: PostfixBinaries, dir: string): Promise<'reloaded' | 'started'> {
+  const running = await postfixRunning(bin, dir);
+  const r = await runCommand(bin.postfix, ['-c', dir, running ? 'reload' : 'start']);
+  if (r.code !== 0) throw new Error(`postfix ${running ? 'reload' : 'start'} failed: ${message(r)}`);
+  return running ? 'reloaded' : 'started';
+}
+
+export const mainCfPath = (dir: string) => join(dir, 'main.cf');
+export const masterCfPath = (dir: string) => join(dir, 'master.cf');

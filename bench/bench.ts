@@ -10,6 +10,7 @@ import { freePort, Proc, waitFor } from '../test/helpers/processes.js';
 import { TestStack } from '../test/helpers/stack.js';
 import { cpuMsOf, machineCpuMs, postgresCpuMs, setClockTicks } from './cpu.js';
 import { num, table } from './format.js';
+import { runMailstackBench } from './mailstack.js';
 import { runHashing } from './hashing.js';
 import { abortMailboxBench, runMailboxes } from './mailboxes.js';
 
@@ -21,10 +22,12 @@ import { abortMailboxBench, runMailboxes } from './mailboxes.js';
  * - mailboxes: POST /api/v1/mailboxes and GET /api/v1/mailboxes pages/search p50/p99 with 1,000
  *   and with 100,000 mailboxes present (mailboxes.ts).
  * - hashing: hashes/s of each mailbox password scheme (hashing.ts).
+ * - mailstack: reconcile duration with 100 and 100,000 mailboxes, and POST /mailboxes → IMAP login,
+ *   against the real Postfix/Dovecot/OpenDKIM (scripts/mailstack.sh starts them) (mailstack.ts).
  * Prints the figures; it does not fail on them.
  */
 
-const SECTIONS = ['domains', 'mailboxes', 'hashing'] as const;
+const SECTIONS = ['domains', 'mailboxes', 'hashing', 'mailstack'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--only SECTIONS] [--log-level L] [domains options] [mailboxes options] [hashing options]
@@ -44,7 +47,11 @@ const USAGE = `usage: npm run bench -- [--only SECTIONS] [--log-level L] [domain
   --list-duration S         measured seconds per GET (default 5)
   --list-warmup S           unmeasured seconds per GET before that (default 1)
  hashing (hashMailPassword of libs/mailstack, in this process):
-  --hash-seconds S          measured seconds per scheme and concurrency (default 3)`;
+  --hash-seconds S          measured seconds per scheme and concurrency (default 3)
+ mailstack (real daemons; reconcile jobs and POST /mailboxes → IMAP login):
+  --reconcile-counts LIST   mailbox counts to reconcile with (default 100,100000)
+  --reconciles N            measured reconciles per count (default 5)
+  --logins N                mailboxes created and logged into (default 20)`;
 
 const DOMAIN_COUNT = 1000;
 const PAGE_SIZE = 50;
@@ -73,6 +80,9 @@ interface Settings {
   listDuration: number;
   listWarmup: number;
   hashSeconds: number;
+  reconcileCounts: number[];
+  reconciles: number;
+  logins: number;
 }
 
 interface Target {
@@ -110,6 +120,9 @@ function settingsFromArgs(): Settings {
       'list-duration': { type: 'string', default: '5' },
       'list-warmup': { type: 'string', default: '1' },
       'hash-seconds': { type: 'string', default: '3' },
+      'reconcile-counts': { type: 'string', default: '100,100000' },
+      reconciles: { type: 'string', default: '5' },
+      logins: { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -152,6 +165,9 @@ function settingsFromArgs(): Settings {
     listDuration: positive('list-duration', values['list-duration']),
     listWarmup: positive('list-warmup', values['list-warmup'], true),
     hashSeconds: positive('hash-seconds', values['hash-seconds']),
+    reconcileCounts: [...new Set(values['reconcile-counts'].split(',').map((v) => positive('reconcile-counts', v.trim())))].sort((a, b) => a - b),
+    reconciles: positive('reconciles', values.reconciles),
+    logins: positive('logins', values.logins),
     connections: positive('connections', values.connections),
     duration: positive('duration', values.duration),
     warmup: positive('warmup', values.warmup, true),
@@ -362,8 +378,10 @@ async function main(): Promise<void> {
           },
           (st) => (stack = st),
         );
-      } else {
+      } else if (section === 'hashing') {
         await runHashing({ seconds: s.hashSeconds });
+      } else {
+        await runMailstackBench({ counts: s.reconcileCounts, reconciles: s.reconciles, logins: s.logins, logLevel: s.logLevel }, (st) => (stack = st));
       }
     } catch (err) {
       console.error(`[bench] ${section} failed: ${err instanceof Error ? err.message : String(err)}`);

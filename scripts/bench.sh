@@ -14,6 +14,11 @@ mp_setup_for_tests
 echo "[bench] building"
 npx --no-install tsc -p tsconfig.build.json
 
+# The mailstack section drives the real daemons: install/start them when it is selected.
+if [[ " $* " != *" --only"* || " $* " == *mailstack* ]]; then
+  bash scripts/mailstack.sh
+fi
+
 export DATABASE_URL
 DATABASE_URL="$(mp_database_url_for mailplane_test)"
 exec node dist/bench/bench.js "$@"

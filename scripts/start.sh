@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Starts the whole system: installs what is missing, finds or starts PostgreSQL/Redis/NATS, runs
 # migrations, creates the first admin, then runs every app with prefixed logs until Ctrl-C.
+#   npm start                        control plane only (mail-node routes answer 503 without a mail stack)
+#   npm start -- --with-mailstack    also installs and starts Postfix, Dovecot and OpenDKIM on loopback
+#                                    test ports (scripts/mailstack.sh) so real mail flows
 set -euo pipefail
+WITH_MAILSTACK=""
+for arg in "$@"; do
+  case "$arg" in
+    --with-mailstack) WITH_MAILSTACK=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "[start] unknown option: $arg (see --help)" >&2; exit 64 ;;
+  esac
+done
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 source scripts/lib/setup.sh
@@ -10,6 +21,9 @@ mp_setup
 echo "[start] building"
 npx --no-install tsc -p tsconfig.build.json
 node dist/libs/database/src/cli/migrate.js
+if [[ -n "$WITH_MAILSTACK" ]]; then
+  bash scripts/mailstack.sh
+fi
 CREDENTIALS="$REPO/.run/first-admin.txt"
 SEED_OUTPUT="$(node dist/libs/database/seeds/first-admin.seed.js --credentials-file "$CREDENTIALS")"
 
@@ -30,6 +44,10 @@ run_app() {
 }
 run_app domain-service dist/apps/domain-service/src/main.js
 run_app mailbox-service dist/apps/mailbox-service/src/main.js
+run_app dkim-tls-service dist/apps/dkim-tls-service/src/main.js
+run_app queue-service dist/apps/queue-service/src/main.js
+run_app stats-service dist/apps/stats-service/src/main.js
+run_app worker dist/apps/worker/src/main.js
 run_app gateway dist/apps/gateway/src/main.js
 
 URL="${PUBLIC_URL:-http://127.0.0.1:${GATEWAY_PORT}}"

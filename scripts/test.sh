@@ -6,6 +6,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 source scripts/lib/setup.sh
 mp_setup_for_tests
+# The mail-stack suites drive the real Postfix, Dovecot and OpenDKIM on loopback test ports.
+bash scripts/mailstack.sh
 
 echo "[test] building"
 rm -rf dist

@@ -33,7 +33,8 @@ describe('configuration tiers (e2e)', () => {
     assert.equal(empty.body.message_size_limit, 25 * MiB);
     assert.deepEqual(empty.body.relay_networks, ['127.0.0.0/8', '::1/128']);
     assert.equal(empty.body.spam_remote_url, null);
-    assert.equal(Object.keys(empty.body).length, 15);
+    assert.equal(empty.body.tls_cert_file, null);
+    assert.equal(Object.keys(empty.body).length, 17);
     assert.deepEqual(await tierRow('global_config'), {});
 
     const res = await put(admin, '/api/v1/config/global', {
@@ -81,6 +82,11 @@ describe('configuration tiers (e2e)', () => {
       ['global', { max_smtpd_rate_per_min: 100001 }, 'max_smtpd_rate_per_min'],
       ['global', { tls_min_version: 'SSLv3' }, 'tls_min_version'],
       ['global', { cipher_policy: 'export' }, 'cipher_policy'],
+      ['global', { tls_cert_file: 'relative/cert.pem', tls_key_file: '/etc/ssl/key.pem' }, 'tls_cert_file'],
+      ['global', { tls_cert_file: '/etc/ssl/../shadow', tls_key_file: '/etc/ssl/key.pem' }, 'tls_cert_file'],
+      ['global', { tls_cert_file: '/etc/ssl/$cert.pem', tls_key_file: '/etc/ssl/key.pem' }, 'tls_cert_file'],
+      ['global', { tls_cert_file: '/etc/ssl/cert.pem' }, 'tls_key_file'],
+      ['global', { tls_key_file: '/etc/ssl/key.pem' }, 'tls_cert_file'],
       ['global', { relay_networks: ['192.0.2.1/24'] }, 'relay_networks'],
       ['global', { relay_networks: ['10.0.0.0/33'] }, 'relay_networks'],
       ['global', { relay_networks: ['0.0.0.0/0'] }, 'relay_networks'],

@@ -208,7 +208,7 @@ describe('DKIM keys (e2e)', () => {
     assert.deepEqual((await stack.api(k).get('/api/v1/dkim')).body.data.map((x: DkimKey) => x.id), [mine.id]);
   });
 
-  it('rotation adds a signing key and keeps the old one published; the flag matches what the reconcile signs with', async () => {
+  it('rotation adds a published key while the old one keeps signing; the flag matches what the reconcile signs with', async () => {
     const before = (await stack.api(a.token).get('/api/v1/dkim/dkim-a2.example')).body as DkimKey;
     assert.equal(before.signing, true);
     const res = await stack.api(a.token).post('/api/v1/dkim/dkim-a2.example/rotate', {});
@@ -216,21 +216,21 @@ describe('DKIM keys (e2e)', () => {
     const today = `s${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`;
     assert.equal(rotated.selector, today);
     assert.equal(rotated.algorithm, before.algorithm);
-    assert.equal(rotated.signing, true);
+    assert.equal(rotated.signing, false, 'not before its record can be in DNS');
     assert.equal(res.headers.get('location'), `/api/v1/dkim/dkim-a2.example?selector=${today}`);
     await waitForEvent((ev) => ev.key_id === rotated.id && ev.action === 'rotated');
     // Rotating again the same day picks the next free selector.
     const again = created(await stack.api(a.token).post('/api/v1/dkim/dkim-a2.example/rotate', { algorithm: 'rsa-1024' }));
-    assert.deepEqual([again.selector, again.algorithm, again.signing], [`${today}-2`, 'rsa-1024', true]);
+    assert.deepEqual([again.selector, again.algorithm, again.signing], [`${today}-2`, 'rsa-1024', false]);
     const keys = (await stack.api(a.token).get('/api/v1/dkim?domain=dkim-a2.example&sort=created_at')).body.data as DkimKey[];
-    assert.deepEqual(keys.map((k) => [k.selector, k.signing]), [['default', false], [today, false], [`${today}-2`, true]]);
-    assert.equal((await stack.api(a.token).get('/api/v1/dkim/dkim-a2.example')).body.id, again.id, 'without selector: the signing key');
-    assert.equal((await stack.api(a.token).get(`/api/v1/dkim/dkim-a2.example?selector=default`)).body.signing, false);
+    assert.deepEqual(keys.map((k) => [k.selector, k.signing]), [['default', true], [today, false], [`${today}-2`, false]]);
+    assert.equal((await stack.api(a.token).get('/api/v1/dkim/dkim-a2.example')).body.id, before.id, 'without selector: the signing key');
+    assert.equal((await stack.api(a.token).get(`/api/v1/dkim/dkim-a2.example?selector=${today}`)).body.signing, false);
 
     // Ed25519 keys are published but never sign (OpenDKIM 2.11 signs every domain with rsa-sha256).
     const ed = created(await stack.api(a.token).post('/api/v1/dkim/dkim-a2.example/rotate', { selector: 'ED-2026', algorithm: 'ed25519' }));
     assert.deepEqual([ed.selector, ed.signing], ['ed-2026', false]);
-    assert.equal((await stack.api(a.token).get('/api/v1/dkim/dkim-a2.example')).body.id, again.id);
+    assert.equal((await stack.api(a.token).get('/api/v1/dkim/dkim-a2.example')).body.id, before.id);
 
     // DKIM disabled for the domain: nothing signs.
     const off = await stack.api(a.token).request('PUT', '/api/v1/domains/dkim-a.example/overrides', { dkim_enabled: false });
@@ -244,7 +244,7 @@ describe('DKIM keys (e2e)', () => {
       const fromReconcile = (await loadDkimSigningKeys(ds)).map((k) => k.id).sort();
       const all = (await stack.api(stack.admin.apiKey).get('/api/v1/dkim?limit=500')).body.data as DkimKey[];
       assert.deepEqual(all.filter((k) => k.signing).map((k) => k.id).sort(), fromReconcile);
-      assert.ok(fromReconcile.includes(again.id) && !fromReconcile.includes(ed.id));
+      assert.ok(fromReconcile.includes(before.id) && !fromReconcile.includes(again.id) && !fromReconcile.includes(ed.id));
     } finally {
       await ds.destroy();
     }
@@ -261,10 +261,11 @@ describe('DKIM keys (e2e)', () => {
     await waitForEvent((ev) => ev.key_id === signing.id && ev.action === 'deleted');
     expectError(await stack.api(a.token).get(`/api/v1/dkim/dkim-a2.example?selector=${signing.selector}`), 404, 'NOT_FOUND');
     expectError(await stack.api(a.token).delete(`/api/v1/dkim/dkim-a2.example?selector=${signing.selector}`), 404, 'NOT_FOUND');
-    // The previous RSA key signs again.
+    // The next-oldest RSA key (the first rotated-in one) takes over.
     const next = (await stack.api(a.token).get('/api/v1/dkim/dkim-a2.example')).body as DkimKey;
     assert.equal(next.signing, true);
     assert.notEqual(next.id, signing.id);
+    assert.match(next.selector, /^s\d{8}$/);
 
     const single = (await stack.api(b.token).get('/api/v1/dkim/dkim-b.example')).body as DkimKey;
     assert.equal((await stack.api(b.token).delete('/api/v1/dkim/dkim-b.example')).status, 200);

@@ -108,6 +108,9 @@ export class TestStack {
       if (!options.redisUrl) {
         for (const url of appHealth) await waitFor(url, async () => (await fetch(url).catch(() => null))?.status === 200);
       }
+      // The node worker reconciles when it starts (it re-points the daemons at this database and
+      // reloads them): let that finish before a suite talks to the daemons.
+      if (options.mailstack) await stack.reconcileSettled();
     } catch (err) {
       const all = [gateway, domainService, mailboxService, ...apps.values()];
       await Promise.allSettled(all.map((p) => p.stop()));
@@ -126,6 +129,22 @@ export class TestStack {
       const res = await fetch(`${this.baseUrl}${path}`);
       return res.status === 200;
     });
+  }
+
+  /** Waits until a reconcile has ended and none is queued or running. */
+  async reconcileSettled(timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      'the start-up reconcile',
+      async () => {
+        const [r] = await this.db.query<{ ended: string; pending: string }>(
+          `SELECT count(*) FILTER (WHERE state IN ('completed', 'failed')) AS ended,
+                  count(*) FILTER (WHERE state IN ('queued', 'active')) AS pending
+             FROM jobs WHERE type = 'reconcile'`,
+        );
+        return Number(r.ended) > 0 && Number(r.pending) === 0;
+      },
+      timeoutMs,
+    );
   }
 
   async startDomainService(): Promise<void> {

@@ -115,6 +115,6 @@ export const QueueGroups = {
   /** Per node: `${QueueGroups.QueueService}.<node>`. */
   QueueService: 'mailplane.queue-service',
   StatsService: 'mailplane.stats-service',
-  /** The worker's subscription to events (one replica handles each event). */
+  /** The node workers' subscription to events, per node: `${QueueGroups.Worker}.<node>` (one replica of each node handles each event). */
   Worker: 'mailplane.worker',
 } as const;

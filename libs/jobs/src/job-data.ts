@@ -28,7 +28,8 @@ export interface MailboxImportJobData {
 
 export interface MailboxImportResult {
   rows: ImportRowResultDto[];
-  totals: { total: number; created: number; exists: number; failed: number };
+  /** not_attempted: rows a job that failed for good never reached. */
+  totals: { total: number; created: number; exists: number; failed: number; not_attempted?: number };
 }
 
 /** Who a job belongs to, stored on its jobs row. */

@@ -1,25 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { rowsOf } from '#database';
+import { matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
 import { containsPattern, listMeta, orderBy, pageWithTotal, resolvePage, type SqlWhere } from '#common';
 import {
   dkimDnsRecord, domainNameToUnicode, normalizeDomainName, type CallerContext, type DkimAlgorithm, type DkimKeyDto, type DkimSortField,
   type ListDkimKeysQueryDto, type Paginated,
 } from '#contracts';
-import { matchDomainRef, visibleThroughDomain } from '../domains/domain-lookup.js';
 
 const FROM = `FROM dkim_keys k JOIN domains d ON d.id = k.domain_id`;
 /**
  * Whether OpenDKIM signs with this key: the same rule as loadDkimSigningKeys (#database) — the
- * newest RSA key (created_at, then id) of an active domain whose effective dkim_enabled is true.
+ * oldest RSA key (created_at, then id) of an active domain whose effective dkim_enabled is true.
  */
 const SIGNING = `(k.algorithm <> 'ed25519' AND d.active
   AND COALESCE(
     (SELECT (o.settings ->> 'dkim_enabled')::boolean FROM domain_overrides o WHERE o.domain_id = d.id),
     (SELECT (dd.settings ->> 'dkim_enabled')::boolean FROM domain_defaults dd WHERE dd.id = 1),
     true)
-  AND NOT EXISTS (SELECT 1 FROM dkim_keys n WHERE n.domain_id = k.domain_id AND n.algorithm <> 'ed25519' AND (n.created_at, n.id) > (k.created_at, k.id)))`;
+  AND NOT EXISTS (SELECT 1 FROM dkim_keys n WHERE n.domain_id = k.domain_id AND n.algorithm <> 'ed25519' AND (n.created_at, n.id) < (k.created_at, k.id)))`;
 const COLUMNS = `k.id, k.tenant_id, k.domain_id, d.name AS domain, k.selector, k.algorithm, k.public_key, k.created_at, ${SIGNING} AS signing`;
 const SORT_COLUMNS: Record<DkimSortField, string> = { domain: 'd.name', selector: 'k.selector', created_at: 'k.created_at' };
 
@@ -67,7 +66,7 @@ export class DkimKeysRepository {
 
   async list(ctx: CallerContext, q: ListDkimKeysQueryDto): Promise<Paginated<DkimKeyDto>> {
     const page = resolvePage(q, { sort: 'domain', order: 'asc' });
-    const where: SqlWhere = visibleThroughDomain(ctx);
+    const where: SqlWhere = visibleThroughDomain(ctx, 'd.tenant_id');
     if (q.domain !== undefined && !matchDomainRef(where, q.domain)) where.raw('false');
     if (q.algorithm) where.add('k.algorithm = ?', q.algorithm);
     if (q.search) {

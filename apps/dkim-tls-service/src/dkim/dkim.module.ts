@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SecretBox } from '#common';
-import { DomainLookup } from '../domains/domain-lookup.js';
+import { DomainLookup } from '#database';
 import { DomainEvents } from '../events/domain-events.js';
 import { DkimController } from './dkim.controller.js';
 import { DkimKeysRepository } from './dkim-keys.repository.js';

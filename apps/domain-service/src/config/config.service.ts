@@ -37,9 +37,20 @@ export class ConfigService {
     const v = validateSettings(TIER_FIELDS[tier], input);
     if (v.errors.length) throw this.invalid(v.errors);
     if (tier !== 'global') this.checkCaps(v.values, effectiveGlobal(await this.repo.getTier('global')));
+    else this.checkTlsPair(v.values);
     const stored = await this.repo.putTier(tier, v.values);
     this.events.publish(EventSubjects.ConfigChanged, { tier });
     return this.showTier(tier, stored);
+  }
+
+  /** Postfix needs both halves of the STARTTLS pair or neither. */
+  private checkTlsPair(values: Settings): void {
+    const cert = values.tls_cert_file ?? null;
+    const key = values.tls_key_file ?? null;
+    if ((cert === null) !== (key === null)) {
+      const missing = cert === null ? 'tls_cert_file' : 'tls_key_file';
+      throw this.invalid([{ field: missing, message: `${missing} is required when ${missing === 'tls_cert_file' ? 'tls_key_file' : 'tls_cert_file'} is set` }]);
+    }
   }
 
   async getOverrides(ctx: CallerContext, ref: string): Promise<Settings> {

@@ -72,7 +72,7 @@ export class DkimController {
     summary: 'Delete a DKIM key',
     description:
       'Deletes the key with `selector`. `selector` may be left out only when the domain has exactly one key; with several it is 400 (the message lists them). ' +
-      'Deleting the signing key makes the newest remaining RSA key sign; remove the TXT record from DNS once no mail signed with it is in flight.',
+      'Deleting the signing key makes the oldest remaining RSA key (the next rotated-in one) sign; remove the TXT record from DNS once no mail signed with it is in flight.',
   })
   @ApiParam(DOMAIN_PARAM)
   @ApiOkResponse({ type: MessageResponseDto, example: { message: 'dkim key deleted' } })
@@ -87,8 +87,9 @@ export class DkimController {
   @ApiOperation({
     summary: 'Rotate a domain’s DKIM key',
     description:
-      `Creates a new key that signs from now on (selector \`s<YYYYMMDD>\` made unique unless given; algorithm of the key it replaces unless given). ${PRIVATE} ` +
-      'The old keys are kept, still published and marked `signing: false`, until you delete them: publish the new record first, delete the old one later. Send `{}` for all defaults.',
+      `Creates the next key (selector \`s<YYYYMMDD>\` made unique unless given; algorithm of the signing key unless given). ${PRIVATE} ` +
+      'The new key is published only (`signing: false`): the current key keeps signing, because receivers cannot verify a selector before its TXT record is in DNS. ' +
+      'Publish the new record, then delete the old key: the oldest remaining RSA key signs, i.e. the new one. Send `{}` for all defaults.',
   })
   @ApiParam(DOMAIN_PARAM)
   @ApiBody({ type: RotateDkimKeyDto, required: false })

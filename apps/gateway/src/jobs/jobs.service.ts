@@ -74,6 +74,8 @@ export class JobsService {
   private scope(p: Principal): SqlWhere {
     const where = new SqlWhere();
     if (!isPlatformAdmin(p)) where.add('tenant_id = ?', p.tenant_id);
+    // A key limited to some domains may see other domains' rows in job results: only its own jobs.
+    if (p.kind === 'api_key' && p.domain_allowlist !== null) where.add('created_by = ?', p.api_key_id);
     return where;
   }
 

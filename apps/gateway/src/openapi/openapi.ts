@@ -23,6 +23,12 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addTag('aliases', 'Aliases and catch-alls (loops refused)')
     .addTag('config', 'Configuration tiers: global, domain defaults, mailbox defaults, domain overrides and effective settings')
     .addTag('antispam', 'Anti-spam settings (DNSBL, greylisting) and white/black lists')
+    .addTag('dkim', 'DKIM keys per domain (private keys never returned; the oldest RSA key signs until deleted, so rotation is safe)')
+    .addTag('jobs', 'Async jobs: state, progress, result; cancel while queued')
+    .addTag('system', 'Reconcile the mail stack (202 job) and what runs where (platform only)')
+    .addTag('queue', 'The Postfix queue of the mail node (platform only; 503 without Postfix)')
+    .addTag('stats', 'Host metrics and mail counters from the Postfix log (platform only)')
+    .addTag('services', 'Postfix, Dovecot and OpenDKIM status and control (platform only)')
     .addTag('health', 'Liveness and readiness (public)')
     .build();
   return SwaggerModule.createDocument(app, config, {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DomainLookup } from '../domains/domain-lookup.js';
+import { DomainLookup } from '#database';
 import { TenantLimits } from '../limits/tenant-limits.js';
 import { AliasesController } from './aliases.controller.js';
 import { AliasesRepository } from './aliases.repository.js';

@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { rowsOf } from '#database';
+import { type DomainRef, matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
 import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, pageWithTotal } from '#common';
 import {
   isUuid, normalizeDomainName, splitAddress, type AliasDto, type AliasSortField, type CallerContext, type ListAliasesQueryDto,
   type Paginated,
 } from '#contracts';
-import { matchDomainRef, visibleThroughDomain, type DomainRef } from '../domains/domain-lookup.js';
 
 const COLUMNS = 'a.id, a.tenant_id, a.domain_id, d.name AS domain, a.source, a.destinations, a.active, a.created_at, a.updated_at';
 const SORT_COLUMNS: Record<AliasSortField, string> = { source: 'a.source', created_at: 'a.created_at', updated_at: 'a.updated_at' };

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
+import { DomainLookup, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
   AliasError, AliasErrorCode, localPartProblem, normalizeDestination, normalizeDomainName, splitAddress, type AliasDto,
   type CallerContext, type CreateAliasDto, type FieldError, type ListAliasesQueryDto, type Paginated, type UpdateAliasDto,
 } from '#contracts';
-import { DomainLookup } from '../domains/domain-lookup.js';
 import { TenantLimits } from '../limits/tenant-limits.js';
 import { dbAliasGraph, findAliasLoop, MAX_ALIAS_DEPTH } from './alias-graph.js';
 import { AliasesRepository } from './aliases.repository.js';

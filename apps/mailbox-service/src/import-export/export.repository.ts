@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CallerContext, ExportMailboxesQueryDto, MailboxExportPage } from '#contracts';
-import { matchDomainRef, visibleThroughDomain } from '../domains/domain-lookup.js';
+import { matchDomainRef, visibleThroughDomain } from '#database';
 
 /** Mailboxes for the CSV export: keyset pages in address order, scoped like the list. */
 @Injectable()

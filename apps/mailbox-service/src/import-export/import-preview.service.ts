@@ -6,7 +6,7 @@ import {
   type MailboxImportPreviewDto, type MailboxImportPreviewResultDto, type MailboxImportVerdictDto,
 } from '#contracts';
 import { MAILBOX_SETTINGS, type MailboxSettings } from '../config/mailbox-settings.js';
-import { visibleThroughDomain, type DomainRef } from '../domains/domain-lookup.js';
+import { visibleThroughDomain, type DomainRef } from '#database';
 import { passwordPolicyProblems } from '../mailboxes/password-policy.js';
 import { checkColumns, importInvalid, parseMailboxCsv, type RawImportRow } from './mailbox-csv-parse.js';
 

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MAILBOX_SETTINGS, type MailboxSettings } from '../config/mailbox-settings.js';
-import { DomainLookup } from '../domains/domain-lookup.js';
+import { DomainLookup } from '#database';
 import { TenantLimits } from '../limits/tenant-limits.js';
 import { MailboxesController } from './mailboxes.controller.js';
 import { MailboxesRepository } from './mailboxes.repository.js';

@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { rowsOf } from '#database';
+import { type DomainRef, matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
 import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, pageWithTotal } from '#common';
 import {
   isUuid, normalizeDomainName, splitAddress, type CallerContext, type ListMailboxesQueryDto, type MailboxDto, type MailboxSortField,
   type Paginated,
 } from '#contracts';
-import { matchDomainRef, visibleThroughDomain, type DomainRef } from '../domains/domain-lookup.js';
 
 const COLUMNS = 'm.id, m.tenant_id, m.domain_id, d.name AS domain, m.local_part, m.address, m.name, m.quota_bytes, m.active, m.created_at, m.updated_at';
 const SORT_COLUMNS: Record<MailboxSortField, string> = {

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
+import { DomainLookup, type DomainRef, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
   isUuid, MailboxError, MailboxErrorCode, normalizeDomainName, normalizeLocalAddress, splitAddress, type CallerContext,
   type CreateMailboxDto, type FieldError, type ListMailboxesQueryDto, type MailboxDto, type Paginated, type UpdateMailboxDto,
 } from '#contracts';
 import { hashMailPassword } from '#mailstack';
 import { MAILBOX_SETTINGS, type MailboxSettings } from '../config/mailbox-settings.js';
-import { DomainLookup, type DomainRef } from '../domains/domain-lookup.js';
 import { TenantLimits } from '../limits/tenant-limits.js';
 import { MailboxesRepository } from './mailboxes.repository.js';
 import { passwordPolicyProblems } from './password-policy.js';

@@ -37,7 +37,13 @@ export class MailboxImportProcessor {
     let lastProgress = 0;
     for (const input of data.rows) {
       if (done.has(input.row)) continue;
-      const result = await this.importRow(data.ctx, input);
+      let result: ImportRowResultDto;
+      try {
+        result = await this.importRow(data.ctx, input);
+      } catch (err) {
+        // Should this be the last attempt, the rows already done are still reported.
+        throw Object.assign(err instanceof Error ? err : new Error(String(err)), { partialResult: this.summary(data, done) });
+      }
       done.set(input.row, result);
       await this.queues.recordDone(id, result);
       // The row is cheap, the status write is not: at most ~4 progress updates a second.
@@ -47,9 +53,17 @@ export class MailboxImportProcessor {
       }
     }
     await this.queues.expireDone(id);
+    return this.summary(data, done);
+  }
+
+  private summary(data: MailboxImportJobData, done: Map<number, ImportRowResultDto>): MailboxImportResult {
     const rows = [...data.refused, ...done.values()].sort((a, b) => a.row - b.row);
     const count = (s: ImportRowResultDto['status']) => rows.filter((r) => r.status === s).length;
-    return { rows, totals: { total: rows.length, created: count('created'), exists: count('exists'), failed: count('failed') } };
+    const pending = data.rows.length - done.size;
+    return {
+      rows,
+      totals: { total: rows.length, created: count('created'), exists: count('exists'), failed: count('failed'), ...(pending > 0 ? { not_attempted: pending } : {}) },
+    };
   }
 
   /** 4xx answers are the row's verdict; a missing or slow service throws (BullMQ retries the job). */

@@ -39,7 +39,8 @@ export class JobRunner {
       }
       const maxAttempts = job.opts.attempts ?? 1;
       this.log.warn(`job ${id} (${job.name}) attempt ${attempt}/${maxAttempts} failed: ${messageOf(err)}`);
-      if (attempt >= maxAttempts) await this.store.fail(id, messageOf(err));
+      // BullMQ retries on attemptsMade (a stalled run restarts without counting): so does the mirror.
+      if (job.attemptsMade + 1 >= maxAttempts) await this.store.fail(id, messageOf(err), (err as { partialResult?: object }).partialResult);
       else await this.store.retrying(id, messageOf(err));
       throw err;
     }

@@ -8,7 +8,7 @@ import { InjectWorkerConfig } from '../worker.tokens.js';
 import { JobRunner, type JobProcessor } from './job-runner.js';
 
 /**
- * The BullMQ workers: this node's queue (reconcile, one at a time: runs must not interleave on the
+ * The BullMQ workers (WORKER_QUEUES picks them): this node's queue (reconcile, one at a time: runs must not interleave on the
  * same files) and the shared queue (imports, WORKER_CONCURRENCY at once). A short lock lets a job
  * of a crashed worker be picked up again within seconds.
  */
@@ -33,7 +33,13 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
-    this.workers.push(this.start(nodeQueueName(this.config.MAIL_NODE_ID), 1), this.start(QueueNames.Shared, this.config.WORKER_CONCURRENCY));
+    const which = this.config.WORKER_QUEUES;
+    if (which !== 'shared') {
+      this.workers.push(this.start(nodeQueueName(this.config.MAIL_NODE_ID), 1));
+      // A fresh (or restarted) mail node has only its base files until a reconcile renders the rest.
+      this.queues.requestReconcile().catch((err: Error) => this.log.warn(`start-up reconcile not requested: ${err.message}`));
+    }
+    if (which !== 'node') this.workers.push(this.start(QueueNames.Shared, this.config.WORKER_CONCURRENCY));
   }
 
   private start(queue: string, concurrency: number): Worker {

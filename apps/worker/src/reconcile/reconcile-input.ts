@@ -26,22 +26,30 @@ async function globalSettings(ds: DataSource) {
   return effectiveGlobal(rows[0]?.settings ?? {});
 }
 
-/** Opens each signing key just for this run; a key that does not open fails the job (a retry cannot fix it). */
-async function dkimKeys(ds: DataSource, secretKey: string | undefined): Promise<ReconcileDkimKey[]> {
+/**
+ * Opens each signing key just for this run. Without MAILPLANE_SECRET_KEY the job fails (a retry
+ * cannot fix it); one key that does not open is left out and reported, so it does not hold back
+ * every other domain's changes.
+ */
+async function dkimKeys(ds: DataSource, secretKey: string | undefined): Promise<{ keys: ReconcileDkimKey[]; warnings: string[] }> {
   const rows = await loadDkimSigningKeys(ds);
-  if (!rows.length) return [];
+  if (!rows.length) return { keys: [], warnings: [] };
   if (!secretKey) throw new PermanentJobError('MAILPLANE_SECRET_KEY is not set: the DKIM private keys cannot be decrypted.');
   const box = new SecretBox(secretKey);
-  return rows.map((r) => {
+  const keys: ReconcileDkimKey[] = [];
+  const warnings: string[] = [];
+  for (const r of rows) {
     try {
-      return { domain: r.domain, selector: r.selector, privateKeyPem: box.open(r.private_key_enc, r.id) };
+      keys.push({ domain: r.domain, selector: r.selector, privateKeyPem: box.open(r.private_key_enc, r.id) });
     } catch {
-      throw new PermanentJobError(`The DKIM key ${r.selector}._domainkey.${r.domain} cannot be decrypted with MAILPLANE_SECRET_KEY.`);
+      warnings.push(`DKIM key ${r.selector}._domainkey.${r.domain} cannot be decrypted with MAILPLANE_SECRET_KEY: ${r.domain} is not signed`);
     }
-  });
+  }
+  return { keys, warnings };
 }
 
-export async function buildReconcileInput(ds: DataSource, config: AppConfig): Promise<ReconcileInput> {
-  const [global, keys] = await Promise.all([globalSettings(ds), dkimKeys(ds, config.MAILPLANE_SECRET_KEY)]);
-  return { global, dkimKeys: keys, database: mailstackDatabase(config) };
+export async function buildReconcileInput(ds: DataSource, config: AppConfig): Promise<{ input: ReconcileInput; warnings: string[] }> {
+  const [global, dkim] = await Promise.all([globalSettings(ds), dkimKeys(ds, config.MAILPLANE_SECRET_KEY)]);
+  const tls = global.tls_cert_file && global.tls_key_file ? { certFile: global.tls_cert_file, keyFile: global.tls_key_file } : null;
+  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls }, warnings: dkim.warnings };
 }

@@ -6,14 +6,17 @@ import { JobQueues } from '#jobs';
 import { InjectWorkerConfig } from '../worker.tokens.js';
 
 /**
- * The automatic reconcile: change events (one replica of the worker group gets each) ask for a
- * debounced reconcile. Requests are coalesced here too: while one is on its way to Redis, further
+ * The automatic reconcile, on the workers that consume a node queue: change events (one replica of
+ * the node's worker group gets each) ask for a debounced reconcile, and so does a timer every
+ * RECONCILE_INTERVAL_SECONDS (events are at-most-once core NATS: the timer bounds how long a lost one
+ * can leave files stale). Requests are coalesced here too: while one is on its way to Redis, further
  * events only mark that one more is needed, so a burst costs a handful of Redis round trips.
  */
 @Injectable()
 export class ReconcileTriggerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('ReconcileTrigger');
   private nc: NatsConnection | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private inFlight = false;
   private again = false;
 
@@ -23,6 +26,11 @@ export class ReconcileTriggerService implements OnApplicationBootstrap, OnApplic
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.WORKER_QUEUES === 'shared') return;
+    if (this.config.RECONCILE_INTERVAL_SECONDS > 0) {
+      this.timer = setInterval(() => this.request(), this.config.RECONCILE_INTERVAL_SECONDS * 1000);
+      this.timer.unref();
+    }
     this.nc = await connect({
       servers: this.config.NATS_URL.split(','),
       name: `mailplane-worker-events-${process.pid}`,
@@ -30,7 +38,8 @@ export class ReconcileTriggerService implements OnApplicationBootstrap, OnApplic
       reconnectTimeWait: 500,
     });
     this.nc.subscribe(EventSubjects.All, {
-      queue: QueueGroups.Worker,
+      // Per node: every node's workers must hear each change once.
+      queue: `${QueueGroups.Worker}.${this.config.MAIL_NODE_ID}`,
       callback: (err, msg) => {
         if (!err && RECONCILE_EVENTS.includes(msg.subject)) this.request();
       },
@@ -56,6 +65,7 @@ export class ReconcileTriggerService implements OnApplicationBootstrap, OnApplic
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
   }
 }

@@ -19,16 +19,18 @@ export class ReconcileProcessor {
     private readonly store: JobStatusStore,
   ) {}
 
-  async process(job: Job<ReconcileJobData>): Promise<ReconcileResult> {
+  async process(job: Job<ReconcileJobData>): Promise<ReconcileResult & { warnings?: string[] }> {
     // Changes from now on must lead to another run: they open a new debounce burst.
     if (job.data.trigger === 'auto') await this.queues.reconcileStarted();
-    const input = await buildReconcileInput(this.ds, this.config);
+    const { input, warnings } = await buildReconcileInput(this.ds, this.config);
+    const withWarnings = <T extends object>(r: T) => (warnings.length ? { ...r, warnings } : r);
     try {
-      return await reconcileMailstack(input, mailstackPathsFrom(this.config), (percent) => {
+      const result = await reconcileMailstack(input, mailstackPathsFrom(this.config), (percent) => {
         void this.store.progress(job.id!, percent).catch(() => undefined);
       });
+      return withWarnings(result);
     } catch (err) {
-      if (err instanceof ReconcileError) throw new PermanentJobError(err.reason, { steps: err.steps });
+      if (err instanceof ReconcileError) throw new PermanentJobError(err.reason, withWarnings({ steps: err.steps }));
       if (err instanceof MailstackMissingError) throw new PermanentJobError(err.message);
       throw err;
     }

@@ -20,6 +20,9 @@ describe('SecretBox', () => {
     const parts = sealed.split('.');
     parts[3] = Buffer.from('tampered').toString('base64url');
     assert.throws(() => box.open(parts.join('.'), 'row-1'));
+    const short = sealed.split('.');
+    short[2] = Buffer.from(short[2], 'base64url').subarray(0, 4).toString('base64url');
+    assert.throws(() => box.open(short.join('.'), 'row-1'), 'a truncated tag is refused');
     assert.throws(() => new SecretBox(randomBytes(16).toString('base64')));
   });
 });

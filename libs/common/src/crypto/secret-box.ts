@@ -26,7 +26,8 @@ export class SecretBox {
   open(sealed: string, aad = ''): string {
     const [version, iv, tag, ct] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || ct === undefined) throw new Error('not a sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    // A fixed tag length: GCM would otherwise accept a truncated (forgeable) tag.
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');

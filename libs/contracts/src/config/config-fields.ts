@@ -25,9 +25,11 @@ export interface EnumField extends Base { kind: 'enum'; values: readonly string[
 export interface TextField extends Base { kind: 'text'; maxLength: number; default: string | null; example?: string }
 /** Nullable http(s) URL. */
 export interface UrlField extends Base { kind: 'url'; default: string | null; example?: string }
+/** Nullable absolute file path on the mail node (letters, digits, `._-/`; no `..`: it lands in main.cf). */
+export interface PathField extends Base { kind: 'path'; default: string | null; example?: string }
 export type ListItem = 'ip_or_cidr' | 'dns_name' | 'email';
 export interface ListField extends Base { kind: 'list'; item: ListItem; maxItems: number; default: readonly string[]; example?: readonly string[] }
-export type FieldSpec = IntField | NumberField | BoolField | EnumField | TextField | UrlField | ListField;
+export type FieldSpec = IntField | NumberField | BoolField | EnumField | TextField | UrlField | PathField | ListField;
 export type FieldCatalog = Readonly<Record<string, FieldSpec>>;
 
 type ValueOf<F extends FieldSpec> = F extends IntField | NumberField
@@ -36,7 +38,7 @@ type ValueOf<F extends FieldSpec> = F extends IntField | NumberField
     ? boolean
     : F extends EnumField
       ? F['values'][number]
-      : F extends TextField | UrlField
+      : F extends TextField | UrlField | PathField
         ? string | null
         : string[];
 export type SettingsOf<C extends FieldCatalog> = { -readonly [K in keyof C]: ValueOf<C[K]> };
@@ -69,6 +71,11 @@ export const GLOBAL_FIELDS = {
   },
   tls_min_version: { kind: 'enum', values: TLS_VERSIONS, default: 'TLSv1.2', description: 'Lowest TLS protocol version offered' },
   cipher_policy: { kind: 'enum', values: CIPHER_POLICIES, default: 'medium', description: 'Postfix smtpd_tls_ciphers grade' },
+  tls_cert_file: {
+    kind: 'path', default: null, example: '/etc/ssl/mail/fullchain.pem',
+    description: 'PEM certificate (chain) Postfix offers with STARTTLS, on the mail node; null = no STARTTLS. Needs tls_key_file; reconcile refuses a pair that does not parse or match',
+  },
+  tls_key_file: { kind: 'path', default: null, example: '/etc/ssl/mail/privkey.pem', description: 'PEM private key of tls_cert_file, on the mail node; null with it' },
   spam_remote_enabled: { kind: 'bool', default: false, description: 'Send mail to a remote spam scanner' },
   spam_remote_url: { kind: 'url', default: null, example: 'https://spam.example.net/check', description: 'http(s) URL of the remote spam scanner, or null' },
   spam_remote_timeout_ms: { kind: 'int', min: 100, max: 60_000, default: 5000, example: 3000, description: 'Remote scanner timeout in ms (100..60000)' },

@@ -63,6 +63,11 @@ export function checkField(name: string, f: FieldSpec, v: unknown): { ok: true; 
         ? { ok: true, value: v }
         : fail('must be an http or https URL, or null');
     }
+    case 'path':
+      if (v === null) return { ok: true, value: null };
+      return typeof v === 'string' && v.length <= 1024 && /^\/[A-Za-z0-9._\/-]*$/.test(v) && !v.split('/').includes('..')
+        ? { ok: true, value: v }
+        : fail('must be an absolute path of letters, digits and ._-/ (no ..), or null');
     case 'list': {
       if (!Array.isArray(v)) return fail(`must be an array (at most ${f.maxItems} entries)`);
       if (v.length > f.maxItems) return fail(`must have at most ${f.maxItems} entries`);
@@ -94,7 +99,7 @@ export function validateSettings(catalog: FieldCatalog, input: unknown, options:
       out.errors.push({ field: name, message: `${name} is not a known field` });
     } else if (value === null && options.nullMeansInherit) {
       out.unset.push(name);
-    } else if (value === null && spec.kind !== 'text' && spec.kind !== 'url') {
+    } else if (value === null && spec.kind !== 'text' && spec.kind !== 'url' && spec.kind !== 'path') {
       out.errors.push({ field: name, message: `${name} must not be null` });
     } else {
       const r = checkField(name, spec, value);

@@ -13,7 +13,7 @@ import type { DomainSource, MailboxSource } from './config-resolver.js';
 type Mode = 'response' | 'input' | 'override';
 
 function schemaOf(f: FieldSpec, mode: Mode): ApiPropertyOptions {
-  const common = { description: f.description, required: mode === 'response', nullable: mode === 'override' || f.kind === 'text' || f.kind === 'url' };
+  const common = { description: f.description, required: mode === 'response', nullable: mode === 'override' || f.kind === 'text' || f.kind === 'url' || f.kind === 'path' };
   const dflt = mode === 'override' ? {} : { default: f.default };
   switch (f.kind) {
     case 'int':
@@ -27,6 +27,8 @@ function schemaOf(f: FieldSpec, mode: Mode): ApiPropertyOptions {
       return { ...common, ...dflt, type: 'string', maxLength: f.maxLength, example: f.example };
     case 'url':
       return { ...common, ...dflt, type: 'string', format: 'uri', example: f.example };
+    case 'path':
+      return { ...common, ...dflt, type: 'string', pattern: '^/[A-Za-z0-9._/-]*$', maxLength: 1024, example: f.example };
     case 'list':
       return { ...common, ...dflt, type: 'string', isArray: true, maxItems: f.maxItems, example: f.example ?? f.default };
   }

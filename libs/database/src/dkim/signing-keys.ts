@@ -10,8 +10,10 @@ export interface DkimSigningKey {
 }
 
 /**
- * The key that signs for each active domain whose effective `dkim_enabled` is true: its newest.
- * (Older selectors of a rotation stay in DNS but no longer sign.) Only RSA keys sign: OpenDKIM 2.11
+ * The key that signs for each active domain whose effective `dkim_enabled` is true: its OLDEST. A
+ * rotation adds a key that is only published: receivers cannot verify a selector before its TXT
+ * record is in DNS, so the current key keeps signing until it is deleted, and then the next-oldest
+ * (the rotated-in key) takes over. Only RSA keys sign: OpenDKIM 2.11
  * has one global SignatureAlgorithm (rsa-sha256); an Ed25519 key in its KeyTable makes it tempfail
  * the message (451 4.7.0), an RSA key under ed25519-sha256 yields a broken signature. Ed25519 keys
  * stay published. dkim-tls-service's `signing` flag mirrors this query (an e2e test compares them).
@@ -26,6 +28,6 @@ export async function loadDkimSigningKeys(ds: DataSource): Promise<DkimSigningKe
       WHERE d.active
         AND k.algorithm <> 'ed25519'
         AND COALESCE((o.settings ->> 'dkim_enabled')::boolean, (dd.settings ->> 'dkim_enabled')::boolean, true)
-      ORDER BY k.domain_id, k.created_at DESC, k.id DESC`,
+      ORDER BY k.domain_id, k.created_at, k.id`,
   );
 }

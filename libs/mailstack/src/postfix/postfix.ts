@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../exec/command-runner.js';
 import { normalizeValue, parsePostconf, RECONCILED_MAIN_CF_PARAMS } from './main-cf.renderer.js';
@@ -13,14 +14,37 @@ function message(r: { stdout: string; stderr: string }): string {
   return `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
 }
 
+const TLS_PARAMS = ['smtpd_tls_cert_file', 'smtpd_tls_key_file', 'smtpd_tls_security_level'] as const;
+/** The node's own STARTTLS parameters, saved the first time the API's certificate replaced them. */
+const TLS_BASE_FILE = 'mailplane-tls-base.json';
+
+/**
+ * While the global tier names no certificate, the node's own TLS parameters (its base config, e.g.
+ * the mail-node image's certificate) stay in force: reconcile never strips them. When the API's pair
+ * replaces them, they are saved once, and restored when the API's pair is removed again.
+ */
+function withNodeTls(dir: string, wanted: Record<string, string>, current: Map<string, string>): Record<string, string | null> {
+  const file = join(dir, TLS_BASE_FILE);
+  const out: Record<string, string | null> = { ...wanted };
+  if ('smtpd_tls_cert_file' in wanted) {
+    if (!existsSync(file)) writeFileSync(file, JSON.stringify(Object.fromEntries(TLS_PARAMS.map((k) => [k, current.get(k) ?? null]))), { mode: 0o600 });
+    return out;
+  }
+  const base = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | null>) : null;
+  for (const k of TLS_PARAMS) out[k] = base ? (base[k] ?? null) : (current.get(k) ?? null);
+  return out;
+}
+
 /**
  * Sets the wanted main.cf parameters with `postconf -c <dir> -e` (only those whose value differs) and
  * removes owned parameters no longer wanted with `-X`. Returns the names it changed.
  */
-export async function applyMainCf(bin: PostfixBinaries, dir: string, wanted: Record<string, string>): Promise<string[]> {
+export async function applyMainCf(bin: PostfixBinaries, dir: string, requested: Record<string, string>): Promise<string[]> {
   const cur = await runCommand(bin.postconf, ['-c', dir, '-n']);
   if (cur.code !== 0) throw new Error(`postconf -n: ${message(cur)}`);
   const current = parsePostconf(cur.stdout);
+  const target = withNodeTls(dir, requested, current);
+  const wanted = Object.fromEntries(Object.entries(target).filter((e): e is [string, string] => e[1] !== null));
   const set = Object.entries(wanted).filter(([k, v]) => current.get(k) !== normalizeValue(v));
   const drop = RECONCILED_MAIN_CF_PARAMS.filter((k) => !(k in wanted) && current.has(k));
   if (set.length) {

@@ -50,7 +50,11 @@ export class PostfixQueue {
   /** Runs `postsuper -d|-h|-H|-r ID` and returns how many messages it says it acted on. */
   async postsuper(op: PostsuperOp, queueId: string): Promise<number> {
     this.checkId(queueId);
-    return this.postsuperRaw(op, queueId);
+    const n = await this.postsuperRaw(op, queueId);
+    // A requeued message waits in maildrop until pickup's next scan (up to a minute): wake it now.
+    // Best effort: without it the message still moves on at the next scan.
+    if (op === 'requeue' && n > 0) await this.run('postkick', ['public', 'pickup', 'W']).catch(() => undefined);
+    return n;
   }
 
   /** `postsuper -d ALL`: the number of messages deleted. */

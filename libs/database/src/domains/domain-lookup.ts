@@ -10,7 +10,7 @@ export interface DomainRef {
   name: string;
 }
 
-/** The mailbox/alias condition "its domain is visible to the caller" (tenant + key allow-list). */
+/** The condition "its domain (alias `d`) is visible to the caller": tenant (unless platform) + key allow-list. */
 export function visibleThroughDomain(ctx: CallerContext, tenantColumn: string): SqlWhere {
   const where = new SqlWhere();
   if (ctx.tenant_id) where.add(`${tenantColumn} = ?`, ctx.tenant_id);
@@ -18,7 +18,7 @@ export function visibleThroughDomain(ctx: CallerContext, tenantColumn: string): 
   return where;
 }
 
-/** Adds "this domain" (UUID or name) on alias `d`; false when the ref cannot name a domain. */
+/** Adds "this domain" (UUID or name, IDN allowed) on alias `d`; false when the ref cannot name a domain. */
 export function matchDomainRef(where: SqlWhere, ref: string): boolean {
   if (isUuid(ref)) {
     where.add('d.id = ?', ref.toLowerCase());
@@ -30,7 +30,7 @@ export function matchDomainRef(where: SqlWhere, ref: string): boolean {
   return true;
 }
 
-/** Domains as mailbox-service sees them: read-only, scoped to the caller. */
+/** Domains as the services that hang objects on them (mailboxes, aliases, DKIM keys) see them: read-only, scoped to the caller. */
 @Injectable()
 export class DomainLookup {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}

@@ -68,7 +68,13 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
     assert.deepEqual((await stack.api().get('/health/live')).body, { status: 'ok' });
     const h = await stack.api().get('/health');
     assert.equal(h.status, 200);
-    for (const dep of ['database', 'redis', 'nats', 'domain-service', 'mailbox-service']) assert.equal(h.body.details[dep].status, 'up', dep);
+    for (const dep of ['database', 'redis', 'nats', 'domain-service', 'mailbox-service', 'dkim-tls-service']) assert.equal(h.body.details[dep].status, 'up', dep);
+    // The mail node is reported (its services run in every test stack, without daemons) but is not critical.
+    assert.equal(h.body.mail_node.node, 'default');
+    assert.equal(h.body.mail_node['queue-service'].status, 'up');
+    assert.equal(h.body.mail_node['stats-service'].status, 'up');
+    assert.equal(h.body.mail_node.worker.status, 'up');
+    assert.ok(h.body.mail_node.worker.workers >= 1);
   });
 
   it('domain-service answers its own liveness and readiness probes', async () => {

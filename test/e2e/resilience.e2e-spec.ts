@@ -38,6 +38,20 @@ describe('gateway → domain-service failures (e2e)', () => {
     assert.equal((await stack.db.query(`SELECT 1 FROM domains WHERE name = 'while-down.example'`)).length, 0);
   });
 
+  it('the mail node is reported by /health but not critical: its services down leave /health 200', async () => {
+    await stack.apps.get('stats-service')!.stop();
+    await stack.apps.get('worker')!.stop();
+    const health = await stack.api().get('/health');
+    assert.equal(health.status, 200, health.text);
+    assert.equal(health.body.status, 'ok');
+    assert.equal(health.body.mail_node.status, 'down');
+    assert.equal(health.body.mail_node['stats-service'].status, 'down');
+    assert.equal(health.body.mail_node['queue-service'].status, 'up');
+    // BullMQ forgets a stopped worker's connection once Redis drops it; the count may lag a moment.
+    assert.ok(['up', 'down'].includes(health.body.mail_node.worker.status));
+    expectError(await stack.api(stack.admin.apiKey).get('/api/v1/stats'), 503, 'DEPENDENCY_UNAVAILABLE');
+  });
+
   it('domain-service frozen → 504 UPSTREAM_TIMEOUT after the configured timeout', async () => {
     stack.domainService.child.kill('SIGSTOP');
     try {

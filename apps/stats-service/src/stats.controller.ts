@@ -22,6 +22,12 @@ export function statsController(nodeId: string): Type<unknown> {
       private readonly system: AboutService,
     ) {}
 
+    /** For the gateway's /health. */
+    @MessagePattern(s(NodeSubjects.StatsPing))
+    ping(): { service: string; node: string } {
+      return { service: 'stats-service', node: nodeId };
+    }
+
     @MessagePattern(s(NodeSubjects.Stats))
     stats(@Payload() msg: WithCaller): Promise<HostStatsDto> {
       return this.host.stats(msg.ctx);

@@ -59,6 +59,7 @@ export const DkimSubjects = {
   Get: 'mailplane.dkim.get',
   Rotate: 'mailplane.dkim.rotate',
   Delete: 'mailplane.dkim.delete',
+  Ping: 'mailplane.dkim.ping',
 } as const;
 
 /**
@@ -80,6 +81,8 @@ export const NodeSubjects = {
   ServiceGet: 'services.get',
   ServiceAction: 'services.action',
   About: 'system.about',
+  QueuePing: 'queue.ping',
+  StatsPing: 'stats.ping',
 } as const;
 export type NodeSubject = (typeof NodeSubjects)[keyof typeof NodeSubjects];
 

@@ -27,6 +27,12 @@ export class DkimController {
     return this.dkim.rotate(msg.ctx, msg.domain, msg.body);
   }
 
+  /** For the gateway's /health. */
+  @MessagePattern(DkimSubjects.Ping)
+  ping(): { service: string } {
+    return { service: 'dkim-tls-service' };
+  }
+
   @MessagePattern(DkimSubjects.Delete)
   delete(@Payload() msg: DkimKeyRefRpc): Promise<{ message: string }> {
     return this.dkim.delete(msg.ctx, msg.domain, msg.selector);

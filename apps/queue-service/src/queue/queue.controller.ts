@@ -14,6 +14,12 @@ export function queueController(nodeId: string): Type<unknown> {
   class QueueController {
     constructor(private readonly queue: QueueService) {}
 
+    /** For the gateway's /health (answers whether or not Postfix is installed). */
+    @MessagePattern(s(NodeSubjects.QueuePing))
+    ping(): { service: string; node: string } {
+      return { service: 'queue-service', node: nodeId };
+    }
+
     @MessagePattern(s(NodeSubjects.QueueSummary))
     summary(@Payload() msg: WithCaller): Promise<QueueSummaryDto> {
       return this.queue.summary(msg.ctx);

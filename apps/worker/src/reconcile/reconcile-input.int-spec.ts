@@ -47,6 +47,19 @@ describe('reconcile input', () => {
     assert.deepEqual(input.database, { host: 'db.internal', port: 6543, dbname: 'mailplane', user: 'mailplane_mailstack', password: null });
   });
 
+  it('passes the TLS pair of the global tier, and says when dnsbl_threshold cannot be honoured', async () => {
+    const settings = { message_size_limit: 2048, tls_cert_file: '/etc/ssl/m.pem', tls_key_file: '/etc/ssl/m.key', dnsbl_enabled: true, dnsbl_threshold: 2 };
+    await db.query(`UPDATE global_config SET settings = $1::jsonb WHERE id = 1`, [JSON.stringify(settings)]);
+    try {
+      const { input, warnings } = await buildReconcileInput(ds, loadConfig({ MAILPLANE_SECRET_KEY: secret }));
+      assert.deepEqual(input.tls, { certFile: '/etc/ssl/m.pem', keyFile: '/etc/ssl/m.key' });
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /dnsbl_threshold 2 is not applied/);
+    } finally {
+      await db.query(`UPDATE global_config SET settings = $1::jsonb WHERE id = 1`, [JSON.stringify({ message_size_limit: 2048 })]);
+    }
+  });
+
   it('uses MAILSTACK_DATABASE_URL as given', () => {
     const config = loadConfig({ MAILSTACK_DATABASE_URL: 'postgresql://reader:p%40ss@127.0.0.1/mail' });
     assert.deepEqual(mailstackDatabase(config), { host: '127.0.0.1', port: 5432, dbname: 'mail', user: 'reader', password: 'p@ss' });

@@ -51,5 +51,10 @@ async function dkimKeys(ds: DataSource, secretKey: string | undefined): Promise<
 export async function buildReconcileInput(ds: DataSource, config: AppConfig): Promise<{ input: ReconcileInput; warnings: string[] }> {
   const [global, dkim] = await Promise.all([globalSettings(ds), dkimKeys(ds, config.MAILPLANE_SECRET_KEY)]);
   const tls = global.tls_cert_file && global.tls_key_file ? { certFile: global.tls_cert_file, keyFile: global.tls_key_file } : null;
-  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls }, warnings: dkim.warnings };
+  const warnings = [...dkim.warnings];
+  // Postfix's reject_rbl_client refuses on any one listing; weighted scoring needs postscreen.
+  if (global.dnsbl_enabled && global.dnsbl_threshold > 1) {
+    warnings.push(`dnsbl_threshold ${global.dnsbl_threshold} is not applied: any one listed DNSBL refuses the client (weights need postscreen, not configured on this node)`);
+  }
+  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls }, warnings };
 }

@@ -28,7 +28,7 @@ interface JobBody {
   error?: string | null;
   started_at?: string | null;
   finished_at?: string | null;
-  result?: { duration_ms?: number; reloaded?: string[] } | null;
+  result?: { duration_ms?: number; reloaded?: string[]; steps?: { name: string; duration_ms: number }[] } | null;
 }
 
 async function api<T>(stack: TestStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; location: string | null }> {
@@ -41,14 +41,15 @@ async function api<T>(stack: TestStack, method: string, path: string, body?: unk
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T, location: res.headers.get('location') };
 }
 
-async function runReconcile(stack: TestStack): Promise<{ wallMs: number; engineMs: number; reloaded: string[] }> {
+async function runReconcile(stack: TestStack): Promise<{ wallMs: number; engineMs: number; reloaded: string[]; steps: { name: string; duration_ms: number }[] }> {
   const t0 = performance.now();
   const start = await api<{ job: JobBody }>(stack, 'POST', '/api/v1/system/reconcile', {});
   if (start.status !== 202) throw new Error(`POST /system/reconcile: ${start.status} ${JSON.stringify(start.body)}`);
   for (;;) {
     const job = await api<JobBody>(stack, 'GET', `/api/v1/jobs/${start.body.job.id}`);
     if (job.body.state === 'completed') {
-      return { wallMs: performance.now() - t0, engineMs: job.body.result?.duration_ms ?? NaN, reloaded: job.body.result?.reloaded ?? [] };
+      const r = job.body.result;
+      return { wallMs: performance.now() - t0, engineMs: r?.duration_ms ?? NaN, reloaded: r?.reloaded ?? [], steps: r?.steps ?? [] };
     }
     if (job.body.state === 'failed' || job.body.state === 'cancelled') throw new Error(`reconcile job ${job.body.state}: ${job.body.error}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -90,6 +91,7 @@ export async function runMailstackBench(s: MailstackBenchSettings, onStack: (sta
     }
     const wall: number[] = [];
     const engine: number[] = [];
+    const stepMs = new Map<string, number[]>();
     let reloaded = '';
     for (let i = 0; i < s.reconciles; i++) {
       limit += 1024;
@@ -98,8 +100,11 @@ export async function runMailstackBench(s: MailstackBenchSettings, onStack: (sta
       const r = await runReconcile(stack);
       wall.push(r.wallMs);
       engine.push(r.engineMs);
+      for (const st of r.steps) stepMs.set(st.name, [...(stepMs.get(st.name) ?? []), st.duration_ms]);
       reloaded = r.reloaded.join('+') || 'none';
     }
+    const slowest = [...stepMs].map(([name, ms]) => [name, percentile(ms, 0.5)] as const).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    console.log(`[bench] ${countLabel(count)}: slowest steps (p50) ${slowest.map(([n, ms]) => `${n} ${num(ms, 0)} ms`).join(', ')}`);
     medians.push(percentile(engine, 0.5));
     rows.push([countLabel(count), num(percentile(engine, 0.5), 0), num(Math.max(...engine), 0), num(percentile(wall, 0.5), 0), reloaded]);
   }

@@ -10,7 +10,7 @@ import { keysDir, keyTablePath, renderKeyFiles, renderKeyTable, renderSigningTab
 import { renderMainCf, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
 import { renderPgsqlMaps } from '../postfix/pgsql-maps.renderer.js';
 import { checkTlsFiles } from '../postfix/tls-files.check.js';
-import { applyMainCf, applySmtpdProcessLimit, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, reloadPostfix } from '../postfix/postfix.js';
+import { applyMainCf, applySmtpdProcessLimit, coolDown, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, reloadPostfix } from '../postfix/postfix.js';
 import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
 import { ReconcileError, type MailstackPaths, type ReconcileDkimKey, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
 import { anyDiffers, probeDatabase } from './database-probe.js';
@@ -121,9 +121,11 @@ async function reconcileLocked(input: ReconcileInput, paths: MailstackPaths, bin
       await snap.remember(mainCfPath(dir));
       await snap.remember(masterCfPath(dir));
       // master.cf first: Postfix delays reading a file modified within the last second or so, and
-      // each of these reads its own file before writing it.
+      // each of these reads its own file before writing it (coolDown below removes the delay).
       const services = await applySmtpdProcessLimit(bin.postfix, dir, smtpdProcessLimit(input.global));
+      if (services.length) await coolDown([masterCfPath(dir)]);
       const params = await applyMainCf(bin.postfix, dir, mainCf);
+      if (params.length) await coolDown([mainCfPath(dir)]);
       for (const f of [mainCfPath(dir), masterCfPath(dir)]) {
         if (!(await snap.forgetIfUnchanged(f))) {
           changed.add('postfix');
@@ -214,6 +216,7 @@ async function rollBack(
   if (snap.touched.length === 0) return;
   try {
     await snap.restore();
+    await coolDown([mainCfPath(paths.postfixDir), masterCfPath(paths.postfixDir)]);
     await pruneEmptyDirs(keysDir(paths.opendkimDir));
     for (const d of reloaded) {
       if (d === 'postfix') await reloadPostfix(bin.postfix, paths.postfixDir);

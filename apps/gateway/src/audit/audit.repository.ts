@@ -66,13 +66,14 @@ export const AUDIT_PURGE_LOCK = 0x6d70_6175; // 'mpau'
  * (0 when another replica holds the lock).
  */
 export async function purgeExpiredAudit(db: { query: (sql: string, params?: unknown[]) => Promise<unknown> }, days: number): Promise<number> {
+  // A SELECT around the delete: query() then returns plain rows whatever the driver does with DELETE.
   const rows = (await db.query(
-    `WITH lock AS (SELECT pg_try_advisory_xact_lock($2) AS got)
-     DELETE FROM audit_log WHERE (SELECT got FROM lock) AND occurred_at < now() - make_interval(days => $1)
-     RETURNING 1`,
+    `WITH lock AS (SELECT pg_try_advisory_xact_lock($2) AS got),
+          del AS (DELETE FROM audit_log WHERE (SELECT got FROM lock) AND occurred_at < now() - make_interval(days => $1) RETURNING 1)
+     SELECT count(*)::int AS n FROM del`,
     [days, AUDIT_PURGE_LOCK],
-  )) as unknown[];
-  return Array.isArray(rows) ? rows.length : 0;
+  )) as { n: number }[];
+  return rows[0]?.n ?? 0;
 }
 
 @Injectable()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { purgeExpiredAudit } from '../../apps/gateway/src/audit/audit.repository.js';
+import pg from 'pg';
+import { AUDIT_PURGE_LOCK, purgeExpiredAudit } from '../../apps/gateway/src/audit/audit.repository.js';
 import { expectError } from '../helpers/api-client.js';
 import { TestStack } from '../helpers/stack.js';
 
@@ -82,9 +83,9 @@ describe('audit log (e2e)', () => {
   it('a failed validation (400) is recorded with its error code and changes nothing', async () => {
     const res = await stack.api(a.apiKey).post('/api/v1/domains', { name: 'not a domain!' }, UA);
     expectError(res, 400, 'VALIDATION_FAILED');
-    const [e] = await waitFor(a.token, 'action=domains.create', (x) => x.some((y) => y.outcome.status === 400));
-    const failed = (await waitFor(a.token, 'action=domains.create', () => true)).find((y) => y.outcome.status === 400)!;
-    assert.ok(e);
+    const entries = await waitFor(a.token, 'action=domains.create', (x) => x.some((y) => y.outcome.status === 400));
+    const failed = entries.find((y) => y.outcome.status === 400)!;
+    assert.equal(Number((await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM domains WHERE name = 'not a domain!'`))[0].n), 0);
     assert.deepEqual(failed.outcome, { status: 400, error_code: 'VALIDATION_FAILED' });
     assert.deepEqual(failed.changes, { name: 'not a domain!' });
     assert.equal(failed.after, null);
@@ -235,5 +236,23 @@ describe('audit log (e2e)', () => {
     assert.equal(Number((await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log`))[0].n), before - 1);
     assert.equal(await purgeExpiredAudit(stack.db, 5), 1, 'a shorter retention takes the 10-day-old entry too');
     assert.equal(await purgeExpiredAudit(stack.db, 5), 0);
+  });
+
+  it('only one replica purges at a time: while another holds the lock, nothing is deleted', async () => {
+    await stack.db.query(
+      `INSERT INTO audit_log (occurred_at, actor_type, ip, method, path, action, resource, status)
+       VALUES (now() - interval '800 days', 'anonymous', '192.0.2.1', 'POST', '/api/v1/old', 'old.create', 'old', 201)`,
+    );
+    const other = new pg.Client({ connectionString: stack.env.DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_PURGE_LOCK]);
+      assert.equal(await purgeExpiredAudit(stack.db, 365), 0);
+      await other.query('COMMIT');
+      assert.equal(await purgeExpiredAudit(stack.db, 365), 1);
+    } finally {
+      await other.end();
+    }
   });
 });

@@ -146,6 +146,7 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/services/{name}/restart': ['post'],
       '/api/v1/services/{name}/reload': ['post'],
       '/api/v1/system/about': ['get'],
+      '/api/v1/audit-log': ['get'],
       '/health': ['get'],
       '/health/live': ['get'],
     };

@@ -25,6 +25,7 @@ import { NatsModule } from './nats/nats.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { DkimModule } from './dkim/dkim.module.js';
 import { MailNodeModule } from './mail-node/mail-node.module.js';
+import { AuditModule } from './audit/audit.module.js';
 
 @Module({})
 export class AppModule {
@@ -48,6 +49,7 @@ export class AppModule {
         JobsModule,
         DkimModule,
         MailNodeModule,
+        AuditModule,
       ],
       controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
       providers: [

@@ -8,6 +8,8 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { ConfigError, installAccessLog, loadConfig, requireConfig, toHttpError } from '#common';
 import { AppModule } from './app.module.js';
 import { installFastifyHooks } from './http/fastify-hooks.js';
+import { installAuditHooks } from './audit/audit.hooks.js';
+import { AuditRepository } from './audit/audit.repository.js';
 import { buildOpenApiDocument, DOCS_PATH, mountOpenApi } from './openapi/openapi.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,6 +42,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   installFastifyHooks(app.getHttpAdapter().getInstance());
   installAccessLog(app.getHttpAdapter().getInstance(), config, 'gateway');
+  installAuditHooks(app.getHttpAdapter().getInstance(), app.get(AuditRepository), new NestLogger('Audit'));
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live'] });
   app.enableShutdownHooks();
   mountOpenApi(app, buildOpenApiDocument(app, pkg.version));

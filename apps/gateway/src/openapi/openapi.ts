@@ -29,6 +29,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addTag('queue', 'The Postfix queue of the mail node (platform only; 503 without Postfix)')
     .addTag('stats', 'Host metrics and mail counters from the Postfix log (platform only)')
     .addTag('services', 'Postfix, Dovecot and OpenDKIM status and control (platform only)')
+    .addTag('audit', 'Who changed what, when, from where (secrets redacted; retention AUDIT_RETENTION_DAYS)')
     .addTag('health', 'Liveness and readiness (public)')
     .build();
   return SwaggerModule.createDocument(app, config, {

@@ -35,6 +35,8 @@ export const configSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: int(300, 31_536_000).default(2_592_000),
   /** Milliseconds an API-key or account lookup may be served from the in-process cache (bounds how long a revoked key keeps working). */
   AUTH_CACHE_TTL_MS: int(0, 60_000).default(1000),
+  /** Days audit-log entries are kept; older ones are deleted hourly by one gateway replica. */
+  AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
   /** 32 bytes, base64: encrypts secrets at rest (DKIM/TLS keys, TOTP and webhook secrets). */
   MAILPLANE_SECRET_KEY: z
     .string()

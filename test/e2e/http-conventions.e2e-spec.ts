@@ -99,6 +99,10 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/auth/login': ['post'],
       '/api/v1/auth/refresh': ['post'],
       '/api/v1/auth/me': ['get'],
+      '/api/v1/auth/login/2fa': ['post'],
+      '/api/v1/auth/totp/setup': ['post'],
+      '/api/v1/auth/totp/confirm': ['post'],
+      '/api/v1/auth/totp/disable': ['post'],
       '/api/v1/api-keys': ['get', 'post'],
       '/api/v1/api-keys/scopes': ['get'],
       '/api/v1/api-keys/{id}': ['get', 'delete'],
@@ -151,7 +155,7 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/health/live': ['get'],
     };
     assert.deepEqual(Object.keys(spec.paths).sort(), Object.keys(expected).sort());
-    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh', '/health', '/health/live']);
+    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/login/2fa', '/api/v1/auth/refresh', '/health', '/health/live']);
     for (const [path, methods] of Object.entries(expected)) {
       assert.deepEqual(Object.keys(spec.paths[path]).sort(), [...methods].sort(), path);
       for (const m of methods) {

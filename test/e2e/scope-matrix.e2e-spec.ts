@@ -8,7 +8,14 @@ interface Operation {
 }
 
 /** Routes any authenticated caller may use, whatever its scopes. */
-const SCOPE_FREE = new Set(['GET /api/v1/auth/me', 'GET /api/v1/api-keys/scopes']);
+const SCOPE_FREE = new Set([
+  'GET /api/v1/auth/me',
+  'GET /api/v1/api-keys/scopes',
+  // Account-only (an API key gets 403 whatever its scopes).
+  'POST /api/v1/auth/totp/setup',
+  'POST /api/v1/auth/totp/confirm',
+  'POST /api/v1/auth/totp/disable',
+]);
 const NIL_UUID = '00000000-0000-4000-8000-000000000000';
 
 /**

@@ -11,6 +11,10 @@ import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
 import { CredentialsService } from './auth/credentials.service.js';
+import { MfaLoginService } from './auth/totp/mfa-login.service.js';
+import { SecondFactorVerifier } from './auth/totp/second-factor.verifier.js';
+import { TotpController } from './auth/totp/totp.controller.js';
+import { TotpService } from './auth/totp/totp.service.js';
 import { APP_CONFIG } from './config/app-config.js';
 import { ConfigController } from './config-tiers/config.controller.js';
 import { DomainConfigController } from './config-tiers/domain-config.controller.js';
@@ -51,11 +55,14 @@ export class AppModule {
         MailNodeModule,
         AuditModule,
       ],
-      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
+      controllers: [AuthController, TotpController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
       providers: [
         AuthService,
         CredentialsService,
         ApiKeysService,
+        SecondFactorVerifier,
+        TotpService,
+        MfaLoginService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

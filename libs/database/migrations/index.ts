@@ -6,6 +6,7 @@ import { MailstackAliasesFirstMatch1763800000002 } from './1763800000002-Mailsta
 import { Jobs1763900000000 } from './1763900000000-Jobs.js';
 import { DkimKeys1763900000001 } from './1763900000001-DkimKeys.js';
 import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
+import { Totp1764000000003 } from './1764000000003-Totp.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Jobs1763900000000,
   DkimKeys1763900000001,
   AuditLog1764000000004,
+  Totp1764000000003,
 ];

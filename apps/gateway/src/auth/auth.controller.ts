@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { AuthService } from './auth.service.js';
 import { Authenticated, CurrentPrincipal, Public } from './authenticated.decorator.js';
 import { LoginDto, RefreshDto } from './dto/login.dto.js';
 import { MeDto, TokenPairDto } from './dto/token-pair.dto.js';
 import type { Principal } from './principal.js';
+import { MfaRequiredDto } from './totp/dto/totp.dto.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -15,10 +16,14 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Log in with email and password', description: 'Returns a 15-minute access token and a single-use refresh token.' })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOperation({
+    summary: 'Log in with email and password',
+    description: 'Returns a 15-minute access token and a single-use refresh token. For an account with 2FA it returns `{mfa_required: true, mfa_token}` instead: complete the login with POST /auth/login/2fa.',
+  })
+  @ApiExtraModels(TokenPairDto, MfaRequiredDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
   @ApiErrors(400, 401, 415)
-  login(@Body() body: LoginDto): Promise<TokenPairDto> {
+  login(@Body() body: LoginDto): Promise<TokenPairDto | MfaRequiredDto> {
     return this.auth.login(body.email, body.password);
   }
 

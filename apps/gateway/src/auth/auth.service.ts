@@ -8,6 +8,8 @@ import { InjectConfig } from '../config/app-config.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import type { AccessTokenClaims } from './credentials.service.js';
 import type { TokenPairDto } from './dto/token-pair.dto.js';
+import type { MfaRequiredDto } from './totp/dto/totp.dto.js';
+import { MfaLoginService } from './totp/mfa-login.service.js';
 
 interface LoginRow {
   id: string;
@@ -25,11 +27,12 @@ export class AuthService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly jwt: JwtService,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly mfa: MfaLoginService,
   ) {
     this.dummyHash = hashAccountPassword(randomToken(16));
   }
 
-  async login(email: string, password: string): Promise<TokenPairDto> {
+  async login(email: string, password: string): Promise<TokenPairDto | MfaRequiredDto> {
     const rows: LoginRow[] = await this.ds.query(
       `SELECT a.id, a.password_hash, a.active, t.active AS tenant_active
          FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.email = $1`,
@@ -39,8 +42,16 @@ export class AuthService {
     const ok = await verifyAccountPassword(row?.password_hash ?? (await this.dummyHash), password);
     if (!row || !ok) throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
     if (!row.active || !row.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
-    await this.ds.query(`UPDATE accounts SET last_login_at = now() WHERE id = $1`, [row.id]);
-    return this.ds.transaction((m) => this.issue(m, row.id, randomUUID()));
+    // 2FA: no tokens yet, only a challenge for POST /auth/login/2fa.
+    const challenge = await this.mfa.challenge(row.id);
+    if (challenge) return challenge;
+    return this.completeLogin(row.id);
+  }
+
+  /** Tokens for a fully authenticated login (password, and the second factor when the account has one). */
+  async completeLogin(accountId: string): Promise<TokenPairDto> {
+    await this.ds.query(`UPDATE accounts SET last_login_at = now() WHERE id = $1`, [accountId]);
+    return this.ds.transaction((m) => this.issue(m, accountId, randomUUID()));
   }
 
   /** Rotation: the presented token is spent; presenting a spent one again revokes its whole family. */

@@ -25,6 +25,9 @@ import { NatsModule } from './nats/nats.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { DkimModule } from './dkim/dkim.module.js';
 import { MailNodeModule } from './mail-node/mail-node.module.js';
+import { TenantsController } from './tenants/tenants.controller.js';
+import { TenantsRepository } from './tenants/tenants.repository.js';
+import { TenantsService } from './tenants/tenants.service.js';
 
 @Module({})
 export class AppModule {
@@ -49,11 +52,13 @@ export class AppModule {
         DkimModule,
         MailNodeModule,
       ],
-      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
+      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController, TenantsController],
       providers: [
         AuthService,
         CredentialsService,
         ApiKeysService,
+        TenantsService,
+        TenantsRepository,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

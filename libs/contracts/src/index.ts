@@ -29,3 +29,4 @@ export * from './antispam/antispam.errors.js';
 export * from './jobs/index.js';
 export * from './dkim/index.js';
 export * from './mail-node/index.js';
+export * from './tenants/index.js';

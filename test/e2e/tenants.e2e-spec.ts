@@ -122,7 +122,7 @@ describe('tenants (e2e)', () => {
     const forbidden = (res: Awaited<ReturnType<ApiClient['get']>>) => {
       assert.equal(res.status, 403, res.text);
       assert.ok(['FORBIDDEN', 'INSUFFICIENT_SCOPE'].includes(res.body.code), res.text);
-      assert.match(res.body.detail, /tenants:(read|write)/);
+      assert.match(res.body.detail, /tenants:(read|write)|role tenant_admin/);
     };
     for (const cred of [t.token, t.apiKey]) {
       const api = stack.api(cred);

@@ -151,6 +151,12 @@ describe('tenants (e2e)', () => {
     assert.equal((await api.get('/api/v1/domains')).status, 200);
     assert.ok(await inView('virtual_domains', 'domain', 'susp.example'));
     assert.ok(await inView('users', 'username', 'box@susp.example'));
+    // The re-created views are still security barriers.
+    const barriers = await stack.db.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'mailstack' AND c.relkind = 'v' AND 'security_barrier=true' = ANY (c.reloptions) ORDER BY 1`,
+    );
+    assert.deepEqual(barriers.map((r) => r.relname), ['transport', 'users', 'virtual_aliases', 'virtual_domains', 'virtual_mailboxes']);
 
     const s = await admin.patch('/api/v1/tenants/susp', { active: false });
     assert.equal(s.status, 200, s.text);

@@ -62,11 +62,13 @@ describe('tenants (e2e)', () => {
     for (const bad of [
       {}, { name: '' }, { name: 'has space' }, { name: 'x'.repeat(101) }, { name: 'ok', max_domains: -1 }, { name: 'ok', max_mailboxes: 1.5 },
       { name: 'ok', storage_bytes: '10' }, { name: 'ok', active: 'yes' }, { name: 'ok', unknown: 1 }, { name: 'ok', active: null },
+      { name: '0b6f1d3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' },
     ]) {
       const r = expectError(await admin.post('/api/v1/tenants', bad), 400, 'VALIDATION_FAILED');
       assert.ok(r.fields?.length, JSON.stringify(bad));
     }
     assert.equal(await tenantRow('ok'), undefined);
+    assert.equal(await tenantRow('0b6f1d3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b'), undefined);
 
     const before = await tenantRow('acme');
     for (const bad of [{ name: 'bad name' }, { max_aliases: -5 }, { storage_bytes: 'x' }, { id: 'x' }]) {

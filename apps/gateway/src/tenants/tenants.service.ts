@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppConfig } from '#common';
 import {
-  TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type UpdateTenantDto,
+  isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type UpdateTenantDto,
 } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -34,6 +34,7 @@ export class TenantsService {
   }
 
   async create(dto: CreateTenantDto): Promise<TenantDetailDto> {
+    this.checkName(dto.name);
     try {
       return this.detail(await this.repo.insert(writeOf(dto) as TenantWrite & { name: string }));
     } catch (err) {
@@ -42,6 +43,7 @@ export class TenantsService {
   }
 
   async update(p: Principal, ref: string, dto: UpdateTenantDto): Promise<TenantDetailDto> {
+    if (dto.name !== undefined) this.checkName(dto.name);
     const row = await this.repo.transaction(async (tx) => {
       const t = await this.repo.find(ref, tx, true);
       if (!t) throw this.notFound(ref);
@@ -115,6 +117,13 @@ export class TenantsService {
   private protectedError(t: TenantRow, what: string): TenantError {
     const why = t.name === this.config.BOOTSTRAP_TENANT_NAME ? 'it is the platform tenant' : 'it is your own tenant';
     return new TenantError(TenantErrorCode.PlatformTenant, 'Tenant is protected', `Tenant ${t.name} cannot be ${what}: ${why}.`);
+  }
+
+  /** Routes take a UUID or a name: a name shaped like a UUID could never be looked up by name. */
+  private checkName(name: string): void {
+    if (isUuid(name)) {
+      throw new TenantError(TenantErrorCode.NameIsUuid, 'Validation failed', 'name must not be a UUID.', [{ field: 'name', message: 'name must not be a UUID' }]);
+    }
   }
 
   private nameTaken(name: string): TenantError {

@@ -6,6 +6,7 @@ export enum TenantErrorCode {
   NameTaken = 'TENANT_NAME_TAKEN',
   HasDomains = 'TENANT_HAS_DOMAINS',
   PlatformTenant = 'TENANT_PLATFORM_PROTECTED',
+  NameIsUuid = 'TENANT_NAME_IS_UUID',
 }
 
 const TENANT_TO_API: Record<TenantErrorCode, ApiErrorCode> = {
@@ -13,6 +14,7 @@ const TENANT_TO_API: Record<TenantErrorCode, ApiErrorCode> = {
   [TenantErrorCode.NameTaken]: ApiErrorCode.CONFLICT,
   [TenantErrorCode.HasDomains]: ApiErrorCode.CONFLICT,
   [TenantErrorCode.PlatformTenant]: ApiErrorCode.CONFLICT,
+  [TenantErrorCode.NameIsUuid]: ApiErrorCode.VALIDATION_FAILED,
 };
 
 export class TenantError extends moduleError(TENANT_TO_API) {}

@@ -106,6 +106,8 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/api-keys': ['get', 'post'],
       '/api/v1/api-keys/scopes': ['get'],
       '/api/v1/api-keys/{id}': ['get', 'delete'],
+      '/api/v1/tenants': ['get', 'post'],
+      '/api/v1/tenants/{id}': ['get', 'patch', 'delete'],
       '/api/v1/domains': ['get', 'post'],
       '/api/v1/domains/{domain}': ['get', 'patch', 'delete'],
       '/api/v1/domains/{domain}/overrides': ['get', 'put'],

@@ -30,6 +30,9 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { DkimModule } from './dkim/dkim.module.js';
 import { MailNodeModule } from './mail-node/mail-node.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { TenantsController } from './tenants/tenants.controller.js';
+import { TenantsRepository } from './tenants/tenants.repository.js';
+import { TenantsService } from './tenants/tenants.service.js';
 
 @Module({})
 export class AppModule {
@@ -56,6 +59,7 @@ export class AppModule {
         AuditModule,
       ],
       controllers: [AuthController, TotpController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
+      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController, TenantsController],
       providers: [
         AuthService,
         CredentialsService,
@@ -63,6 +67,8 @@ export class AppModule {
         SecondFactorVerifier,
         TotpService,
         MfaLoginService,
+        TenantsService,
+        TenantsRepository,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -30,3 +30,4 @@ export * from './jobs/index.js';
 export * from './dkim/index.js';
 export * from './mail-node/index.js';
 export * from './audit/index.js';
+export * from './tenants/index.js';

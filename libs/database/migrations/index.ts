@@ -7,6 +7,7 @@ import { Jobs1763900000000 } from './1763900000000-Jobs.js';
 import { DkimKeys1763900000001 } from './1763900000001-DkimKeys.js';
 import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
 import { Totp1764000000003 } from './1764000000003-Totp.js';
+import { TenantSuspension1764000000002 } from './1764000000002-TenantSuspension.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   DkimKeys1763900000001,
   AuditLog1764000000004,
   Totp1764000000003,
+  TenantSuspension1764000000002,
 ];

@@ -83,6 +83,12 @@ export class CredentialsService {
     this.accounts.delete(accountId);
   }
 
+  /** A tenant was suspended, resumed or deleted: drop every cached key and account of it. */
+  forgetTenant(tenantId: string): void {
+    this.keys.deleteWhere((r) => r.tenant_id === tenantId);
+    this.accounts.deleteWhere((r) => r.tenant_id === tenantId);
+  }
+
   private async byApiKey(value: string, ip: string): Promise<Principal> {
     const parsed = parseApiKey(value);
     if (!parsed) throw new AuthError(AuthErrorCode.InvalidToken, 'The API key is malformed.');
@@ -106,7 +112,8 @@ export class CredentialsService {
     if (rec.expires_at && new Date(rec.expires_at).getTime() <= Date.now()) {
       throw new AuthError(AuthErrorCode.KeyExpired, 'This API key has expired.');
     }
-    if (!rec.account_active || !rec.tenant_active) {
+    if (!rec.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'The tenant owning this key is suspended.');
+    if (!rec.account_active) {
       throw new AuthError(AuthErrorCode.AccountDisabled, 'The account or tenant owning this key is disabled.');
     }
     this.noteKeyUse(rec.id, ip);
@@ -135,7 +142,8 @@ export class CredentialsService {
       throw new AuthError(AuthErrorCode.InvalidToken, 'Not an access token.');
     }
     const account = await this.account(claims.sub);
-    if (!account || !account.active || !account.tenant_active) {
+    if (account && !account.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'The account’s tenant is suspended.');
+    if (!account || !account.active) {
       throw new AuthError(AuthErrorCode.AccountDisabled, 'The account is disabled or no longer exists.');
     }
     return {

@@ -26,4 +26,8 @@ export class TtlCache<K, V> {
   delete(key: K): void {
     this.entries.delete(key);
   }
+
+  deleteWhere(match: (value: V) => boolean): void {
+    for (const [key, hit] of this.entries) if (match(hit.value)) this.entries.delete(key);
+  }
 }

@@ -18,6 +18,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key `mp_<keyid>_<secret>`' }, API_KEY_SCHEME)
     .addTag('auth', 'Log in, refresh, who am I')
     .addTag('api-keys', 'Scoped API keys')
+    .addTag('tenants', 'Tenants: limits, usage, suspension and deletion (platform only)')
     .addTag('domains', 'Mail domains')
     .addTag('mailboxes', 'Mailboxes and their passwords (Dovecot schemes; never returned)')
     .addTag('aliases', 'Aliases and catch-alls (loops refused)')

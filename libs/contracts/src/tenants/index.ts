@@ -1,0 +1,2 @@
+export * from './tenant.dto.js';
+export * from './tenant.errors.js';

@@ -1,0 +1,20 @@
+import { moduleError } from '../errors/app-error.js';
+import { ApiErrorCode } from '../errors/error-codes.js';
+
+export enum TenantErrorCode {
+  NotFound = 'TENANT_NOT_FOUND',
+  NameTaken = 'TENANT_NAME_TAKEN',
+  HasDomains = 'TENANT_HAS_DOMAINS',
+  PlatformTenant = 'TENANT_PLATFORM_PROTECTED',
+  NameIsUuid = 'TENANT_NAME_IS_UUID',
+}
+
+const TENANT_TO_API: Record<TenantErrorCode, ApiErrorCode> = {
+  [TenantErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
+  [TenantErrorCode.NameTaken]: ApiErrorCode.CONFLICT,
+  [TenantErrorCode.HasDomains]: ApiErrorCode.CONFLICT,
+  [TenantErrorCode.PlatformTenant]: ApiErrorCode.CONFLICT,
+  [TenantErrorCode.NameIsUuid]: ApiErrorCode.VALIDATION_FAILED,
+};
+
+export class TenantError extends moduleError(TENANT_TO_API) {}

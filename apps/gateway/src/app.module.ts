@@ -25,6 +25,8 @@ import { NatsModule } from './nats/nats.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { DkimModule } from './dkim/dkim.module.js';
 import { MailNodeModule } from './mail-node/mail-node.module.js';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
 @Module({})
 export class AppModule {
@@ -48,6 +50,7 @@ export class AppModule {
         JobsModule,
         DkimModule,
         MailNodeModule,
+        RateLimitModule,
       ],
       controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
       providers: [
@@ -55,6 +58,8 @@ export class AppModule {
         CredentialsService,
         ApiKeysService,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After AuthGuard (global guards run in this order): the budget depends on the caller.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

@@ -35,6 +35,10 @@ export const configSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: int(300, 31_536_000).default(2_592_000),
   /** Milliseconds an API-key or account lookup may be served from the in-process cache (bounds how long a revoked key keeps working). */
   AUTH_CACHE_TTL_MS: int(0, 60_000).default(1000),
+  /** Requests per minute per API key or account, unless the key or its tenant sets its own. */
+  RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(120),
+  /** Login attempts per minute per client IP (POST /auth/login and its 2FA step). */
+  LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(10),
   /** 32 bytes, base64: encrypts secrets at rest (DKIM/TLS keys, TOTP and webhook secrets). */
   MAILPLANE_SECRET_KEY: z
     .string()

@@ -61,8 +61,8 @@ describe('rate limits (e2e)', () => {
     await stack?.stop();
   });
 
-  async function keyWithLimit(name: string, limit?: number, by: ApiClient = admin): Promise<{ id: string; key: string }> {
-    const res = await by.post('/api/v1/api-keys', { name, scopes: ['domains:read'], ...(limit === undefined ? {} : { rate_limit_per_min: limit }) });
+  async function keyWithLimit(name: string, limit?: number, by: ApiClient = admin, scopes = ['domains:read']): Promise<{ id: string; key: string }> {
+    const res = await by.post('/api/v1/api-keys', { name, scopes, ...(limit === undefined ? {} : { rate_limit_per_min: limit }) });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.body.rate_limit_per_min, limit ?? null);
     return { id: res.body.id, key: res.body.key };
@@ -135,7 +135,7 @@ describe('rate limits (e2e)', () => {
 
   it("a tenant's limit applies to its keys without their own and to its accounts; a key's own limit wins", async () => {
     const t = await stack.tenantAdmin('rl-tenant');
-    const own = await keyWithLimit('own limit', 7, stack.api(t.token));
+    const own = await keyWithLimit('own limit', 7, stack.api(t.token), ['domains:read', 'api_keys:write']);
     await stack.db.query(`UPDATE tenants SET rate_limit_per_min = 3 WHERE id = $1`, [t.tenantId]);
     await sleep(1100); // limits are cached for AUTH_CACHE_TTL_MS (1 s in the test stack)
 
@@ -150,13 +150,17 @@ describe('rate limits (e2e)', () => {
     const ownRes = await stack.api(own.key).get('/api/v1/auth/me');
     assert.equal(ownRes.status, 200);
     assert.deepEqual([limits(ownRes).limit, limits(ownRes).remaining], [7, 6]);
+    // A key cannot mint a key with a higher limit than its own.
+    const beyond = await stack.api(own.key).post('/api/v1/api-keys', { name: 'faster child', scopes: ['domains:read'], rate_limit_per_min: 8 });
+    assert.match(expectError(beyond, 403, 'FORBIDDEN').detail, /limited to 7 requests per minute/);
+    await keyWithLimit('child at cap', 7, stack.api(own.key));
 
-    // The account (JWT) has a budget of its own, with the tenant's limit (it already spent one above).
+    // The account (JWT) has a budget of its own with the tenant's limit; it spent 2 of 3 creating
+    // keys above. Nor may it give a key more than the tenant has.
     const account = new ApiClient(gateway2.url, t.token);
-    const first = await account.get('/api/v1/auth/me');
-    assert.equal(first.status, 200);
-    assert.equal(limits(first).limit, 3);
-    for (let left = limits(first).remaining; left > 0; left--) assert.equal((await account.get('/api/v1/auth/me')).status, 200);
+    const tooMuch = await account.post('/api/v1/api-keys', { name: 'too fast', scopes: ['domains:read'], rate_limit_per_min: 4 });
+    assert.match(expectError(tooMuch, 403, 'FORBIDDEN').detail, /limited to 3 requests per minute/);
+    assert.deepEqual([limits(tooMuch).limit, limits(tooMuch).remaining], [3, 0]);
     expectRateLimited(await account.get('/api/v1/auth/me'));
 
     // Platform keys without an override keep RATE_LIMIT_PER_MIN.

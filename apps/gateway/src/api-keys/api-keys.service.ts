@@ -7,6 +7,7 @@ import {
 } from '#common';
 import { normalizeDomainName, roleAllows, scopesWithin, isKnownScope, isUuid, type Paginated } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
+import { RateLimitPolicy } from '../rate-limit/rate-limit.policy.js';
 import { isPlatformAdmin, isRestrictedKey, type Principal } from '../auth/principal.js';
 import { ApiKeyError, ApiKeyErrorCode } from './api-keys.errors.js';
 import type { ApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto.js';
@@ -60,6 +61,7 @@ export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly credentials: CredentialsService,
+    private readonly rateLimits: RateLimitPolicy,
   ) {}
 
   async create(p: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
@@ -80,6 +82,7 @@ export class ApiKeysService {
       }
     }
     const expiresAt = this.expiryFor(p, dto.expires_at ?? null);
+    await this.checkRateLimit(p, dto.rate_limit_per_min ?? null);
     const key = generateApiKey();
     const rows: ApiKeyRow[] = await this.ds.query(
       `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, created_by_key_id, rate_limit_per_min)
@@ -122,6 +125,18 @@ export class ApiKeysService {
       ),
     );
     for (const r of revoked) this.credentials.forgetKey(r.key_id);
+  }
+
+  /**
+   * A key's own limit may not exceed its creator's (else a tenant admin could step around the
+   * tenant's limit); only platform admins logged in as themselves set any value.
+   */
+  private async checkRateLimit(p: Principal, wanted: number | null): Promise<void> {
+    if (wanted === null || (p.kind === 'account' && isPlatformAdmin(p))) return;
+    const own = await this.rateLimits.limitOf(p);
+    if (wanted > own) {
+      throw new ApiKeyError(ApiKeyErrorCode.RateLimitBeyondCaller, 'Rate limit beyond your rights', `Your credential is limited to ${own} requests per minute; a key it creates cannot have more.`);
+    }
   }
 
   /** A key may not mint a key that outlives it; without a date the new key inherits its expiry. */

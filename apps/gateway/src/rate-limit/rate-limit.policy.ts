@@ -35,8 +35,13 @@ export class RateLimitPolicy {
   }
 
   async budgetFor(p: Principal): Promise<RateBudget> {
-    if (p.kind === 'api_key' && p.api_key_id) return { bucket: `key:${p.api_key_id}`, limit: await this.keyLimit(p.api_key_id) };
-    return { bucket: `account:${p.account_id}`, limit: await this.tenantLimit(p.tenant_id) };
+    const bucket = p.kind === 'api_key' && p.api_key_id ? `key:${p.api_key_id}` : `account:${p.account_id}`;
+    return { bucket, limit: await this.limitOf(p) };
+  }
+
+  /** The caller's requests per minute; also the most a key it creates may be given. */
+  async limitOf(p: Principal): Promise<number> {
+    return p.kind === 'api_key' && p.api_key_id ? this.keyLimit(p.api_key_id) : this.tenantLimit(p.tenant_id);
   }
 
   /** Login attempts are counted per client IP (req.ip: the TCP peer unless TRUST_PROXY vouches for a proxy). */

@@ -22,6 +22,12 @@ export interface StackOptions {
    * it the mail-node apps find no mail stack (MAILSTACK_BIN_PATH points nowhere) and answer 503.
    */
   mailstack?: boolean;
+  /**
+   * Rate limits: suites send hundreds of requests a minute with one key, so by default both are
+   * 100000/min; a rate-limit suite sets its own.
+   */
+  rateLimitPerMin?: number;
+  loginRateLimitPerMin?: number;
   /** Extra environment for every app. */
   env?: NodeJS.ProcessEnv;
 }
@@ -77,6 +83,8 @@ export class TestStack {
       GATEWAY_PORT: String(port),
       JWT_SECRET: randomBytes(32).toString('hex'),
       AUTH_CACHE_TTL_MS: String(options.authCacheTtlMs ?? 1000),
+      RATE_LIMIT_PER_MIN: String(options.rateLimitPerMin ?? 100_000),
+      LOGIN_RATE_LIMIT_PER_MIN: String(options.loginRateLimitPerMin ?? 100_000),
       BOOTSTRAP_ADMIN_EMAIL: 'admin@mailplane.test',
       HEALTH_PORT: String(options.serviceHealthPort ?? 0),
       MAILPLANE_SECRET_KEY: randomBytes(32).toString('base64'),

@@ -8,6 +8,7 @@ import { DkimKeys1763900000001 } from './1763900000001-DkimKeys.js';
 import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
 import { Totp1764000000003 } from './1764000000003-Totp.js';
 import { TenantSuspension1764000000002 } from './1764000000002-TenantSuspension.js';
+import { RateLimits1764000000000 } from './1764000000000-RateLimits.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AuditLog1764000000004,
   Totp1764000000003,
   TenantSuspension1764000000002,
+  RateLimits1764000000000,
 ];

@@ -7,6 +7,7 @@ export enum ApiKeyErrorCode {
   AllowlistBeyondCaller = 'API_KEY_ALLOWLIST_BEYOND_CALLER',
   ExpiryInPast = 'API_KEY_EXPIRY_IN_PAST',
   ExpiryBeyondCaller = 'API_KEY_EXPIRY_BEYOND_CALLER',
+  RateLimitBeyondCaller = 'API_KEY_RATE_LIMIT_BEYOND_CALLER',
 }
 
 const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
@@ -16,6 +17,7 @@ const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
   [ApiKeyErrorCode.AllowlistBeyondCaller]: ApiErrorCode.FORBIDDEN,
   [ApiKeyErrorCode.ExpiryInPast]: ApiErrorCode.VALIDATION_FAILED,
   [ApiKeyErrorCode.ExpiryBeyondCaller]: ApiErrorCode.FORBIDDEN,
+  [ApiKeyErrorCode.RateLimitBeyondCaller]: ApiErrorCode.FORBIDDEN,
 };
 
 export class ApiKeyError extends moduleError(TO_API) {}

@@ -7,12 +7,13 @@ import {
 } from '#common';
 import { normalizeDomainName, roleAllows, scopesWithin, isKnownScope, isUuid, type Paginated } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
+import { RateLimitPolicy } from '../rate-limit/rate-limit.policy.js';
 import { isPlatformAdmin, isRestrictedKey, type Principal } from '../auth/principal.js';
 import { ApiKeyError, ApiKeyErrorCode } from './api-keys.errors.js';
 import type { ApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 
-const COLUMNS = `id, key_id, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id, created_at`;
+const COLUMNS = `id, key_id, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id, rate_limit_per_min, created_at`;
 const SORT_COLUMNS = { name: 'name', created_at: 'created_at', last_used_at: 'last_used_at' } as const;
 
 interface ApiKeyRow {
@@ -28,6 +29,7 @@ interface ApiKeyRow {
   last_used_ip: string | null;
   revoked_at: Date | null;
   created_by_key_id: string | null;
+  rate_limit_per_min: number | null;
   created_at: Date;
   total?: string;
 }
@@ -49,6 +51,7 @@ function toDto(r: ApiKeyRow): ApiKeyDto {
     last_used_ip: r.last_used_ip,
     revoked_at: iso(r.revoked_at),
     created_by_key_id: r.created_by_key_id,
+    rate_limit_per_min: r.rate_limit_per_min,
     created_at: new Date(r.created_at).toISOString(),
   };
 }
@@ -58,6 +61,7 @@ export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly credentials: CredentialsService,
+    private readonly rateLimits: RateLimitPolicy,
   ) {}
 
   async create(p: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
@@ -78,11 +82,12 @@ export class ApiKeysService {
       }
     }
     const expiresAt = this.expiryFor(p, dto.expires_at ?? null);
+    await this.checkRateLimit(p, dto.rate_limit_per_min ?? null);
     const key = generateApiKey();
     const rows: ApiKeyRow[] = await this.ds.query(
-      `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, created_by_key_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-      [key.keyId, key.secretSha256, dto.name, p.account_id, p.tenant_id, scopes, allowlist, expiresAt, p.api_key_id],
+      `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, expires_at, created_by_key_id, rate_limit_per_min)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+      [key.keyId, key.secretSha256, dto.name, p.account_id, p.tenant_id, scopes, allowlist, expiresAt, p.api_key_id, dto.rate_limit_per_min ?? null],
     );
     return { ...toDto(rows[0]), key: key.fullKey };
   }
@@ -120,6 +125,18 @@ export class ApiKeysService {
       ),
     );
     for (const r of revoked) this.credentials.forgetKey(r.key_id);
+  }
+
+  /**
+   * A key's own limit may not exceed its creator's (else a tenant admin could step around the
+   * tenant's limit); only platform admins logged in as themselves set any value.
+   */
+  private async checkRateLimit(p: Principal, wanted: number | null): Promise<void> {
+    if (wanted === null || (p.kind === 'account' && isPlatformAdmin(p))) return;
+    const own = await this.rateLimits.limitOf(p);
+    if (wanted > own) {
+      throw new ApiKeyError(ApiKeyErrorCode.RateLimitBeyondCaller, 'Rate limit beyond your rights', `Your credential is limited to ${own} requests per minute; a key it creates cannot have more.`);
+    }
   }
 
   /** A key may not mint a key that outlives it; without a date the new key inherits its expiry. */

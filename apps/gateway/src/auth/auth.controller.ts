@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
+import { LoginRateLimited } from '../rate-limit/login-rate-limited.decorator.js';
 import { AuthService } from './auth.service.js';
 import { Authenticated, CurrentPrincipal, Public } from './authenticated.decorator.js';
 import { LoginDto, RefreshDto } from './dto/login.dto.js';
@@ -15,6 +16,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @LoginRateLimited()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Log in with email and password',
@@ -24,6 +26,10 @@ export class AuthController {
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
   @ApiErrors(400, 401, 415)
   login(@Body() body: LoginDto): Promise<TokenPairDto | MfaRequiredDto> {
+  @ApiOperation({ summary: 'Log in with email and password', description: 'Returns a 15-minute access token and a single-use refresh token. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN).' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiErrors(400, 401, 415, 429)
+  login(@Body() body: LoginDto): Promise<TokenPairDto> {
     return this.auth.login(body.email, body.password);
   }
 

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiSecurity, ApiUnau
 import type { IncomingMessage } from 'node:http';
 import { requestIdOf } from '#common';
 import type { Scope } from '#contracts';
+import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { ErrorResponseDto, errorExample } from '../openapi/error-response.dto.js';
 import type { Principal } from './principal.js';
 
@@ -34,6 +35,8 @@ export function Authenticated(options: AuthOptions = {}) {
       type: ErrorResponseDto,
       example: errorExample('INSUFFICIENT_SCOPE', 'Insufficient scope', `This route needs scope ${options.scope ?? '(any)'}.`),
     }),
+    // Every authenticated route counts against the caller's rate limit (apps/gateway/src/rate-limit).
+    ApiErrors(429),
   );
 }
 

@@ -12,6 +12,7 @@ const DOCS: Record<number, { description: string; example: ReturnType<typeof err
   404: { description: 'No such object for this caller (another tenant’s object is a 404 too)', example: errorExample('NOT_FOUND', 'Domain not found', 'No domain example.com is visible to you.') },
   409: { description: 'Conflicts with existing state', example: errorExample('CONFLICT', 'Domain exists', 'The domain example.com already exists.') },
   415: { description: 'Writes must be application/json', example: errorExample('UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'POST requests must send Content-Type: application/json.') },
+  429: { description: 'Rate limit reached (RateLimit-* headers; retry after Retry-After seconds)', example: errorExample('RATE_LIMITED', 'Too many requests', 'At most 120 requests per minute; retry in 42 s.') },
   503: { description: 'A service or the message bus is down', example: errorExample('DEPENDENCY_UNAVAILABLE', 'Service unavailable', 'No domains service is running to answer this request; try again shortly.') },
   504: { description: 'A service did not answer in time', example: errorExample('UPSTREAM_TIMEOUT', 'Upstream timeout', 'The domains service did not answer within 5000 ms.') },
 };

@@ -37,6 +37,10 @@ export const configSchema = z.object({
   AUTH_CACHE_TTL_MS: int(0, 60_000).default(1000),
   /** Days audit-log entries are kept; older ones are deleted hourly by one gateway replica. */
   AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
+  /** Requests per minute per API key or account, unless the key or its tenant sets its own. */
+  RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(120),
+  /** Login attempts per minute per client IP (POST /auth/login and its 2FA step). */
+  LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(10),
   /** 32 bytes, base64: encrypts secrets at rest (DKIM/TLS keys, TOTP and webhook secrets). */
   MAILPLANE_SECRET_KEY: z
     .string()

@@ -18,5 +18,7 @@ export class ApiKeyEntity {
   @Column({ type: 'timestamptz', nullable: true }) revoked_at: Date | null;
   /** The key that minted this one (null when an account created it). */
   @Column({ type: 'uuid', nullable: true }) created_by_key_id: string | null;
+  /** Requests per minute; null = the tenant's limit, else RATE_LIMIT_PER_MIN. */
+  @Column({ type: 'integer', nullable: true }) rate_limit_per_min: number | null;
   @CreateDateColumn({ type: 'timestamptz' }) created_at: Date;
 }

@@ -16,6 +16,7 @@ export class ApiKeyDto {
   @ApiProperty({ nullable: true, example: '203.0.113.7' }) last_used_ip: string | null;
   @ApiProperty({ format: 'date-time', nullable: true }) revoked_at: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, description: 'The key that minted this one; revoking it revokes this one too' }) created_by_key_id: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: null, description: 'Requests per minute; null = the tenant’s limit, else RATE_LIMIT_PER_MIN' }) rate_limit_per_min: number | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 

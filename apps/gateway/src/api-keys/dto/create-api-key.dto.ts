@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsOptional, IsString, MaxLength, MinLength,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength,
 } from 'class-validator';
 import { ALL_SCOPES, IsDomainName, IsRfc3339DateTime } from '#contracts';
 
@@ -21,4 +21,8 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true, example: '2027-01-01T00:00:00Z', description: 'Default: never, or the minting key’s own expiry' })
   @IsOptional() @IsRfc3339DateTime()
   expires_at?: string | null;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, nullable: true, example: 600, description: 'Requests per minute for this key; default (null): the tenant’s limit, else RATE_LIMIT_PER_MIN' })
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  rate_limit_per_min?: number | null;
 }

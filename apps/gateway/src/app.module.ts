@@ -61,8 +61,10 @@ export class AppModule {
         AuditModule,
         RateLimitModule,
       ],
-      controllers: [AuthController, TotpController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController],
-      controllers: [AuthController, ApiKeysController, DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController, TenantsController],
+      controllers: [
+        AuthController, TotpController, ApiKeysController, TenantsController, DomainsController, MailboxesImportExportController, MailboxesController,
+        AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController,
+      ],
       providers: [
         AuthService,
         CredentialsService,

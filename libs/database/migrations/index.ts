@@ -5,10 +5,10 @@ import { MailstackViews1763800000001 } from './1763800000001-MailstackViews.js';
 import { MailstackAliasesFirstMatch1763800000002 } from './1763800000002-MailstackAliasesFirstMatch.js';
 import { Jobs1763900000000 } from './1763900000000-Jobs.js';
 import { DkimKeys1763900000001 } from './1763900000001-DkimKeys.js';
-import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
-import { Totp1764000000003 } from './1764000000003-Totp.js';
-import { TenantSuspension1764000000002 } from './1764000000002-TenantSuspension.js';
 import { RateLimits1764000000000 } from './1764000000000-RateLimits.js';
+import { TenantSuspension1764000000002 } from './1764000000002-TenantSuspension.js';
+import { Totp1764000000003 } from './1764000000003-Totp.js';
+import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -19,8 +19,8 @@ export const MIGRATIONS = [
   MailstackAliasesFirstMatch1763800000002,
   Jobs1763900000000,
   DkimKeys1763900000001,
-  AuditLog1764000000004,
-  Totp1764000000003,
-  TenantSuspension1764000000002,
   RateLimits1764000000000,
+  TenantSuspension1764000000002,
+  Totp1764000000003,
+  AuditLog1764000000004,
 ];

@@ -20,16 +20,14 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Log in with email and password',
-    description: 'Returns a 15-minute access token and a single-use refresh token. For an account with 2FA it returns `{mfa_required: true, mfa_token}` instead: complete the login with POST /auth/login/2fa.',
+    description:
+      'Returns a 15-minute access token and a single-use refresh token. For an account with 2FA it returns `{mfa_required: true, mfa_token}` instead: ' +
+      'complete the login with POST /auth/login/2fa. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN).',
   })
   @ApiExtraModels(TokenPairDto, MfaRequiredDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
-  @ApiErrors(400, 401, 415)
-  login(@Body() body: LoginDto): Promise<TokenPairDto | MfaRequiredDto> {
-  @ApiOperation({ summary: 'Log in with email and password', description: 'Returns a 15-minute access token and a single-use refresh token. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN).' })
-  @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors(400, 401, 415, 429)
-  login(@Body() body: LoginDto): Promise<TokenPairDto> {
+  login(@Body() body: LoginDto): Promise<TokenPairDto | MfaRequiredDto> {
     return this.auth.login(body.email, body.password);
   }
 

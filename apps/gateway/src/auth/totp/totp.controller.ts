@@ -8,6 +8,7 @@ import type { Principal } from '../principal.js';
 import { LoginSecondStepDto, TotpCodeDto, TotpDisableDto, TotpRecoveryCodesDto, TotpSetupDto, TotpStatusDto } from './dto/totp.dto.js';
 import { MfaLoginService } from './mfa-login.service.js';
 import { TotpService } from './totp.service.js';
+import { LoginRateLimited } from '../../rate-limit/login-rate-limited.decorator.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -61,13 +62,14 @@ export class TotpController {
 
   @Post('login/2fa')
   @Public()
+  @LoginRateLimited()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Second login step for accounts with 2FA',
     description: 'Exchanges the mfa_token from POST /auth/login and a current code (or an unused recovery code, which is then spent) for the usual token pair. A code is accepted only once; a wrong code, or a spent or expired mfa_token, is 401.',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiErrors(400, 401, 415, 503)
+  @ApiErrors(400, 401, 415, 429, 503)
   async secondStep(@Body() body: LoginSecondStepDto): Promise<TokenPairDto> {
     const accountId = await this.mfa.complete(body.mfa_token, body.code);
     return this.auth.completeLogin(accountId);

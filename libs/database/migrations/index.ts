@@ -5,6 +5,7 @@ import { MailstackViews1763800000001 } from './1763800000001-MailstackViews.js';
 import { MailstackAliasesFirstMatch1763800000002 } from './1763800000002-MailstackAliasesFirstMatch.js';
 import { Jobs1763900000000 } from './1763900000000-Jobs.js';
 import { DkimKeys1763900000001 } from './1763900000001-DkimKeys.js';
+import { KeyPatchIpAllowlists1764000000001 } from './1764000000001-KeyPatchIpAllowlists.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   MailstackAliasesFirstMatch1763800000002,
   Jobs1763900000000,
   DkimKeys1763900000001,
+  KeyPatchIpAllowlists1764000000001,
 ];

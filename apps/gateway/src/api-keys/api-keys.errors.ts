@@ -7,6 +7,10 @@ export enum ApiKeyErrorCode {
   AllowlistBeyondCaller = 'API_KEY_ALLOWLIST_BEYOND_CALLER',
   ExpiryInPast = 'API_KEY_EXPIRY_IN_PAST',
   ExpiryBeyondCaller = 'API_KEY_EXPIRY_BEYOND_CALLER',
+  IpAllowlistBeyondCaller = 'API_KEY_IP_ALLOWLIST_BEYOND_CALLER',
+  InvalidIpAllowlist = 'API_KEY_INVALID_IP_ALLOWLIST',
+  NothingToChange = 'API_KEY_NOTHING_TO_CHANGE',
+  LineageConflict = 'API_KEY_LINEAGE_CONFLICT',
 }
 
 const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
@@ -16,6 +20,10 @@ const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
   [ApiKeyErrorCode.AllowlistBeyondCaller]: ApiErrorCode.FORBIDDEN,
   [ApiKeyErrorCode.ExpiryInPast]: ApiErrorCode.VALIDATION_FAILED,
   [ApiKeyErrorCode.ExpiryBeyondCaller]: ApiErrorCode.FORBIDDEN,
+  [ApiKeyErrorCode.IpAllowlistBeyondCaller]: ApiErrorCode.FORBIDDEN,
+  [ApiKeyErrorCode.InvalidIpAllowlist]: ApiErrorCode.VALIDATION_FAILED,
+  [ApiKeyErrorCode.NothingToChange]: ApiErrorCode.VALIDATION_FAILED,
+  [ApiKeyErrorCode.LineageConflict]: ApiErrorCode.CONFLICT,
 };
 
 export class ApiKeyError extends moduleError(TO_API) {}

@@ -21,4 +21,11 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true, example: '2027-01-01T00:00:00Z', description: 'Default: never, or the minting key’s own expiry' })
   @IsOptional() @IsRfc3339DateTime()
   expires_at?: string | null;
+
+  @ApiPropertyOptional({
+    type: [String], nullable: true, example: ['203.0.113.0/24', '2001:db8::/32'],
+    description: 'CIDR blocks (network address; host bits set are refused) the key may be used from; null = anywhere (or the minting key’s own list)',
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true })
+  ip_allowlist?: string[] | null;
 }

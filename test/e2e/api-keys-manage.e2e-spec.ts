@@ -45,7 +45,6 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
     });
   });
   after(async () => {
-    if (process.env.DEBUG_GW) console.log(stack?.gateway.tail());
     await gw2?.stop();
     await stack?.stop();
   });
@@ -162,6 +161,8 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
       const id = k.body.id as string;
       const old = k.body.key as string;
       assert.equal((await stack.api(old).get('/api/v1/domains')).status, 200);
+      expectError(await admin.post(`/api/v1/api-keys/${id}/rotate`, { scopes: ['*'] }), 400, 'VALIDATION_FAILED');
+      assert.equal((await row(id)).key_id, k.body.key_id, 'a refused rotate changes nothing');
       const res = await admin.post(`/api/v1/api-keys/${id}/rotate`, {});
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.id, id);

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ALL_SCOPES, PLATFORM_ONLY_RESOURCES, SCOPE_DESCRIPTIONS, type Paginated, type ScopeResource } from '#contracts';
+import { ALL_SCOPES, EmptyBodyDto, PLATFORM_ONLY_RESOURCES, SCOPE_DESCRIPTIONS, type Paginated, type ScopeResource } from '#contracts';
 import { Authenticated, CurrentPrincipal } from '../auth/authenticated.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { requireEmptyBody } from '../mail-node/node-rpc.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -88,9 +89,11 @@ export class ApiKeysController {
       'AUTH_CACHE_TTL_MS (1 s) on every other.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: CreatedApiKeyDto })
-  @ApiErrors(404, 409, 415)
-  rotate(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<CreatedApiKeyDto> {
+  @ApiErrors(400, 404, 409, 415)
+  rotate(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown): Promise<CreatedApiKeyDto> {
+    requireEmptyBody(body);
     return this.keys.rotate(p, id);
   }
 

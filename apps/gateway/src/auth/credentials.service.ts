@@ -175,7 +175,8 @@ export class CredentialsService {
 
   private checkIp(ip: string, allowlist: string[] | null, what: string): void {
     if (!ipAllowed(ip, allowlist)) {
-      throw new AuthError(AuthErrorCode.IpRestricted, `Requests from ${ip} are not allowed for this ${what}; allowed: ${allowlist!.join(', ')}.`);
+      // The allowed networks are not echoed: the caller is, by definition, somewhere unexpected.
+      throw new AuthError(AuthErrorCode.IpRestricted, `Requests from ${ip} are not allowed for this ${what}.`);
     }
   }
 

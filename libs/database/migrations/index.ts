@@ -6,6 +6,7 @@ import { MailstackAliasesFirstMatch1763800000002 } from './1763800000002-Mailsta
 import { Jobs1763900000000 } from './1763900000000-Jobs.js';
 import { DkimKeys1763900000001 } from './1763900000001-DkimKeys.js';
 import { RateLimits1764000000000 } from './1764000000000-RateLimits.js';
+import { KeyPatchIpAllowlists1764000000001 } from './1764000000001-KeyPatchIpAllowlists.js';
 import { TenantSuspension1764000000002 } from './1764000000002-TenantSuspension.js';
 import { Totp1764000000003 } from './1764000000003-Totp.js';
 import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   Jobs1763900000000,
   DkimKeys1763900000001,
   RateLimits1764000000000,
+  KeyPatchIpAllowlists1764000000001,
   TenantSuspension1764000000002,
   Totp1764000000003,
   AuditLog1764000000004,

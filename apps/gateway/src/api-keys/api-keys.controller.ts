@@ -1,14 +1,16 @@
-import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ALL_SCOPES, PLATFORM_ONLY_RESOURCES, SCOPE_DESCRIPTIONS, type Paginated, type ScopeResource } from '#contracts';
+import { ALL_SCOPES, EmptyBodyDto, PLATFORM_ONLY_RESOURCES, SCOPE_DESCRIPTIONS, type Paginated, type ScopeResource } from '#contracts';
 import { Authenticated, CurrentPrincipal } from '../auth/authenticated.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { requireEmptyBody } from '../mail-node/node-rpc.js';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, ApiKeyListDto, CreatedApiKeyDto, ListApiKeysQueryDto, ScopeCatalogDto } from './dto/api-key.dto.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
 
 @ApiTags('api-keys')
 @Controller('api-keys')
@@ -57,6 +59,42 @@ export class ApiKeysController {
   @ApiErrors(404)
   get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<ApiKeyDto> {
     return this.keys.get(p, id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ scope: 'api_keys:write' })
+  @ApiOperation({
+    summary: 'Change an API key',
+    description:
+      'Changes name, scopes, domain_allowlist, expires_at and/or ip_allowlist (null clears a list or the expiry). Same rules as creation: ' +
+      'never beyond your own rights (403), a key restricted by scopes or domains changes only itself and the keys it minted. ' +
+      'The key must stay within the key that minted it, and every live key it minted must stay within it: narrowing below a ' +
+      'child is refused with 409 naming the child. Takes effect within a second on every gateway replica.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiErrors(400, 403, 404, 409, 415)
+  update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateApiKeyDto): Promise<ApiKeyDto> {
+    return this.keys.update(p, id, body);
+  }
+
+  @Post(':id/rotate')
+  @HttpCode(200)
+  @Authenticated({ scope: 'api_keys:write' })
+  @ApiOperation({
+    summary: 'Rotate an API key',
+    description:
+      'Send an empty JSON body (`{}`). Issues a new key id and secret for the same key (same id, scopes, allow-lists, expiry, lineage). The new full key is in this ' +
+      'response only (200: no new resource is created). The old key stops working at once on this replica and within ' +
+      'AUTH_CACHE_TTL_MS (1 s) on every other.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiBody({ type: EmptyBodyDto })
+  @ApiOkResponse({ type: CreatedApiKeyDto })
+  @ApiErrors(400, 404, 409, 415)
+  rotate(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown): Promise<CreatedApiKeyDto> {
+    requireEmptyBody(body);
+    return this.keys.rotate(p, id);
   }
 
   @Delete(':id')

@@ -8,6 +8,10 @@ export enum ApiKeyErrorCode {
   ExpiryInPast = 'API_KEY_EXPIRY_IN_PAST',
   ExpiryBeyondCaller = 'API_KEY_EXPIRY_BEYOND_CALLER',
   RateLimitBeyondCaller = 'API_KEY_RATE_LIMIT_BEYOND_CALLER',
+  IpAllowlistBeyondCaller = 'API_KEY_IP_ALLOWLIST_BEYOND_CALLER',
+  InvalidIpAllowlist = 'API_KEY_INVALID_IP_ALLOWLIST',
+  NothingToChange = 'API_KEY_NOTHING_TO_CHANGE',
+  LineageConflict = 'API_KEY_LINEAGE_CONFLICT',
 }
 
 const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
@@ -18,6 +22,10 @@ const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
   [ApiKeyErrorCode.ExpiryInPast]: ApiErrorCode.VALIDATION_FAILED,
   [ApiKeyErrorCode.ExpiryBeyondCaller]: ApiErrorCode.FORBIDDEN,
   [ApiKeyErrorCode.RateLimitBeyondCaller]: ApiErrorCode.FORBIDDEN,
+  [ApiKeyErrorCode.IpAllowlistBeyondCaller]: ApiErrorCode.FORBIDDEN,
+  [ApiKeyErrorCode.InvalidIpAllowlist]: ApiErrorCode.VALIDATION_FAILED,
+  [ApiKeyErrorCode.NothingToChange]: ApiErrorCode.VALIDATION_FAILED,
+  [ApiKeyErrorCode.LineageConflict]: ApiErrorCode.CONFLICT,
 };
 
 export class ApiKeyError extends moduleError(TO_API) {}

@@ -12,6 +12,7 @@ export enum AuthErrorCode {
   RefreshReused = 'AUTH_REFRESH_REUSED',
   InsufficientScope = 'AUTH_INSUFFICIENT_SCOPE',
   RoleForbidden = 'AUTH_ROLE_FORBIDDEN',
+  IpRestricted = 'AUTH_IP_RESTRICTED',
 }
 
 const AUTH_TO_API: Record<AuthErrorCode, ApiErrorCode> = {
@@ -26,6 +27,7 @@ const AUTH_TO_API: Record<AuthErrorCode, ApiErrorCode> = {
   [AuthErrorCode.RefreshReused]: ApiErrorCode.UNAUTHORIZED,
   [AuthErrorCode.InsufficientScope]: ApiErrorCode.INSUFFICIENT_SCOPE,
   [AuthErrorCode.RoleForbidden]: ApiErrorCode.FORBIDDEN,
+  [AuthErrorCode.IpRestricted]: ApiErrorCode.IP_RESTRICTED,
 };
 
 const MESSAGES: Record<AuthErrorCode, string> = {
@@ -40,6 +42,7 @@ const MESSAGES: Record<AuthErrorCode, string> = {
   [AuthErrorCode.RefreshReused]: 'Refresh token reused',
   [AuthErrorCode.InsufficientScope]: 'Insufficient scope',
   [AuthErrorCode.RoleForbidden]: 'Forbidden',
+  [AuthErrorCode.IpRestricted]: 'IP address not allowed',
 };
 
 export class AuthError extends AppError {

@@ -6,6 +6,7 @@ import { looksLikeApiKey, parseApiKey, safeEqualHex, sha256Hex, type AppConfig }
 import type { Role } from '#contracts';
 import { InjectConfig } from '../config/app-config.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { ipAllowed } from './ip-allowlist.js';
 import { ACCOUNT_SCOPES, type Principal } from './principal.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -22,6 +23,8 @@ interface KeyRecord {
   role: Role;
   account_active: boolean;
   tenant_active: boolean;
+  ip_allowlist: string[] | null;
+  account_ip_allowlist: string[] | null;
 }
 
 interface AccountRecord {
@@ -31,6 +34,7 @@ interface AccountRecord {
   tenant_id: string;
   active: boolean;
   tenant_active: boolean;
+  ip_allowlist: string[] | null;
 }
 
 export interface AccessTokenClaims {
@@ -69,7 +73,7 @@ export class CredentialsService {
     if (typeof authorization === 'string' && authorization !== '') {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!m) throw new AuthError(AuthErrorCode.InvalidToken, 'Authorization must be "Bearer <token>".');
-      return looksLikeApiKey(m[1]) ? this.byApiKey(m[1], ip) : this.byJwt(m[1]);
+      return looksLikeApiKey(m[1]) ? this.byApiKey(m[1], ip) : this.byJwt(m[1], ip);
     }
     throw new AuthError(AuthErrorCode.MissingCredentials, 'Send Authorization: Bearer <access token or API key>, or X-API-Key: <API key>.');
   }
@@ -96,7 +100,8 @@ export class CredentialsService {
     if (!rec) {
       const rows: KeyRecord[] = await this.ds.query(
         `SELECT k.id, k.secret_sha256, k.scopes, k.domain_allowlist, k.expires_at, k.revoked_at, k.tenant_id,
-                a.id AS account_id, a.email, a.role, a.active AS account_active, t.active AS tenant_active
+                a.id AS account_id, a.email, a.role, a.active AS account_active, t.active AS tenant_active,
+                k.ip_allowlist, a.ip_allowlist AS account_ip_allowlist
            FROM api_keys k JOIN accounts a ON a.id = k.account_id JOIN tenants t ON t.id = k.tenant_id
           WHERE k.key_id = $1`,
         [parsed.keyId],
@@ -116,6 +121,9 @@ export class CredentialsService {
     if (!rec.account_active) {
       throw new AuthError(AuthErrorCode.AccountDisabled, 'The account or tenant owning this key is disabled.');
     }
+    // Both the key's and its owning account's allowlists apply (before any scope check).
+    this.checkIp(ip, rec.ip_allowlist, 'API key');
+    this.checkIp(ip, rec.account_ip_allowlist, 'account owning this key');
     this.noteKeyUse(rec.id, ip);
     return {
       kind: 'api_key',
@@ -127,10 +135,11 @@ export class CredentialsService {
       domain_allowlist: rec.domain_allowlist,
       api_key_id: rec.id,
       api_key_expires_at: rec.expires_at ? new Date(rec.expires_at) : null,
+      api_key_ip_allowlist: rec.ip_allowlist,
     };
   }
 
-  private async byJwt(token: string): Promise<Principal> {
+  private async byJwt(token: string, ip: string): Promise<Principal> {
     let claims: AccessTokenClaims;
     try {
       claims = await this.jwt.verifyAsync<AccessTokenClaims & object>(token, { algorithms: ['HS256'] });
@@ -146,6 +155,7 @@ export class CredentialsService {
     if (!account || !account.active) {
       throw new AuthError(AuthErrorCode.AccountDisabled, 'The account is disabled or no longer exists.');
     }
+    this.checkIp(ip, account.ip_allowlist, 'account');
     return {
       kind: 'account',
       account_id: account.id,
@@ -163,12 +173,19 @@ export class CredentialsService {
     const cached = this.accounts.get(id);
     if (cached) return cached;
     const rows: AccountRecord[] = await this.ds.query(
-      `SELECT a.id, a.email, a.role, a.tenant_id, a.active, t.active AS tenant_active
+      `SELECT a.id, a.email, a.role, a.tenant_id, a.active, t.active AS tenant_active, a.ip_allowlist
          FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1`,
       [id],
     );
     if (rows[0]) this.accounts.set(id, rows[0]);
     return rows[0];
+  }
+
+  private checkIp(ip: string, allowlist: string[] | null, what: string): void {
+    if (!ipAllowed(ip, allowlist)) {
+      // The allowed networks are not echoed: the caller is, by definition, somewhere unexpected.
+      throw new AuthError(AuthErrorCode.IpRestricted, `Requests from ${ip} are not allowed for this ${what}.`);
+    }
   }
 
   private noteKeyUse(id: string, ip: string): void {

@@ -15,6 +15,8 @@ export interface Principal {
   api_key_id: string | null;
   /** For keys: when the key expires (null = never). Keys it mints may not outlive it. */
   api_key_expires_at: Date | null;
+  /** For keys: the key's own IP allowlist (CIDRs, null = anywhere); keys it mints stay inside it. */
+  api_key_ip_allowlist?: string[] | null;
 }
 
 /** A key with a domain allow-list or without `*` manages only the keys it minted itself. */

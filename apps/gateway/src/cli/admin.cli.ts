@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { accountPasswordProblem, generatePassword, loadConfig } from '#common';
-import { ROLES, type Role } from '#contracts';
+import { checkCidr, ROLES, type Role } from '#contracts';
 import { createAccount, createDataSource, ensureTenant, resetAccountPassword } from '#database';
 
 const USAGE = `Usage:
   npm run admin -- create-admin --email <email> [--role platform_admin] [--password <pw>]
   npm run admin -- create-admin --email <email> --role tenant_admin --tenant <name> [--password <pw>]
   npm run admin -- reset-password --email <email> [--password <pw>]
+  npm run admin -- set-ip-allowlist --email <email> --cidrs <cidr,cidr,...|none>
 Without --password a strong one is generated and printed once.`;
 
 function fail(message: string): never {
@@ -21,6 +22,7 @@ const { positionals, values } = parseArgs({
     role: { type: 'string', default: 'platform_admin' },
     tenant: { type: 'string' },
     password: { type: 'string' },
+    cidrs: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -54,6 +56,19 @@ try {
   } else if (command === 'reset-password') {
     if (!(await resetAccountPassword(ds, email, password))) fail(`no account ${email}`);
     console.log(JSON.stringify({ email, ...(values.password ? {} : { password }), sessions_revoked: true }));
+  } else if (command === 'set-ip-allowlist') {
+    // The account's allowlist (canonical CIDR blocks, host bits refused); `none` = from anywhere.
+    if (!values.cidrs) fail('--cidrs is required (comma-separated CIDR blocks, or none)');
+    let cidrs: string[] | null = null;
+    if (values.cidrs.trim() !== 'none') {
+      const checked = values.cidrs.split(',').map((c) => c.trim()).map((c) => ({ c, r: checkCidr(c) }));
+      const bad = checked.filter((x) => !x.r.ok).map((x) => `${x.c}: ${(x.r as { reason: string }).reason}`);
+      if (bad.length) fail(`--cidrs: ${bad.join('; ')}`);
+      cidrs = [...new Set(checked.map((x) => (x.r as { value: string }).value))];
+    }
+    const rows: unknown[] = await ds.query(`UPDATE accounts SET ip_allowlist = $2 WHERE email = $1 RETURNING id`, [email, cidrs]);
+    if (!rows.length) fail(`no account ${email}`);
+    console.log(JSON.stringify({ email, ip_allowlist: cidrs }));
   } else {
     fail(`unknown command ${command}`);
   }

@@ -11,8 +11,9 @@ export class ApiKeyDto {
   @ApiProperty({ format: 'uuid' }) tenant_id: string;
   @ApiProperty({ type: [String], example: ['domains:write'] }) scopes: string[];
   @ApiProperty({ type: [String], nullable: true, example: null }) domain_allowlist: string[] | null;
+  @ApiProperty({ type: [String], nullable: true, example: ['203.0.113.0/24'], description: 'CIDR blocks the key may be used from; null = anywhere' }) ip_allowlist: string[] | null;
   @ApiProperty({ format: 'date-time', nullable: true }) expires_at: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) last_used_at: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, description: 'Recorded at most once a minute per key and replica (not a write per request)' }) last_used_at: string | null;
   @ApiProperty({ nullable: true, example: '203.0.113.7' }) last_used_ip: string | null;
   @ApiProperty({ format: 'date-time', nullable: true }) revoked_at: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, description: 'The key that minted this one; revoking it revokes this one too' }) created_by_key_id: string | null;

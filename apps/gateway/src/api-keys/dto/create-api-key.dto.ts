@@ -25,4 +25,10 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, nullable: true, example: 600, description: 'Requests per minute for this key; default (null): the tenant’s limit, else RATE_LIMIT_PER_MIN' })
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
   rate_limit_per_min?: number | null;
+  @ApiPropertyOptional({
+    type: [String], nullable: true, example: ['203.0.113.0/24', '2001:db8::/32'],
+    description: 'CIDR blocks (network address; host bits set are refused) the key may be used from; null = anywhere (or the minting key’s own list)',
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true })
+  ip_allowlist?: string[] | null;
 }

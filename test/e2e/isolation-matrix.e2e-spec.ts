@@ -196,10 +196,11 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
       importedMailbox: `imported@${domain.name}`,
       alias: { id: alias.id, source: alias.source },
       dkim: { id: dkim.id, selector: dkim.selector },
-      apiKey: { id: key.id, keyId: key.key_id ?? key.prefix ?? key.id },
+      apiKey: { id: key.id, keyId: key.key_id },
       jobId: job.job.id,
       whitelistId: white.id, blacklistId: black.id,
     };
+    assert.match(a.apiKey.keyId, /^[0-9a-f]{8,}$/);
     // The import settles before the sweep, so the rows compared later are final.
     for (let i = 0; i < 200; i++) {
       const state = (await apiA.get(`${PREFIX}/jobs/${a.jobId}`)).body?.state;
@@ -356,5 +357,7 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
     assert.deepEqual((await apiA.get(`${PREFIX}/domains/${a.domain.name}/overrides`)).body, { greylisting_enabled: true });
   });
 
-  it('domain_admin: skipped — no domain_admin accounts can be created on this branch (no accounts API, the CLI refuses the role)', { skip: true }, () => {});
+  // No domain_admin sweep yet: nothing can create such an account on this branch (no accounts API,
+  // the admin CLI refuses the role, no delegation table). When accounts land, add a domain_admin of
+  // tenant A delegated one domain and run the same sweep at A's other domain.
 });

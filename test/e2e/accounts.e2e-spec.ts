@@ -48,6 +48,13 @@ describe('accounts (e2e)', () => {
     assert.equal(res.body.password, undefined);
     assert.equal(res.body.password_hash, undefined);
     assert.equal((await login('ops@acme.test', PW)).status, 200);
+    // Audited, with the password kept out of the entry.
+    await sleep(200);
+    const audit = await stack.db.query<{ changes: unknown; after: unknown }>(
+      `SELECT changes, after FROM audit_log WHERE resource = 'accounts' AND method = 'POST' AND status = 201`,
+    );
+    assert.equal(audit.length, 1);
+    assert.ok(!JSON.stringify(audit[0]).includes(PW), JSON.stringify(audit[0]));
 
     const before = await accountCount();
     const bad = [
@@ -152,13 +159,20 @@ describe('accounts (e2e)', () => {
     expectError(await api.patch(`/api/v1/accounts/${created.body.id}`, { delegated_domains: ['nope.example'] }), 404, 'NOT_FOUND');
     assert.deepEqual((await api.get(`/api/v1/accounts/${created.body.id}`)).body.delegated_domains, ['two.example']);
 
-    // Deactivation: the session and the account's refresh tokens die at once.
+    // A domain_admin's key is bounded by the delegation too.
+    const key = await dom.post('/api/v1/api-keys', { name: 'dom key', scopes: ['domains:read'], domain_allowlist: ['two.example'] });
+    assert.equal(key.status, 201, key.text);
+    assert.deepEqual((await stack.api(key.body.key).get('/api/v1/domains')).body.data.map((d: { name: string }) => d.name), ['two.example']);
+
+    // Deactivation: the session, the refresh tokens and the keys die at once.
     const refresh = (await login('dom@acme.test', PW)).body.refresh_token as string;
     assert.equal((await api.patch(`/api/v1/accounts/${created.body.id}`, { active: false })).status, 200);
     expectError(await dom.get('/api/v1/domains'), 401, 'UNAUTHORIZED');
     expectError(await stack.api().post('/api/v1/auth/refresh', { refresh_token: refresh }), 401, 'UNAUTHORIZED');
     const live = await stack.db.query(`SELECT 1 FROM refresh_tokens r JOIN accounts a ON a.id = r.account_id WHERE a.email = 'dom@acme.test' AND r.revoked_at IS NULL`);
     assert.equal(live.length, 0);
+    expectError(await stack.api(key.body.key).get('/api/v1/domains'), 401, 'UNAUTHORIZED');
+    assert.ok((await stack.db.query<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE id = $1`, [key.body.id]))[0].revoked_at);
   });
 
   it('changes your own password: old fails, new works, policy enforced, other sessions revoked', async () => {
@@ -219,5 +233,23 @@ describe('accounts (e2e)', () => {
     // The counter was reset: one failure no longer locks.
     expectError(await login('lock@acme.test', 'Wrong-password-1'), 401, 'UNAUTHORIZED');
     assert.equal((await login('lock@acme.test', PW)).status, 200);
+  });
+
+  it('locks out a client IP after LOGIN_IP_LOCKOUT_THRESHOLD failures, whichever accounts it tries', async () => {
+    const api = stack.api();
+    // Default threshold 30, counted across this suite's failures from 127.0.0.1 (no trusted proxy here);
+    // a distinct email each time so no account lockout kicks in.
+    let locked;
+    for (let i = 0; i < 30 && !locked; i++) {
+      const res = await api.post('/api/v1/auth/login', { email: `guess${i}@acme.test`, password: 'Wrong-password-1' });
+      if (res.status === 429) locked = res;
+      else expectError(res, 401, 'UNAUTHORIZED');
+    }
+    assert.ok(locked, 'the IP was locked out within 30 failures');
+    assert.match(expectError(locked, 429, 'RATE_LIMITED').detail, /IP address/);
+    // Even the right password of an account with no failures is refused from that IP now.
+    const good = await api.post('/api/v1/auth/login', { email: 'pw@acme.test', password: PW2 });
+    expectError(good, 429, 'RATE_LIMITED');
+    assert.ok(Number(good.headers.get('retry-after')) >= 1);
   });
 });

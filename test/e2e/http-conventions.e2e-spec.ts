@@ -99,6 +99,8 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/auth/login': ['post'],
       '/api/v1/auth/refresh': ['post'],
       '/api/v1/auth/me': ['get'],
+      '/api/v1/auth/logout': ['post'],
+      '/api/v1/auth/password': ['put'],
       '/api/v1/auth/login/2fa': ['post'],
       '/api/v1/auth/totp/setup': ['post'],
       '/api/v1/auth/totp/confirm': ['post'],
@@ -109,6 +111,8 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/api-keys/{id}/rotate': ['post'],
       '/api/v1/tenants': ['get', 'post'],
       '/api/v1/tenants/{id}': ['get', 'patch', 'delete'],
+      '/api/v1/accounts': ['get', 'post'],
+      '/api/v1/accounts/{id}': ['get', 'patch', 'delete'],
       '/api/v1/domains': ['get', 'post'],
       '/api/v1/domains/{domain}': ['get', 'patch', 'delete'],
       '/api/v1/domains/{domain}/overrides': ['get', 'put'],
@@ -158,7 +162,7 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/health/live': ['get'],
     };
     assert.deepEqual(Object.keys(spec.paths).sort(), Object.keys(expected).sort());
-    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/login/2fa', '/api/v1/auth/refresh', '/health', '/health/live']);
+    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/login/2fa', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/health', '/health/live']);
     for (const [path, methods] of Object.entries(expected)) {
       assert.deepEqual(Object.keys(spec.paths[path]).sort(), [...methods].sort(), path);
       for (const m of methods) {

@@ -169,11 +169,12 @@ describe('rate limits (e2e)', () => {
 
   it(`login: the ${LOGIN_LIMIT + 1}th attempt in a minute from one client IP is 429, across gateways; another IP is unaffected`, async () => {
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
-    const wrong = { email: 'nobody@mailplane.test', password: 'not-the-password' };
+    // A different email per attempt: this is about the per-IP budget, not the per-account lockout.
+    const wrong = (i: number) => ({ email: `nobody${i}@mailplane.test`, password: 'not-the-password' });
     const gw2 = new ApiClient(gateway2.url);
     for (let i = 1; i <= LOGIN_LIMIT; i++) {
       const api = i % 2 ? stack.api() : gw2;
-      const res = await api.post('/api/v1/auth/login', wrong, from('203.0.113.9'));
+      const res = await api.post('/api/v1/auth/login', wrong(i), from('203.0.113.9'));
       assert.notEqual(res.status, 429, `attempt ${i}: ${res.text}`);
       assert.equal(res.status, 401, res.text);
       assert.deepEqual([limits(res).limit, limits(res).remaining], [LOGIN_LIMIT, LOGIN_LIMIT - i]);

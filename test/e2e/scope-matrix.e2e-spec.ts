@@ -15,6 +15,7 @@ const SCOPE_FREE = new Set([
   'POST /api/v1/auth/totp/setup',
   'POST /api/v1/auth/totp/confirm',
   'POST /api/v1/auth/totp/disable',
+  'PUT /api/v1/auth/password',
 ]);
 const NIL_UUID = '00000000-0000-4000-8000-000000000000';
 

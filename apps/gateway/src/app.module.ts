@@ -35,6 +35,10 @@ import { TenantsRepository } from './tenants/tenants.repository.js';
 import { TenantsService } from './tenants/tenants.service.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { AccountsController } from './accounts/accounts.controller.js';
+import { AccountsRepository } from './accounts/accounts.repository.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { LoginLockoutService } from './accounts/login-lockout.service.js';
 
 @Module({})
 export class AppModule {
@@ -62,7 +66,7 @@ export class AppModule {
         RateLimitModule,
       ],
       controllers: [
-        AuthController, TotpController, ApiKeysController, TenantsController, DomainsController, MailboxesImportExportController, MailboxesController,
+        AuthController, TotpController, ApiKeysController, TenantsController, AccountsController, DomainsController, MailboxesImportExportController, MailboxesController,
         AliasesController, DomainConfigController, ConfigController, AntispamController, HealthController,
       ],
       providers: [
@@ -74,6 +78,9 @@ export class AppModule {
         MfaLoginService,
         TenantsService,
         TenantsRepository,
+        AccountsService,
+        AccountsRepository,
+        LoginLockoutService,
         { provide: APP_GUARD, useClass: AuthGuard },
         // After AuthGuard (global guards run in this order): the budget depends on the caller.
         { provide: APP_GUARD, useClass: RateLimitGuard },

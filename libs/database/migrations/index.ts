@@ -10,6 +10,7 @@ import { KeyPatchIpAllowlists1764000000001 } from './1764000000001-KeyPatchIpAll
 import { TenantSuspension1764000000002 } from './1764000000002-TenantSuspension.js';
 import { Totp1764000000003 } from './1764000000003-Totp.js';
 import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
+import { Accounts1764000000005 } from './1764000000005-Accounts.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   TenantSuspension1764000000002,
   Totp1764000000003,
   AuditLog1764000000004,
+  Accounts1764000000005,
 ];

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { LoginRateLimited } from '../rate-limit/login-rate-limited.decorator.js';
@@ -8,6 +9,20 @@ import { LoginDto, RefreshDto } from './dto/login.dto.js';
 import { MeDto, TokenPairDto } from './dto/token-pair.dto.js';
 import type { Principal } from './principal.js';
 import { MfaRequiredDto } from './totp/dto/totp.dto.js';
+import { ChangePasswordDto, LogoutDto } from '../accounts/dto/account.dto.js';
+import { LoginLockedError } from '../accounts/login-lockout.service.js';
+import { MessageResponseDto } from '../openapi/error-response.dto.js';
+import { AuthError, AuthErrorCode } from './auth.errors.js';
+
+/** A lockout answers 429 with Retry-After = seconds until the lock ends (the filter keeps a header set here). */
+async function withRetryAfter<T>(res: FastifyReply, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof LoginLockedError) void res.header('Retry-After', String(err.retryAfterSeconds));
+    throw err;
+  }
+}
 
 @ApiTags('auth')
 @Controller('auth')
@@ -22,13 +37,49 @@ export class AuthController {
     summary: 'Log in with email and password',
     description:
       'Returns a 15-minute access token and a single-use refresh token. For an account with 2FA it returns `{mfa_required: true, mfa_token}` instead: ' +
-      'complete the login with POST /auth/login/2fa. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN).',
+      'complete the login with POST /auth/login/2fa. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN). '
+      + 'Lockout: after LOGIN_LOCKOUT_THRESHOLD failed logins of one account (LOGIN_IP_LOCKOUT_THRESHOLD from one IP) each further attempt is refused '
+      + 'with 429 RATE_LIMITED and Retry-After for 1 s, doubling per further failure up to LOGIN_LOCKOUT_MAX_SECONDS; a successful login resets the account’s counter.',
   })
   @ApiExtraModels(TokenPairDto, MfaRequiredDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
   @ApiErrors(400, 401, 415, 429)
-  login(@Body() body: LoginDto): Promise<TokenPairDto | MfaRequiredDto> {
-    return this.auth.login(body.email, body.password);
+  login(@Body() body: LoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<TokenPairDto | MfaRequiredDto> {
+    return withRetryAfter(res, () => this.auth.login(body.email, body.password, req.ip));
+  }
+
+  @Post('logout')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Log out: revoke a refresh token’s session',
+    description: 'Revokes the presented refresh token and every token of the same login (its family); access tokens already issued run out within 15 minutes.',
+  })
+  @ApiOkResponse({ type: MessageResponseDto, example: { message: 'logged out' } })
+  @ApiErrors(400, 401, 415)
+  async logout(@Body() body: LogoutDto): Promise<MessageResponseDto> {
+    await this.auth.logout(body.refresh_token);
+    return { message: 'logged out' };
+  }
+
+  @Put('password')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Change your own password',
+    description:
+      'Accounts only (an API key gets 403). The new password must meet the policy: at least 12 characters mixing 3 of lower-case, upper-case, digits and other characters. '
+      + 'Every refresh token of the account is revoked; the response is a fresh token pair for this session. A wrong current password is 400 and counts towards the login lockout.',
+  })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiErrors(400, 415)
+  changePassword(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: ChangePasswordDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<TokenPairDto> {
+    if (p.kind !== 'account') throw new AuthError(AuthErrorCode.RoleForbidden, 'Log in with your password to change it; API keys cannot.');
+    return withRetryAfter(res, () => this.auth.changePassword(p.account_id, p.email, body.current_password, body.new_password, req.ip));
   }
 
   @Post('refresh')

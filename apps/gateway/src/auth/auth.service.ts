@@ -10,6 +10,9 @@ import type { AccessTokenClaims } from './credentials.service.js';
 import type { TokenPairDto } from './dto/token-pair.dto.js';
 import type { MfaRequiredDto } from './totp/dto/totp.dto.js';
 import { MfaLoginService } from './totp/mfa-login.service.js';
+import { LoginLockoutService } from '../accounts/login-lockout.service.js';
+import { assertAccountPassword } from '../accounts/password-policy.js';
+import { AccountError, AccountErrorCode } from '../accounts/account.errors.js';
 
 interface LoginRow {
   id: string;
@@ -28,11 +31,14 @@ export class AuthService {
     private readonly jwt: JwtService,
     @InjectConfig() private readonly config: AppConfig,
     private readonly mfa: MfaLoginService,
+    private readonly lockout: LoginLockoutService,
   ) {
     this.dummyHash = hashAccountPassword(randomToken(16));
   }
 
-  async login(email: string, password: string): Promise<TokenPairDto | MfaRequiredDto> {
+  async login(email: string, password: string, ip = ''): Promise<TokenPairDto | MfaRequiredDto> {
+    // Locked (after repeated failures): 429 before the password is even looked at.
+    await this.lockout.assertOpen(email, ip);
     const rows: LoginRow[] = await this.ds.query(
       `SELECT a.id, a.password_hash, a.active, t.active AS tenant_active
          FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.email = $1`,
@@ -40,7 +46,11 @@ export class AuthService {
     );
     const row = rows[0];
     const ok = await verifyAccountPassword(row?.password_hash ?? (await this.dummyHash), password);
-    if (!row || !ok) throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
+    if (!row || !ok) {
+      await this.lockout.recordFailure(email, ip);
+      throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
+    }
+    await this.lockout.recordSuccess(email);
     if (!row.active || !row.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
     // 2FA: no tokens yet, only a challenge for POST /auth/login/2fa.
     const challenge = await this.mfa.challenge(row.id);
@@ -83,6 +93,33 @@ export class AuthService {
       throw new AuthError(AuthErrorCode.RefreshReused, 'This refresh token was already used; every session from that login has been revoked.');
     }
     return result;
+  }
+
+  /**
+   * PUT /auth/password: checks the current password (failures count towards the lockout), applies the
+   * policy, revokes every refresh token of the account and returns a fresh pair for this session.
+   */
+  async changePassword(accountId: string, email: string, current: string, next: string, ip = ''): Promise<TokenPairDto> {
+    await this.lockout.assertOpen(email, ip);
+    const rows: { password_hash: string }[] = await this.ds.query(`SELECT password_hash FROM accounts WHERE id = $1`, [accountId]);
+    if (!rows[0] || !(await verifyAccountPassword(rows[0].password_hash, current))) {
+      await this.lockout.recordFailure(email, ip);
+      throw new AccountError(AccountErrorCode.WeakPassword, 'Validation failed', 'current_password is wrong.', [{ field: 'current_password', message: 'current_password is wrong' }]);
+    }
+    assertAccountPassword(next, 'new_password');
+    const hash = await hashAccountPassword(next);
+    return this.ds.transaction(async (m) => {
+      await m.query(`UPDATE accounts SET password_hash = $2, updated_at = now() WHERE id = $1`, [accountId, hash]);
+      await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, [accountId]);
+      return this.issue(m, accountId, randomUUID());
+    });
+  }
+
+  /** POST /auth/logout: the presented refresh token's whole family (that login's session) is revoked. */
+  async logout(token: string): Promise<void> {
+    const rows: { family_id: string }[] = await this.ds.query(`SELECT family_id FROM refresh_tokens WHERE token_sha256 = $1`, [sha256Hex(token)]);
+    if (!rows[0]) throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is unknown.');
+    await this.ds.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [rows[0].family_id]);
   }
 
   private async issue(m: EntityManager, accountId: string, familyId: string): Promise<TokenPairDto> {

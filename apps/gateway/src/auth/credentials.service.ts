@@ -7,7 +7,7 @@ import type { Role } from '#contracts';
 import { InjectConfig } from '../config/app-config.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { ipAllowed } from './ip-allowlist.js';
-import { ACCOUNT_SCOPES, type Principal } from './principal.js';
+import { ACCOUNT_SCOPES, effectiveDomainAllowlist, type Principal } from './principal.js';
 import { TtlCache } from './ttl-cache.js';
 
 interface KeyRecord {
@@ -25,6 +25,7 @@ interface KeyRecord {
   tenant_active: boolean;
   ip_allowlist: string[] | null;
   account_ip_allowlist: string[] | null;
+  delegated_domains: string[];
 }
 
 interface AccountRecord {
@@ -35,12 +36,17 @@ interface AccountRecord {
   active: boolean;
   tenant_active: boolean;
   ip_allowlist: string[] | null;
+  delegated_domains: string[];
 }
 
 export interface AccessTokenClaims {
   sub: string;
   typ: 'access';
 }
+
+/** A domain_admin's delegated domain names (the account row is `a`). */
+const DELEGATED = `COALESCE((SELECT array_agg(d.name ORDER BY d.name) FROM account_domains ad JOIN domains d ON d.id = ad.domain_id
+                   WHERE ad.account_id = a.id), '{}') AS delegated_domains`;
 
 /** How often at most `last_used_at` is written per key (not once per request). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -83,8 +89,10 @@ export class CredentialsService {
     this.keys.delete(keyId);
   }
 
+  /** An account changed (role, delegation, active, deleted): its cached copy and its keys' go. */
   forgetAccount(accountId: string): void {
     this.accounts.delete(accountId);
+    this.keys.deleteWhere((r) => r.account_id === accountId);
   }
 
   /** A tenant was suspended, resumed or deleted: drop every cached key and account of it. */
@@ -101,7 +109,7 @@ export class CredentialsService {
       const rows: KeyRecord[] = await this.ds.query(
         `SELECT k.id, k.secret_sha256, k.scopes, k.domain_allowlist, k.expires_at, k.revoked_at, k.tenant_id,
                 a.id AS account_id, a.email, a.role, a.active AS account_active, t.active AS tenant_active,
-                k.ip_allowlist, a.ip_allowlist AS account_ip_allowlist
+                k.ip_allowlist, a.ip_allowlist AS account_ip_allowlist, ${DELEGATED}
            FROM api_keys k JOIN accounts a ON a.id = k.account_id JOIN tenants t ON t.id = k.tenant_id
           WHERE k.key_id = $1`,
         [parsed.keyId],
@@ -132,7 +140,7 @@ export class CredentialsService {
       tenant_id: rec.tenant_id,
       role: rec.role,
       scopes: rec.scopes,
-      domain_allowlist: rec.domain_allowlist,
+      domain_allowlist: effectiveDomainAllowlist(rec.role, rec.domain_allowlist, rec.delegated_domains),
       api_key_id: rec.id,
       api_key_expires_at: rec.expires_at ? new Date(rec.expires_at) : null,
       api_key_ip_allowlist: rec.ip_allowlist,
@@ -163,7 +171,7 @@ export class CredentialsService {
       tenant_id: account.tenant_id,
       role: account.role,
       scopes: ACCOUNT_SCOPES,
-      domain_allowlist: null,
+      domain_allowlist: effectiveDomainAllowlist(account.role, null, account.delegated_domains),
       api_key_id: null,
       api_key_expires_at: null,
     };
@@ -173,7 +181,7 @@ export class CredentialsService {
     const cached = this.accounts.get(id);
     if (cached) return cached;
     const rows: AccountRecord[] = await this.ds.query(
-      `SELECT a.id, a.email, a.role, a.tenant_id, a.active, t.active AS tenant_active, a.ip_allowlist
+      `SELECT a.id, a.email, a.role, a.tenant_id, a.active, t.active AS tenant_active, a.ip_allowlist, ${DELEGATED}
          FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1`,
       [id],
     );

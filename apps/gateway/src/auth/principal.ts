@@ -38,6 +38,20 @@ export function requireScopes(p: Principal, scopes: Scope[], what: string): void
   if (missing.length) throw new AuthError(AuthErrorCode.InsufficientScope, `${what} also needs scope ${missing.join(', ')}.`);
 }
 
+/**
+ * The domains a caller may reach: a domain_admin only its delegated ones (intersected with its key's
+ * allow-list, if any), so every service's domain filtering applies delegation on every route.
+ */
+export function effectiveDomainAllowlist(role: Role, keyAllowlist: string[] | null, delegated: string[]): string[] | null {
+  if (role !== 'domain_admin') return keyAllowlist;
+  return keyAllowlist ? keyAllowlist.filter((d) => delegated.includes(d)) : [...delegated];
+}
+
+/** A domain_admin may not create or delete domains (it manages only what was delegated to it). */
+export function forbidDomainAdmin(p: Principal, what: string): void {
+  if (p.role === 'domain_admin') throw new AuthError(AuthErrorCode.RoleForbidden, `A domain_admin cannot ${what}.`);
+}
+
 /** What services need to scope their queries to this caller. */
 export function callerContext(p: Principal, requestId?: string): CallerContext {
   return {

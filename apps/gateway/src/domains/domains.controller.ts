@@ -7,7 +7,7 @@ import {
   type CreateDomainRpc, type DeleteDomainRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../auth/authenticated.decorator.js';
-import { callerContext, requireScopes, type Principal } from '../auth/principal.js';
+import { callerContext, forbidDomainAdmin, requireScopes, type Principal } from '../auth/principal.js';
 import { ApiErrors, ApiQuotaExceeded } from '../openapi/api-errors.decorator.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 
@@ -32,7 +32,7 @@ export class DomainsController {
 
   @Post()
   @Authenticated({ scope: 'domains:write' })
-  @ApiOperation({ summary: 'Create a domain', description: 'The name is stored lower-case; IDN names are converted to punycode.' })
+  @ApiOperation({ summary: 'Create a domain', description: 'The name is stored lower-case; IDN names are converted to punycode. A domain_admin cannot create domains (403).' })
   @ApiCreatedResponse({ type: DomainDto, headers: { Location: { description: 'URL of the new domain', schema: { type: 'string' } } } })
   @ApiErrors(400, 403, 415)
   @ApiQuotaExceeded(true)
@@ -42,6 +42,7 @@ export class DomainsController {
     @Body() body: CreateDomainDto,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<DomainDto> {
+    forbidDomainAdmin(p, 'create domains');
     const msg: CreateDomainRpc = { ctx: callerContext(p, rid), body };
     const domain = await this.rpc.send<DomainDto>(DomainSubjects.Create, msg, rid);
     void res.status(201).header('Location', `/api/v1/domains/${domain.id}`);
@@ -76,17 +77,18 @@ export class DomainsController {
     summary: 'Delete a domain',
     description:
       '409 CONFLICT while the domain has mailboxes or aliases (the detail says how many), unless `?cascade=true`, which deletes them in the same transaction. ' +
-      'A cascade also needs `mailboxes:write` and `aliases:write`, since it deletes those too.',
+      'A cascade also needs `mailboxes:write` and `aliases:write`, since it deletes those too. A domain_admin cannot delete domains (403).',
   })
   @ApiParam(REF_PARAM)
   @ApiOkResponse({ type: MessageResponseDto, example: { message: 'domain deleted' } })
-  @ApiErrors(400, 404, 409)
+  @ApiErrors(400, 403, 404, 409)
   delete(
     @CurrentPrincipal() p: Principal,
     @RequestId() rid: string,
     @Param('domain') ref: string,
     @Query() query: DeleteDomainQueryDto,
   ): Promise<MessageResponseDto> {
+    forbidDomainAdmin(p, 'delete domains');
     if (query.cascade) requireScopes(p, ['mailboxes:write', 'aliases:write'], 'a cascading domain delete');
     const msg: DeleteDomainRpc = { ctx: callerContext(p, rid), ref, cascade: query.cascade };
     return this.rpc.send(DomainSubjects.Delete, msg, rid);

@@ -19,6 +19,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addTag('auth', 'Log in, refresh, who am I')
     .addTag('api-keys', 'Scoped API keys')
     .addTag('tenants', 'Tenants: limits, usage, suspension and deletion (platform only)')
+    .addTag('accounts', 'Accounts, roles and domain delegation (tenant admins: their tenant; platform admins: any)')
     .addTag('domains', 'Mail domains')
     .addTag('mailboxes', 'Mailboxes and their passwords (Dovecot schemes; never returned)')
     .addTag('aliases', 'Aliases and catch-alls (loops refused)')

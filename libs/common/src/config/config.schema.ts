@@ -41,6 +41,12 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(120),
   /** Login attempts per minute per client IP (POST /auth/login and its 2FA step). */
   LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(10),
+  /** Failed logins of one account after which each further attempt waits (1 s, doubling per failure). */
+  LOGIN_LOCKOUT_THRESHOLD: int(1, 1000).default(5),
+  /** Failed logins from one client IP after which it waits likewise (a success does not reset this one). */
+  LOGIN_IP_LOCKOUT_THRESHOLD: int(1, 100_000).default(30),
+  /** Longest lockout delay, seconds. */
+  LOGIN_LOCKOUT_MAX_SECONDS: int(1, 86_400).default(900),
   /** 32 bytes, base64: encrypts secrets at rest (DKIM/TLS keys, TOTP and webhook secrets). */
   MAILPLANE_SECRET_KEY: z
     .string()

@@ -150,6 +150,18 @@ describe('accounts (e2e)', () => {
     assert.equal((await stack.db.query(`SELECT 1 FROM domains WHERE name IN ('new.example', 'one.example')`)).length, 1);
     // Accounts are not in a domain_admin's role.
     assert.equal((await dom.get('/api/v1/accounts')).status, 403);
+    // Tenant-wide records that name other domains: only its own keys, jobs and audit entries.
+    const adminKeys = (await api.get('/api/v1/api-keys')).body.data as { id: string }[];
+    assert.ok(adminKeys.length > 0);
+    expectError(await dom.get(`/api/v1/api-keys/${adminKeys[0].id}`), 404, 'NOT_FOUND');
+    assert.deepEqual((await dom.get('/api/v1/api-keys')).body.data, []);
+    const job = await api.post('/api/v1/mailboxes/import', { rows: [{ address: 'jobrow@two.example', password: 'Import-Pass-4242!' }] });
+    assert.equal(job.status, 202, job.text);
+    expectError(await dom.get(`/api/v1/jobs/${job.body.job.id}`), 404, 'NOT_FOUND');
+    assert.ok(!(await dom.get('/api/v1/jobs')).text.includes(job.body.job.id));
+    const audit = await dom.get('/api/v1/audit-log?limit=500');
+    assert.equal(audit.status, 200, audit.text);
+    assert.ok(audit.body.data.length > 0 && audit.body.data.every((e: { actor: { account_id: string | null } }) => e.actor.account_id === created.body.id), audit.text.slice(0, 300));
 
     // Re-delegation takes effect at once on this replica (the cached account is dropped).
     const re = await api.patch(`/api/v1/accounts/${created.body.id}`, { delegated_domains: [(await api.get('/api/v1/domains/two.example')).body.id] });

@@ -282,6 +282,10 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
       expectError(await stack.api(t.apiKey).get('/api/v1/domains'), 403, 'IP_RESTRICTED');
       // Through the trusting replica, from inside the account's network, it works.
       assert.equal((await api2(t.token).get('/api/v1/auth/me', { 'x-forwarded-for': '192.0.2.44' })).status, 200);
+      // A login from outside gets no tokens at all; from inside it does.
+      expectError(await stack.api().post('/api/v1/auth/login', { email: t.email, password: t.password }), 403, 'IP_RESTRICTED');
+      const inside = await api2().post('/api/v1/auth/login', { email: t.email, password: t.password }, { 'x-forwarded-for': '192.0.2.44' });
+      assert.equal(inside.status, 200, inside.text);
       // Host bits set are refused and nothing changes.
       await assert.rejects(stack.adminCli('set-ip-allowlist', '--email', t.email, '--cidrs', '127.0.0.1/8'));
       const [still] = await stack.db.query<{ ip_allowlist: string[] }>(`SELECT ip_allowlist FROM accounts WHERE email = $1`, [t.email]);

@@ -29,6 +29,8 @@ interface TenantA {
   dkim: { id: string; selector: string };
   apiKey: { id: string; keyId: string };
   jobId: string;
+  /** A's delegated domain_admin account. */
+  accountId: string;
   whitelistId: string; blacklistId: string;
 }
 
@@ -47,6 +49,7 @@ function paramValues(a: TenantA, name: string, path: string): string[] | undefin
       if (path.startsWith(`${PREFIX}/api-keys/`)) return [a.apiKey.id];
       if (path.startsWith(`${PREFIX}/jobs/`)) return [a.jobId];
       if (path.startsWith(`${PREFIX}/tenants/`)) return [a.tenantId];
+      if (path.startsWith(`${PREFIX}/accounts/`)) return [a.accountId];
       if (path.startsWith(`${PREFIX}/antispam/whitelist/`)) return [a.whitelistId];
       if (path.startsWith(`${PREFIX}/antispam/blacklist/`)) return [a.blacklistId];
       return undefined;
@@ -67,6 +70,7 @@ function bodyFor(a: TenantA, op: Op): unknown {
     [`PUT ${PREFIX}/mailboxes/{mailbox}/overrides`]: { max_send_per_day: 1 },
     [`PATCH ${PREFIX}/aliases/{alias}`]: { active: false, destinations: ['thief@remote.example'] },
     [`PATCH ${PREFIX}/api-keys/{id}`]: { name: 'hijacked' },
+    [`PATCH ${PREFIX}/accounts/{id}`]: { active: false },
     [`POST ${PREFIX}/antispam/whitelist`]: { entry_type: 'ip', value: '192.0.2.88' },
     [`POST ${PREFIX}/antispam/blacklist`]: { entry_type: 'ip', value: '192.0.2.89' },
     [`POST ${PREFIX}/dkim/{domain}/rotate`]: { algorithm: 'ed25519' },
@@ -139,6 +143,7 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
       (await stack.db.query<{ j: unknown }>(`SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.id), '[]') AS j FROM (${sql}) t`, params))[0].j;
     return {
       tenant: await rows(`SELECT * FROM tenants WHERE id = $1`, [tenantId]),
+      accounts: await rows(`SELECT id, email, role, active, password_hash, ip_allowlist FROM accounts WHERE tenant_id = $1`, [tenantId]),
       domains: await rows(`SELECT * FROM domains WHERE tenant_id = $1`, [tenantId]),
       // Everything inside A's domain, whoever owns it: nothing of B may appear there.
       mailboxes: await rows(`SELECT * FROM mailboxes WHERE tenant_id = $1 OR domain_id = $2`, [tenantId, domainId]),
@@ -184,6 +189,10 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
     const key = ok(await apiA.post(`${PREFIX}/api-keys`, { name: 'iso-a probe', scopes: ['domains:read'] }), 201, 'api key');
     ok(await apiA.request('PUT', `${PREFIX}/domains/${domain.name}/overrides`, { greylisting_enabled: true }), 200, 'domain overrides');
     ok(await apiA.request('PUT', `${PREFIX}/mailboxes/${mailbox.address}/overrides`, { max_send_per_day: 20 }), 200, 'mailbox overrides');
+    const account = ok(
+      await apiA.post(`${PREFIX}/accounts`, { email: 'iso-a-domadmin@mailplane.test', password: PW, role: 'domain_admin', delegated_domains: [domain.name] }),
+      201, 'account',
+    );
     const job = ok(await apiA.post(`${PREFIX}/mailboxes/import`, { rows: [{ address: `imported@${domain.name}`, password: PW }] }), 202, 'import');
     // The platform's own objects for the platform-only routes.
     const admin = stack.api(stack.admin.apiKey);
@@ -198,6 +207,7 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
       dkim: { id: dkim.id, selector: dkim.selector },
       apiKey: { id: key.id, keyId: key.key_id },
       jobId: job.job.id,
+      accountId: account.id,
       whitelistId: white.id, blacklistId: black.id,
     };
     assert.match(a.apiKey.keyId, /^[0-9a-f]{8,}$/);
@@ -210,7 +220,7 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
     assert.equal((await apiA.get(`${PREFIX}/jobs/${a.jobId}`)).body.state, 'completed');
     aIdentifiers = [
       a.tenantId, a.email, a.domain.id, a.domain.name, a.mailbox.id, a.mailbox.address, a.importedMailbox, a.alias.id, a.alias.source,
-      a.dkim.id, a.apiKey.id, a.apiKey.keyId, a.jobId,
+      a.dkim.id, a.apiKey.id, a.apiKey.keyId, a.jobId, a.accountId, 'iso-a-domadmin@mailplane.test',
     ];
 
     aToken = ta.token;

@@ -222,6 +222,9 @@ export class ApiKeysService {
     if (isRestrictedKey(p)) {
       const self = where.param(p.api_key_id);
       where.raw(`(id = ${self} OR created_by_key_id = ${self})`);
+    } else if (p.role === 'domain_admin') {
+      // Keys of the tenant's other accounts reach domains outside the delegation: only its own.
+      where.add('account_id = ?', p.account_id);
     } else if (!isPlatformAdmin(p)) {
       where.add('tenant_id = ?', p.tenant_id);
       where.raw(`account_id IN (SELECT id FROM accounts WHERE role <> 'platform_admin')`);

@@ -54,7 +54,12 @@ export class AuditController {
   @ApiErrors(400)
   list(@CurrentPrincipal() p: Principal, @Query() q: ListAuditQueryDto): Promise<AuditEntryListDto> {
     return this.repo.list(
-      { tenant_id: isPlatformAdmin(p) ? null : p.tenant_id, only_key_id: p.kind === 'api_key' && p.domain_allowlist !== null ? p.api_key_id : null },
+      {
+        tenant_id: isPlatformAdmin(p) ? null : p.tenant_id,
+        // Entries of a tenant name domains a domain-restricted caller may not see: only its own.
+        only_key_id: p.kind === 'api_key' && p.domain_allowlist !== null ? p.api_key_id : null,
+        only_account_id: p.kind === 'account' && p.domain_allowlist !== null ? p.account_id : null,
+      },
       q,
     );
   }

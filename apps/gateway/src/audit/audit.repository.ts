@@ -26,10 +26,14 @@ export interface AuditRecord {
   lookup_email: string | null;
 }
 
-/** Who may see what: null tenant = all (platform admin); only_key = a domain-restricted key's own entries. */
+/**
+ * Who may see what: null tenant = all (platform admin); only_key = a domain-restricted key's own
+ * entries; only_account = a domain-restricted account's (a domain_admin's) own entries.
+ */
 export interface AuditScope {
   tenant_id: string | null;
   only_key_id: string | null;
+  only_account_id?: string | null;
 }
 
 interface Row {
@@ -108,6 +112,7 @@ export class AuditRepository {
     if (scope.tenant_id) add((p) => `tenant_id = ${p}::uuid`, scope.tenant_id);
     if (q.tenant_id) add((p) => `tenant_id = ${p}::uuid`, q.tenant_id);
     if (scope.only_key_id) add((p) => `actor_key_id = ${p}::uuid`, scope.only_key_id);
+    if (scope.only_account_id) add((p) => `actor_account_id = ${p}::uuid AND actor_key_id IS NULL`, scope.only_account_id);
     if (q.actor) {
       if (UUID.test(q.actor)) add((p) => `(actor_account_id = ${p}::uuid OR actor_key_id = ${p}::uuid)`, q.actor);
       else add((p) => `lower(actor_email) = lower(${p})`, q.actor);

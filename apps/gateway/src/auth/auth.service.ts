@@ -13,11 +13,13 @@ import { MfaLoginService } from './totp/mfa-login.service.js';
 import { LoginLockoutService } from '../accounts/login-lockout.service.js';
 import { assertAccountPassword } from '../accounts/password-policy.js';
 import { AccountError, AccountErrorCode } from '../accounts/account.errors.js';
+import { ipAllowed } from './ip-allowlist.js';
 
 interface LoginRow {
   id: string;
   password_hash: string;
   active: boolean;
+  ip_allowlist: string[] | null;
   tenant_active: boolean;
 }
 
@@ -40,7 +42,7 @@ export class AuthService {
     // Locked (after repeated failures): 429 before the password is even looked at.
     await this.lockout.assertOpen(email, ip);
     const rows: LoginRow[] = await this.ds.query(
-      `SELECT a.id, a.password_hash, a.active, t.active AS tenant_active
+      `SELECT a.id, a.password_hash, a.active, a.ip_allowlist, t.active AS tenant_active
          FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.email = $1`,
       [email.toLowerCase()],
     );
@@ -52,6 +54,8 @@ export class AuthService {
     }
     await this.lockout.recordSuccess(email);
     if (!row.active || !row.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
+    // No tokens for a login from outside the account's allowlist (they would be refused anyway).
+    if (!ipAllowed(ip, row.ip_allowlist)) throw new AuthError(AuthErrorCode.IpRestricted, `This account may not be used from ${ip || 'this address'}.`);
     // 2FA: no tokens yet, only a challenge for POST /auth/login/2fa.
     const challenge = await this.mfa.challenge(row.id);
     if (challenge) return challenge;

@@ -74,8 +74,9 @@ export class JobsService {
   private scope(p: Principal): SqlWhere {
     const where = new SqlWhere();
     if (!isPlatformAdmin(p)) where.add('tenant_id = ?', p.tenant_id);
-    // A key limited to some domains may see other domains' rows in job results: only its own jobs.
-    if (p.kind === 'api_key' && p.domain_allowlist !== null) where.add('created_by = ?', p.api_key_id);
+    // A caller limited to some domains (a restricted key, a domain_admin) could see other domains'
+    // rows in job results: only the jobs it started.
+    if (p.domain_allowlist !== null) where.add('created_by = ?', p.kind === 'api_key' ? p.api_key_id : p.account_id);
     return where;
   }
 

@@ -2,15 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ALL_SCOPES, PLATFORM_ONLY_RESOURCES, roleAllows, type ScopeResource } from '#contracts';
 import type { ApiResponse } from '../helpers/api-client.js';
+import { securedOperations, type SecuredOp } from '../helpers/openapi-ops.js';
 import { TestStack } from '../helpers/stack.js';
 
-interface Operation {
-  security?: object[];
-  tags?: string[];
-  parameters?: { name: string; in: string }[];
-  'x-required-scope'?: string | null;
-}
-interface Op { method: string; path: string; tags: string[]; scope: string | null; params: string[]; query: string[] }
+type Op = SecuredOp;
 
 const PREFIX = '/api/v1';
 const PW = 'Str0ng-Passphrase-Iso!';
@@ -161,19 +156,7 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
 
   before(async () => {
     stack = await TestStack.start('isolation');
-    const spec = (await stack.api().get('/api/openapi.json')).body as { paths: Record<string, Record<string, Operation>> };
-    ops = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, op]) => (op.security ?? []).length > 0)
-        .map(([method, op]) => ({
-          method: method.toUpperCase(),
-          path,
-          tags: op.tags ?? [],
-          scope: op['x-required-scope'] ?? null,
-          params: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]),
-          query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
-        })),
-    );
+    ops = await securedOperations(stack.api());
 
     // Tenant A: one object of every kind, made through the API.
     const ta = await stack.tenantAdmin('iso-a');

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { securedOperations } from '../helpers/openapi-ops.js';
 import { TestStack } from '../helpers/stack.js';
-
-interface Operation {
-  security?: object[];
-  'x-required-scope'?: string | null;
-}
 
 /** Routes any authenticated caller may use, whatever its scopes. */
 const SCOPE_FREE = new Set([
@@ -30,17 +26,7 @@ describe('scope matrix over every OpenAPI operation (e2e)', () => {
 
   before(async () => {
     stack = await TestStack.start('scopes');
-    const spec = (await stack.api().get('/api/openapi.json')).body as { paths: Record<string, Record<string, Operation>> };
-    ops = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, op]) => (op.security ?? []).length > 0)
-        .map(([method, op]) => ({
-          method: method.toUpperCase(),
-          path,
-          scope: op['x-required-scope'] ?? null,
-          url: path.replace(/\{[^}]+\}/g, NIL_UUID),
-        })),
-    );
+    ops = (await securedOperations(stack.api())).map((op) => ({ ...op, url: op.path.replace(/\{[^}]+\}/g, NIL_UUID) }));
   });
   after(async () => {
     await stack?.stop();

@@ -9,7 +9,8 @@ type Entry = {
   id: string; occurred_at: string; tenant_id: string | null; ip: string; user_agent: string | null; method: string; path: string;
   action: string; resource: string; resource_id: string | null; request_id: string | null;
   actor: { type: string; account_id: string | null; email: string | null; api_key_id: string | null; api_key_name: string | null };
-  outcome: { status: number; error_code: string | null }; changes: Record<string, any> | null; after: Record<string, any> | null;
+  outcome: { status: number; error_code: string | null }; changes: Record<string, any> | null;
+  before: Record<string, any> | null; after: Record<string, any> | null; diff: Record<string, { before: unknown; after: unknown }> | null;
 };
 
 const UA = { 'user-agent': 'audit-e2e/1.0' };
@@ -75,9 +76,69 @@ describe('audit log (e2e)', () => {
     assert.equal(u.resource_id, created.body.id, 'the id from the response');
     assert.deepEqual(u.changes, { active: false });
     assert.equal(u.after?.active, false);
-    assert.equal(d.resource_id, 'audited.example', 'a delete names what the URL named');
+    assert.equal(u.before?.active, true, 'the state before the PATCH');
+    assert.deepEqual(u.diff?.active, { before: true, after: false });
+    assert.equal(c.before, null, 'a create has no before');
+    assert.equal(c.diff, null);
+    assert.equal(d.resource_id, created.body.id, 'a delete is filed under the object’s id (from its before-state), not the name in the URL');
     assert.equal(d.changes, null);
+    assert.equal(d.before?.name, 'audited.example');
+    assert.equal(d.before?.active, false);
     assert.equal(d.after, null);
+    assert.equal(d.diff, null);
+  });
+
+  it('before, after and diff: the object’s state around each kind of write, read as the caller, secrets removed', async () => {
+    // The before-state is read as the writing key (mailboxes:write implies mailboxes:read).
+    assert.equal((await stack.api(a.apiKey).post('/api/v1/domains', { name: 'diff.example' })).status, 201);
+    const writer = await stack.api(a.token).post('/api/v1/api-keys', { name: 'mailbox writer 2', scopes: ['mailboxes:write'] });
+    assert.equal(writer.status, 201);
+    const mb = await stack.api(a.token).post('/api/v1/mailboxes', { username: 'carol', domain: 'diff.example', password: PW });
+    assert.equal(mb.status, 201, JSON.stringify(mb.body));
+    const patched = await stack.api(writer.body.key).patch('/api/v1/mailboxes/carol@diff.example', { quota_bytes: 2 * 1024 ** 3, name: 'Carol' });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const NEW_PW = 'Another-Pass-1a2b3c4d';
+    assert.equal((await stack.api(writer.body.key).patch('/api/v1/mailboxes/carol@diff.example/password', { password: NEW_PW })).status, 200);
+
+    const [upd] = await waitFor(a.token, `action=mailboxes.update&resource_id=${mb.body.id}`, (x) => x.length === 1);
+    assert.equal(upd.before?.quota_bytes, mb.body.quota_bytes);
+    assert.equal(upd.after?.quota_bytes, 2 * 1024 ** 3);
+    assert.deepEqual(upd.diff?.quota_bytes, { before: mb.body.quota_bytes, after: 2 * 1024 ** 3 });
+    assert.deepEqual(upd.diff?.name, { before: mb.body.name ?? null, after: 'Carol' });
+    assert.equal(upd.diff?.address, undefined, 'unchanged fields are not in the diff');
+    assert.equal(upd.diff?.id, undefined);
+
+    // The password change's response is not the mailbox: its after-state is read back.
+    const [pw] = await waitFor(a.token, 'action=mailboxes.password.update', (x) => x.length === 1);
+    assert.equal(pw.resource_id, mb.body.id);
+    assert.equal(pw.before?.address, 'carol@diff.example');
+    assert.equal(pw.after?.address, 'carol@diff.example');
+    assert.equal(pw.changes?.password, '[REDACTED]');
+    assert.ok(pw.diff && !('password' in pw.diff) && !('password_hash' in pw.diff));
+    for (const secret of [PW, NEW_PW]) {
+      const rows = await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE audit_log::text LIKE '%' || $1 || '%'`, [secret]);
+      assert.equal(rows[0].n, '0');
+    }
+
+    // Rotating a key: same id, before and after both read, the new secret nowhere.
+    const rotated = await stack.api(a.token).post(`/api/v1/api-keys/${writer.body.id}/rotate`, {});
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    const [rot] = await waitFor(a.token, `action=api_keys.rotate&resource_id=${writer.body.id}`, (x) => x.length === 1);
+    assert.equal(rot.before?.id, writer.body.id);
+    assert.equal(rot.after?.id, writer.body.id);
+    assert.ok(rot.diff && Object.keys(rot.diff).length > 0, `rotation changes the key’s visible state: ${JSON.stringify(rot.diff)}`);
+    assert.ok(!JSON.stringify(rot).includes(rotated.body.key));
+    assert.ok(!JSON.stringify(rot).includes(writer.body.key));
+
+    // Another tenant's object: 404, and its entry holds nothing of A's object.
+    expectError(await stack.api(b.token).patch('/api/v1/mailboxes/carol@diff.example', { name: 'Mallory' }), 404, 'NOT_FOUND');
+    const [bTry] = await waitFor(b.token, 'action=mailboxes.update', (x) => x.length === 1);
+    assert.equal(bTry.before, null);
+    assert.equal(bTry.after, null);
+    assert.ok(!JSON.stringify(bTry).includes(mb.body.id));
+    // The internal reads were neither audited nor counted as requests of their own.
+    const reads = await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE method = 'GET'`);
+    assert.equal(reads[0].n, '0');
   });
 
   it('a failed validation (400) is recorded with its error code and changes nothing', async () => {
@@ -119,7 +180,7 @@ describe('audit log (e2e)', () => {
     assert.equal(key.status, 201);
     const mb = await stack.api(key.body.key).post('/api/v1/mailboxes', { username: 'bob', domain: 'mbx-audit.example', password: PW });
     assert.equal(mb.status, 201, JSON.stringify(mb.body));
-    const [e] = await waitFor(a.token, 'action=mailboxes.create', (x) => x.length === 1);
+    const [e] = await waitFor(a.token, `action=mailboxes.create&resource_id=${mb.body.id}`, (x) => x.length === 1);
     assert.equal(e.changes?.password, '[REDACTED]');
     assert.equal(e.changes?.username, 'bob');
     assert.equal(e.resource_id, mb.body.id);

@@ -11,6 +11,7 @@ import { TenantSuspension1764000000002 } from './1764000000002-TenantSuspension.
 import { Totp1764000000003 } from './1764000000003-Totp.js';
 import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
 import { Accounts1764000000005 } from './1764000000005-Accounts.js';
+import { AuditBefore1764100000000 } from './1764100000000-AuditBefore.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Totp1764000000003,
   AuditLog1764000000004,
   Accounts1764000000005,
+  AuditBefore1764100000000,
 ];

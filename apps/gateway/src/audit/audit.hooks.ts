@@ -1,36 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '#common';
-import type { Principal } from '../auth/principal.js';
 import { describeRoute } from './audit-action.js';
+import { parseJsonObject } from './audit-reads.service.js';
+import { AUDIT_STATE, auditState, isAudited, type AuditedRequest } from './audit-state.js';
 import type { AuditRecord, AuditRepository } from './audit.repository.js';
 import { redact } from './redaction.js';
 
-const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** Larger response bodies are not kept as `after` (an export, an import report). */
-const MAX_CAPTURE = 64 * 1024;
-const AUDIT_STATE = Symbol('mailplane.audit');
-
-interface AuditState {
-  response?: unknown;
-}
-type AuditedRequest = FastifyRequest & { principal?: Principal; [AUDIT_STATE]?: AuditState };
-
 interface Logger {
   error(message: string): void;
-}
-
-function isAudited(req: FastifyRequest): boolean {
-  return MUTATIONS.has(req.method) && req.routeOptions.url !== undefined && req.routeOptions.url.startsWith('/api/v1/');
-}
-
-function parseJson(payload: unknown): unknown {
-  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return undefined;
-  if (payload.length === 0 || payload.length > MAX_CAPTURE) return undefined;
-  try {
-    return JSON.parse(payload.toString());
-  } catch {
-    return undefined;
-  }
 }
 
 function asObject(v: unknown): Record<string, unknown> | null {
@@ -40,12 +17,16 @@ function asObject(v: unknown): Record<string, unknown> | null {
 /** Builds the entry from what the request, the guard and the response left behind. */
 export function buildAuditRecord(req: AuditedRequest, reply: FastifyReply): AuditRecord {
   const route = describeRoute(req.method, req.routeOptions.url ?? req.url, req.params as Record<string, string> | undefined);
-  const response = asObject(req[AUDIT_STATE]?.response);
+  const state = req[AUDIT_STATE] ?? {};
+  const response = asObject(state.response);
   const ok = reply.statusCode < 400;
   const body = asObject(req.body);
   const p = req.principal;
   const loginEmail = !p && route.action.startsWith('auth.') && typeof body?.email === 'string' ? body.email.slice(0, 320) : null;
-  const responseId = ok && typeof response?.id === 'string' ? response.id : null;
+  const before = ok ? asObject(state.before) : null;
+  // An action's response is not the object (a rotate, a hold, a delete): its state was read back.
+  const after = !ok ? null : state.after !== undefined ? asObject(state.after) : req.method === 'DELETE' ? null : response;
+  const objectId = ok ? [response?.id, before?.id].find((v): v is string => typeof v === 'string') : undefined;
   const ua = req.headers['user-agent'];
   return {
     tenant_id: p?.tenant_id ?? null,
@@ -59,12 +40,13 @@ export function buildAuditRecord(req: AuditedRequest, reply: FastifyReply): Audi
     path: req.url.split('?')[0].slice(0, 2048),
     action: route.action,
     resource: route.resource,
-    resource_id: responseId ?? route.resource_param,
+    resource_id: objectId ?? route.resource_param,
     status: reply.statusCode,
     error_code: !ok && typeof response?.code === 'string' ? response.code : null,
     request_id: requestIdOf(req.raw) ?? null,
     changes: req.method === 'DELETE' || req.body === undefined ? null : redact(req.body),
-    after: ok && req.method !== 'DELETE' && response ? redact(response) : null,
+    before: before ? redact(before) : null,
+    after: after ? redact(after) : null,
     // A login (even a failed one) against an existing account belongs to that account's tenant,
     // so its admins see attempts on their accounts; an unknown e-mail stays tenant-less (platform only).
     lookup_email: loginEmail,
@@ -78,7 +60,7 @@ export function buildAuditRecord(req: AuditedRequest, reply: FastifyReply): Audi
  */
 export function installAuditHooks(fastify: FastifyInstance, repo: AuditRepository, logger: Logger): void {
   fastify.addHook('onSend', (req, _reply, payload, done) => {
-    if (isAudited(req)) (req as AuditedRequest)[AUDIT_STATE] = { response: parseJson(payload) };
+    if (isAudited(req)) auditState(req).response = parseJsonObject(payload);
     done(null, payload);
   });
   fastify.addHook('onResponse', (req, reply, done) => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { auditDiff } from './audit-diff.js';
 import { DEFAULT_PAGE_LIMIT, type AuditEntryDto, type ListAuditQueryDto, type Paginated } from '#contracts';
 
 /** One entry as the hooks build it; secrets already removed. */
@@ -21,6 +22,7 @@ export interface AuditRecord {
   error_code: string | null;
   request_id: string | null;
   changes: unknown;
+  before: unknown;
   after: unknown;
   /** For a login without a principal: fill account id and tenant from this e-mail. */
   lookup_email: string | null;
@@ -56,10 +58,12 @@ interface Row {
   error_code: string | null;
   request_id: string | null;
   changes: Record<string, unknown> | null;
+  before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   total: string;
 }
 
+const json = (v: unknown): string | null => (v == null ? null : JSON.stringify(v));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Fixed key for pg_try_advisory_xact_lock: one replica purges at a time. */
 export const AUDIT_PURGE_LOCK = 0x6d70_6175; // 'mpau'
@@ -89,14 +93,14 @@ export class AuditRepository {
     await this.ds.query(
       `WITH login AS (SELECT id, tenant_id FROM accounts WHERE email = lower($18) LIMIT 1)
        INSERT INTO audit_log (tenant_id, actor_type, actor_account_id, actor_email, actor_key_id, actor_key_name, ip, user_agent,
-                              method, path, action, resource, resource_id, status, error_code, request_id, changes, after)
+                              method, path, action, resource, resource_id, status, error_code, request_id, changes, before, after)
        VALUES (COALESCE($1::uuid, (SELECT tenant_id FROM login)), $2, COALESCE($3::uuid, (SELECT id FROM login)), $4, $5::uuid,
-               (SELECT name FROM api_keys WHERE id = $5::uuid), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17::jsonb)`,
+               (SELECT name FROM api_keys WHERE id = $5::uuid), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $19::jsonb, $17::jsonb)`,
       [
         r.tenant_id, r.actor_type, r.actor_account_id, r.actor_email, r.actor_key_id, r.ip, r.user_agent, r.method, r.path, r.action,
         r.resource, r.resource_id, r.status, r.error_code, r.request_id,
-        r.changes == null ? null : JSON.stringify(r.changes), r.after == null ? null : JSON.stringify(r.after),
-        r.lookup_email,
+        json(r.changes), json(r.after),
+        r.lookup_email, json(r.before),
       ],
     );
   }
@@ -163,6 +167,8 @@ function toDto(r: Row): AuditEntryDto {
     outcome: { status: r.status, error_code: r.error_code },
     request_id: r.request_id,
     changes: r.changes,
+    before: r.before,
     after: r.after,
+    diff: auditDiff(r.before, r.after),
   };
 }

@@ -49,9 +49,28 @@ export class AuditEntryDto {
     nullable: true,
     type: 'object',
     additionalProperties: true,
-    description: 'The object after a successful change (the response body, secrets redacted); null for failures and deletes.',
+    description:
+      'The object before the change, as the caller could read it (its GET route, read just before the change; secrets redacted). ' +
+      'null for creates, failures, and routes without a readable object.',
+  })
+  before: Record<string, unknown> | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The object after a successful change (secrets redacted): the response when it is the object (create, PATCH/PUT), else the object read back ' +
+      '(rotate, hold, password change, …). null for failures and deletes.',
   })
   after: Record<string, unknown> | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { before: {}, after: {} } },
+    description: 'Changed fields when both `before` and `after` exist, keyed by dotted path; each `{before, after}` (a missing side is null).',
+    example: { active: { before: true, after: false }, updated_at: { before: '2027-01-01T11:00:00.000Z', after: '2027-01-01T12:00:00.000Z' } },
+  })
+  diff: Record<string, { before: unknown; after: unknown }> | null;
 }
 
 export class AuditEntryListDto {

@@ -13,11 +13,15 @@ import { ChangePasswordDto, LogoutDto } from '../accounts/dto/account.dto.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { withRetryAfter } from './retry-after.js';
+import { TotpService } from './totp/totp.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly totp: TotpService,
+  ) {}
 
   @Post('login')
   @Public()
@@ -86,9 +90,15 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'Who am I', description: 'The account behind the credential, its role, tenant and effective scopes.' })
+  @ApiOperation({
+    summary: 'Who am I',
+    description:
+      'The account behind the credential, its role, tenant and effective scopes, and whether the account has 2FA on (with how many recovery codes are left). '
+      + 'For an API key every account field, 2FA included, describes the key’s owning account.',
+  })
   @ApiOkResponse({ type: MeDto })
-  me(@CurrentPrincipal() p: Principal): MeDto {
+  async me(@CurrentPrincipal() p: Principal): Promise<MeDto> {
+    const totp = await this.totp.status(p.account_id);
     return {
       auth: p.kind,
       account_id: p.account_id,
@@ -98,6 +108,7 @@ export class AuthController {
       scopes: p.scopes,
       domain_allowlist: p.domain_allowlist,
       api_key_id: p.api_key_id,
+      ...totp,
     };
   }
 }

@@ -20,6 +20,18 @@ export class TotpService {
     private readonly lockout: LoginLockoutService,
   ) {}
 
+  /** Whether the account has 2FA on and, if so, how many recovery codes it has left (null when off). */
+  async status(accountId: string): Promise<{ totp_enabled: boolean; recovery_codes_left: number | null }> {
+    const rows: { enabled: boolean; left: number }[] = await this.ds.query(
+      `SELECT a.totp_enabled_at IS NOT NULL AS enabled,
+              (SELECT count(*)::int FROM account_recovery_codes r WHERE r.account_id = a.id AND r.used_at IS NULL) AS left
+         FROM accounts a WHERE a.id = $1`,
+      [accountId],
+    );
+    const enabled = rows[0]?.enabled === true;
+    return { totp_enabled: enabled, recovery_codes_left: enabled ? Number(rows[0]!.left) : null };
+  }
+
   /** A new pending secret (replacing an unconfirmed one); 2FA is on only after confirm. */
   async setup(p: Principal): Promise<TotpSetupDto> {
     accountOnly(p);

@@ -133,16 +133,16 @@ describe('login lockout (e2e)', () => {
       const second = await login(via[1], email, password, ip);
       assert.equal(second.body.mfa_required, true, second.text);
       assert.equal(await fails('account', email), 2);
-      expectError(await secondStep(via[0], second.body.mfa_token, await wrongCode(secret), ip), 401, 'UNAUTHORIZED');
-      assert.equal(await fails('account', email), THRESHOLD);
-
-      // Locked: 429 before the code is checked, on both gateways and for both steps, whatever the IP.
       const lastStep = (await stack.db.query<{ totp_last_step: string }>(`SELECT totp_last_step FROM accounts WHERE id = $1`, [accountId]))[0]!.totp_last_step;
+      expectError(await secondStep(via[0], second.body.mfa_token, await wrongCode(secret), ip), 401, 'UNAUTHORIZED');
+
+      // Locked (for 1 s): 429 before the code is checked, on both gateways and for both steps, whatever the IP.
       for (const api of via) {
         expectLocked(await secondStep(api, second.body.mfa_token, await nextCode(secret), ip), 1, /account/);
         expectLocked(await login(api, email, password, '198.51.100.99'), 1, /account/);
       }
       // Nothing was checked or spent while locked.
+      assert.equal(await fails('account', email), THRESHOLD);
       assert.equal(await failedAttempts(second.body.mfa_token), 1);
       assert.equal((await stack.db.query<{ totp_last_step: string }>(`SELECT totp_last_step FROM accounts WHERE id = $1`, [accountId]))[0]!.totp_last_step, lastStep);
 

@@ -38,6 +38,8 @@ describe('auth and API keys (e2e)', () => {
       assert.equal(me.body.email, stack.admin.email);
       assert.equal(me.body.role, 'platform_admin');
       assert.equal(me.body.auth, 'account');
+      assert.equal(me.body.totp_enabled, false);
+      assert.equal(me.body.recovery_codes_left, null);
       const [row] = await stack.db.query<{ last_login_at: Date | null }>(`SELECT last_login_at FROM accounts WHERE email = $1`, [stack.admin.email]);
       assert.ok(row.last_login_at, 'last_login_at recorded');
     });

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ApiClient, expectError, type ApiResponse } from '../helpers/api-client.js';
-import { GATEWAY_MAIN } from '../helpers/paths.js';
 import { freePort, Proc, waitFor } from '../helpers/processes.js';
-import { TestStack } from '../helpers/stack.js';
+import { TestStack, type ExtraGateway } from '../helpers/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LOGIN_LIMIT = 10;
@@ -31,30 +30,17 @@ function expectRateLimited(res: ApiResponse): void {
   assertReset(res);
 }
 
-/** A second gateway process against the same database, NATS and (unless told) Redis. */
-async function startGateway(stack: TestStack, name: string, env: NodeJS.ProcessEnv = {}): Promise<{ proc: Proc; url: string }> {
-  const port = await freePort();
-  const proc = new Proc(name, process.execPath, [GATEWAY_MAIN], { ...stack.env, GATEWAY_PORT: String(port), ...env });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${name} /health/live`, async () => {
-    if (!proc.running) throw new Error(`${name} exited:\n${proc.tail()}`);
-    return (await fetch(`${url}/health/live`).catch(() => null))?.status === 200;
-  });
-  return { proc, url };
-}
-
 describe('rate limits (e2e)', () => {
   let stack: TestStack;
   let admin: ApiClient;
-  let gateway2: { proc: Proc; url: string };
+  let gateway2: ExtraGateway;
   const extra: Proc[] = [];
 
   before(async () => {
     // 127.0.0.1 (the test runner) is the "proxy": X-Forwarded-For then names the client IP.
     stack = await TestStack.start('rate_limits', { loginRateLimitPerMin: LOGIN_LIMIT, env: { TRUST_PROXY: '127.0.0.1' } });
     admin = stack.api(stack.admin.apiKey);
-    gateway2 = await startGateway(stack, 'gateway-2');
-    extra.push(gateway2.proc);
+    gateway2 = await stack.startGateway('gateway-2');
   });
   after(async () => {
     await Promise.allSettled(extra.map((p) => p.stop()));
@@ -200,8 +186,7 @@ describe('rate limits (e2e)', () => {
       return r;
     };
     let redis = startRedis();
-    const gw = await startGateway(stack, 'gateway-3', { REDIS_URL: `redis://127.0.0.1:${redisPort}/0` });
-    extra.push(gw.proc);
+    const gw = await stack.startGateway('gateway-3', { REDIS_URL: `redis://127.0.0.1:${redisPort}/0` });
     const k = await keyWithLimit('redis down', 2);
     const api = new ApiClient(gw.url, k.key);
     // Its own Redis counts (wait for the gateway's connection to it first).

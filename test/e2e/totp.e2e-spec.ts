@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generate } from 'otplib';
-import { ApiClient, expectError } from '../helpers/api-client.js';
-import { GATEWAY_MAIN } from '../helpers/paths.js';
-import { freePort, Proc, waitFor } from '../helpers/processes.js';
+import { expectError } from '../helpers/api-client.js';
 import { TestStack } from '../helpers/stack.js';
 
 /** The code of the NEXT 30-second step: accepted (one step of drift) and never a step already spent. */
@@ -23,10 +21,18 @@ describe('TOTP two-factor authentication (e2e)', () => {
   const secondStep = (mfa_token: string, code: string) => stack.api().post('/api/v1/auth/login/2fa', { mfa_token, code });
   const accountRow = async () =>
     (await stack.db.query<Record<string, unknown>>(`SELECT * FROM accounts WHERE id = $1`, [accountId]))[0]!;
+  /** The 2FA fields of GET /auth/me for a credential. */
+  const me2fa = async (credential: string) => {
+    const me = await stack.api(credential).get('/api/v1/auth/me');
+    assert.equal(me.status, 200, me.text);
+    return { totp_enabled: me.body.totp_enabled, recovery_codes_left: me.body.recovery_codes_left };
+  };
 
   before(async () => {
-    // trace: the log check at the end sees everything the gateway could log.
-    stack = await TestStack.start('totp', { logLevel: 'trace' });
+    // trace: the log check at the end sees everything the gateway could log. Wrong codes count
+    // towards the login lockout (test/e2e/login-lockout.e2e-spec.ts); a high threshold keeps it out
+    // of the way of the per-mfa_token limit tested here.
+    stack = await TestStack.start('totp', { logLevel: 'trace', env: { LOGIN_LOCKOUT_THRESHOLD: '100' } });
     const t = await stack.tenantAdmin('totp');
     ({ email, password, token } = t);
     accountId = (await stack.api(token).get('/api/v1/auth/me')).body.account_id;
@@ -41,6 +47,7 @@ describe('TOTP two-factor authentication (e2e)', () => {
   });
 
   it('setup returns a base32 secret, an otpauth URL and a QR code; the row holds only a sealed secret', async () => {
+    assert.deepEqual(await me2fa(token), { totp_enabled: false, recovery_codes_left: null });
     const res = await stack.api(token).post('/api/v1/auth/totp/setup', {});
     assert.equal(res.status, 200, res.text);
     secret = res.body.secret;
@@ -58,6 +65,8 @@ describe('TOTP two-factor authentication (e2e)', () => {
     assert.equal(row.totp_enabled_at, null);
     assert.match(String(row.totp_secret_enc), /^v1\./);
     assert.ok(!JSON.stringify(row).includes(secret), 'the base32 secret is not in the accounts row');
+    // A pending setup is not 2FA yet.
+    assert.deepEqual(await me2fa(token), { totp_enabled: false, recovery_codes_left: null });
     // Not enabled yet: login still answers tokens directly.
     const direct = await login();
     assert.equal(direct.status, 200);
@@ -93,6 +102,7 @@ describe('TOTP two-factor authentication (e2e)', () => {
     for (const c of recovery) assert.ok(!dump.includes(c) && !dump.includes(c.replace('-', '')));
     expectError(await stack.api(token).post('/api/v1/auth/totp/setup', {}), 409, 'CONFLICT');
     expectError(await stack.api(token).post('/api/v1/auth/totp/confirm', { code: await nextCode(secret) }), 409, 'CONFLICT');
+    assert.deepEqual(await me2fa(token), { totp_enabled: true, recovery_codes_left: 10 });
   });
 
   it('login now needs the second step; a TOTP code works once, a wrong code is 401', async () => {
@@ -148,6 +158,7 @@ describe('TOTP two-factor authentication (e2e)', () => {
     expectError(await secondStep(again.body.mfa_token, recovery[0]!), 401, 'UNAUTHORIZED');
     const used = await stack.db.query(`SELECT id FROM account_recovery_codes WHERE account_id = $1 AND used_at IS NOT NULL`, [accountId]);
     assert.equal(used.length, 1);
+    assert.deepEqual(await me2fa(ok.body.access_token), { totp_enabled: true, recovery_codes_left: 9 });
   });
 
   it('API keys are unaffected by 2FA', async () => {
@@ -155,6 +166,9 @@ describe('TOTP two-factor authentication (e2e)', () => {
     const me = await stack.api(key).withApiKeyHeader().get('/api/v1/auth/me');
     assert.equal(me.status, 200);
     assert.equal(me.body.auth, 'api_key');
+    // /auth/me describes the key's owning account, its 2FA included.
+    assert.equal(me.body.email, email);
+    assert.deepEqual(await me2fa(key), { totp_enabled: true, recovery_codes_left: 9 });
     assert.equal((await stack.api(key).get('/api/v1/domains')).status, 200);
   });
 
@@ -165,6 +179,7 @@ describe('TOTP two-factor authentication (e2e)', () => {
     const row = await accountRow();
     assert.ok(row.totp_enabled_at);
     assert.equal((await login()).body.mfa_required, true);
+    assert.deepEqual(await me2fa(token), { totp_enabled: true, recovery_codes_left: 9 });
   });
 
   it('disable with the password turns 2FA off; login answers tokens again', async () => {
@@ -180,6 +195,7 @@ describe('TOTP two-factor authentication (e2e)', () => {
     assert.ok(direct.body.access_token);
     assert.equal(direct.body.mfa_required, undefined);
     expectError(await stack.api(token).post('/api/v1/auth/totp/disable', { password }), 409, 'CONFLICT');
+    assert.deepEqual(await me2fa(token), { totp_enabled: false, recovery_codes_left: null });
   });
 
   it('re-enrol and disable with a current code', async () => {
@@ -199,22 +215,18 @@ describe('TOTP two-factor authentication (e2e)', () => {
     const s3 = setup.body.secret as string;
     assert.equal((await stack.api(token).post('/api/v1/auth/totp/confirm', { code: await currentCode(s3) })).status, 200);
     secret = `${secret}|${s3}`;
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...stack.env, GATEWAY_PORT: String(port) };
-    delete env.MAILPLANE_SECRET_KEY;
-    const gw2 = new Proc('gateway-nokey', process.execPath, [GATEWAY_MAIN], env);
+    const gw2 = await stack.startGateway('gateway-nokey', { MAILPLANE_SECRET_KEY: undefined });
     try {
-      await waitFor('gateway-nokey', async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null))?.status === 200);
-      const api2 = new ApiClient(`http://127.0.0.1:${port}`);
+      const api2 = gw2.api();
       const other = await stack.tenantAdmin('totp-nokey');
-      const res = await new ApiClient(`http://127.0.0.1:${port}`, other.token).post('/api/v1/auth/totp/setup', {});
+      const res = await gw2.api(other.token).post('/api/v1/auth/totp/setup', {});
       const err = expectError(res, 503, 'DEPENDENCY_UNAVAILABLE');
       assert.match(err.detail, /MAILPLANE_SECRET_KEY/);
       expectError(await api2.post('/api/v1/auth/login', { email, password }), 503, 'DEPENDENCY_UNAVAILABLE');
       // Accounts without 2FA log in as before.
       assert.ok((await api2.post('/api/v1/auth/login', { email: other.email, password: other.password })).body.access_token);
     } finally {
-      await gw2.stop();
+      await gw2.proc.stop();
     }
   });
 

@@ -35,6 +35,13 @@ export interface StackOptions {
 /** Apps beside gateway, domain-service and mailbox-service that every stack runs. */
 const MORE_APPS = { worker: WORKER_MAIN, 'dkim-tls-service': DKIM_TLS_SERVICE_MAIN, 'queue-service': QUEUE_SERVICE_MAIN, 'stats-service': STATS_SERVICE_MAIN } as const;
 export type MoreApp = keyof typeof MORE_APPS;
+
+/** Another gateway process of a stack (see TestStack.startGateway). */
+export interface ExtraGateway {
+  proc: Proc;
+  url: string;
+  api(credential?: string): ApiClient;
+}
 /** Where the test stack looks for the mail daemons when it must find none. */
 export const NO_MAILSTACK_PATH = '/nonexistent/mailplane-no-mailstack';
 
@@ -54,6 +61,9 @@ export class TestStack {
     readonly apps: Map<MoreApp, Proc>,
     readonly admin: { email: string; password: string; apiKey: string },
   ) {}
+
+  /** Gateways started with startGateway; stopped with the stack. */
+  private readonly extraGateways: Proc[] = [];
 
   static async start(label: string, options: StackOptions = {}): Promise<TestStack> {
     const db = await createTestDatabase(label);
@@ -131,6 +141,23 @@ export class TestStack {
     return new ApiClient(this.baseUrl, credential);
   }
 
+  /**
+   * A further gateway process against the same database, NATS and (unless `env` says otherwise)
+   * Redis, as a second replica; `env` overrides the stack's (an undefined value removes a variable).
+   * Ready once /health/live answers; stopped by stop() if the suite does not stop it first.
+   */
+  async startGateway(name: string, env: NodeJS.ProcessEnv = {}): Promise<ExtraGateway> {
+    const port = await freePort();
+    const proc = new Proc(name, process.execPath, [GATEWAY_MAIN], { ...this.env, GATEWAY_PORT: String(port), ...env });
+    this.extraGateways.push(proc);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(`${name} /health/live`, async () => {
+      if (!proc.running) throw new Error(`${name} exited:\n${proc.tail()}`);
+      return (await fetch(`${url}/health/live`).catch(() => null))?.status === 200;
+    });
+    return { proc, url, api: (credential?: string) => new ApiClient(url, credential) };
+  }
+
   async waitHealthy(path = '/health'): Promise<void> {
     await waitFor(`gateway ${path}`, async () => {
       if (!this.gateway.running) throw new Error('gateway exited');
@@ -180,7 +207,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.gateway.stop(), this.domainService.stop(), this.mailboxService.stop(), ...[...this.apps.values()].map((p) => p.stop())]);
+    await Promise.allSettled([this.gateway.stop(), ...this.extraGateways.map((p) => p.stop()), this.domainService.stop(), this.mailboxService.stop(), ...[...this.apps.values()].map((p) => p.stop())]);
     await this.nats.stop();
     await this.db.drop();
   }

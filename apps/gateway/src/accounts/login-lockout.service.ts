@@ -40,8 +40,10 @@ export class LoginLockedError extends AccountError {
 /**
  * Growing delay after repeated failed logins, per account (keyed by the email as typed, so unknown
  * emails behave the same) and per client IP, in Redis so every replica sees the same counters. A
- * successful login resets the account's counter, not the IP's (one valid account must not unlock an
- * IP that guesses others). Without Redis nothing is locked (fail open, like the rate limits).
+ * failure is a wrong password (login, password change, 2FA disable) or a wrong second-factor code
+ * (second login step, 2FA disable). A completed login resets the account's counter, not the IP's (one
+ * valid account must not unlock an IP that guesses others). Without Redis nothing is locked (fail
+ * open, like the rate limits).
  */
 @Injectable()
 export class LoginLockoutService {
@@ -56,10 +58,12 @@ export class LoginLockoutService {
     if (!('mailplaneLoginFail' in redis)) redis.defineCommand('mailplaneLoginFail', { numberOfKeys: 1, lua: FAIL_SCRIPT });
   }
 
-  /** Throws LoginLockedError (429, Retry-After) while the account or the IP is locked. */
-  async assertOpen(email: string, ip: string): Promise<void> {
+  /** Throws LoginLockedError (429, Retry-After) while the account or the IP is locked; email null = only the IP. */
+  async assertOpen(email: string | null, ip: string): Promise<void> {
     const now = Date.now();
-    for (const [key, what] of [[this.accountKey(email), 'account'], [this.ipKey(ip), 'IP address']] as const) {
+    const keys: [string, string][] = [[this.ipKey(ip), 'IP address']];
+    if (email !== null) keys.unshift([this.accountKey(email), 'account']);
+    for (const [key, what] of keys) {
       const until = Number((await this.safe(() => this.redis.hget(key, 'until'))) ?? 0);
       if (until > now) throw new LoginLockedError(Math.max(1, Math.ceil((until - now) / 1000)), what);
     }

@@ -10,24 +10,18 @@ import { MeDto, TokenPairDto } from './dto/token-pair.dto.js';
 import type { Principal } from './principal.js';
 import { MfaRequiredDto } from './totp/dto/totp.dto.js';
 import { ChangePasswordDto, LogoutDto } from '../accounts/dto/account.dto.js';
-import { LoginLockedError } from '../accounts/login-lockout.service.js';
 import { MessageResponseDto } from '../openapi/error-response.dto.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
-
-/** A lockout answers 429 with Retry-After = seconds until the lock ends (the filter keeps a header set here). */
-async function withRetryAfter<T>(res: FastifyReply, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof LoginLockedError) void res.header('Retry-After', String(err.retryAfterSeconds));
-    throw err;
-  }
-}
+import { withRetryAfter } from './retry-after.js';
+import { TotpService } from './totp/totp.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly totp: TotpService,
+  ) {}
 
   @Post('login')
   @Public()
@@ -39,7 +33,9 @@ export class AuthController {
       'Returns a 15-minute access token and a single-use refresh token. For an account with 2FA it returns `{mfa_required: true, mfa_token}` instead: ' +
       'complete the login with POST /auth/login/2fa. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN). '
       + 'Lockout: after LOGIN_LOCKOUT_THRESHOLD failed logins of one account (LOGIN_IP_LOCKOUT_THRESHOLD from one IP) each further attempt is refused '
-      + 'with 429 RATE_LIMITED and Retry-After for 1 s, doubling per further failure up to LOGIN_LOCKOUT_MAX_SECONDS; a successful login resets the account’s counter.',
+      + 'with 429 RATE_LIMITED and Retry-After for 1 s, doubling per further failure up to LOGIN_LOCKOUT_MAX_SECONDS, on every gateway replica (the counters live in Redis). '
+      + 'Failures are wrong passwords here, wrong codes on POST /auth/login/2fa, a wrong current password on PUT /auth/password and a wrong code or password on POST /auth/totp/disable. '
+      + 'A successful login resets the account’s counter (not the IP’s); for an account with 2FA that is the completed second step, not the password alone.',
   })
   @ApiExtraModels(TokenPairDto, MfaRequiredDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
@@ -68,7 +64,7 @@ export class AuthController {
     summary: 'Change your own password',
     description:
       'Accounts only (an API key gets 403). The new password must meet the policy: at least 12 characters mixing 3 of lower-case, upper-case, digits and other characters. '
-      + 'Every refresh token of the account is revoked; the response is a fresh token pair for this session. A wrong current password is 400 and counts towards the login lockout.',
+      + 'Every refresh token of the account is revoked; the response is a fresh token pair for this session. A wrong current password is 400 and counts towards the login lockout; while the account or IP is locked out this answers 429 RATE_LIMITED with Retry-After.',
   })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors(400, 415)
@@ -94,9 +90,15 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'Who am I', description: 'The account behind the credential, its role, tenant and effective scopes.' })
+  @ApiOperation({
+    summary: 'Who am I',
+    description:
+      'The account behind the credential, its role, tenant and effective scopes, and whether the account has 2FA on (with how many recovery codes are left). '
+      + 'For an API key every account field, 2FA included, describes the key’s owning account.',
+  })
   @ApiOkResponse({ type: MeDto })
-  me(@CurrentPrincipal() p: Principal): MeDto {
+  async me(@CurrentPrincipal() p: Principal): Promise<MeDto> {
+    const totp = await this.totp.status(p.account_id);
     return {
       auth: p.kind,
       account_id: p.account_id,
@@ -106,6 +108,7 @@ export class AuthController {
       scopes: p.scopes,
       domain_allowlist: p.domain_allowlist,
       api_key_id: p.api_key_id,
+      ...totp,
     };
   }
 }

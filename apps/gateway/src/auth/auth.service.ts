@@ -52,13 +52,14 @@ export class AuthService {
       await this.lockout.recordFailure(email, ip);
       throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
     }
-    await this.lockout.recordSuccess(email);
     if (!row.active || !row.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
     // No tokens for a login from outside the account's allowlist (they would be refused anyway).
     if (!ipAllowed(ip, row.ip_allowlist)) throw new AuthError(AuthErrorCode.IpRestricted, `This account may not be used from ${ip || 'this address'}.`);
-    // 2FA: no tokens yet, only a challenge for POST /auth/login/2fa.
+    // 2FA: no tokens yet, only a challenge for POST /auth/login/2fa. The counter is not reset here
+    // but when the second step succeeds, else the password alone would wipe out failed codes.
     const challenge = await this.mfa.challenge(row.id);
     if (challenge) return challenge;
+    await this.lockout.recordSuccess(email);
     return this.completeLogin(row.id);
   }
 

@@ -19,4 +19,8 @@ export class MeDto {
   @ApiProperty({ type: [String], example: ['*'] }) scopes: string[];
   @ApiProperty({ type: [String], nullable: true, example: null }) domain_allowlist: string[] | null;
   @ApiProperty({ format: 'uuid', nullable: true }) api_key_id: string | null;
+  @ApiProperty({ description: 'Whether the account has two-factor authentication (TOTP) on; for an API key, its owning account', example: true })
+  totp_enabled: boolean;
+  @ApiProperty({ description: 'Unused recovery codes of the account; null when 2FA is off', type: Number, nullable: true, minimum: 0, example: 10 })
+  recovery_codes_left: number | null;
 }

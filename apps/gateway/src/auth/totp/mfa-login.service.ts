@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { randomToken, sha256Hex } from '#common';
+import { LoginLockoutService } from '../../accounts/login-lockout.service.js';
 import type { MfaRequiredDto } from './dto/totp.dto.js';
 import { SecondFactorVerifier, TOTP_COLUMNS, type TotpRow } from './second-factor.verifier.js';
 import { TotpError, TotpErrorCode } from './totp.errors.js';
@@ -16,6 +17,7 @@ export class MfaLoginService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly verifier: SecondFactorVerifier,
+    private readonly lockout: LoginLockoutService,
   ) {}
 
   /** After a correct password: null when the account has no 2FA, else a single-use mfa_token (stored hashed). */
@@ -32,9 +34,19 @@ export class MfaLoginService {
     return { mfa_required: true, mfa_token: token, expires_in: MFA_TOKEN_TTL_SECONDS };
   }
 
-  /** Spends the mfa_token when the code is right and returns the account id; anything else → 401. */
-  async complete(mfaToken: string, code: string): Promise<string> {
-    const result = await this.ds.transaction(async (m): Promise<string | 'wrong'> => {
+  /**
+   * Spends the mfa_token when the code is right and returns the account id; anything else → 401.
+   * A wrong code counts towards the login lockout of the account and of `ip`, like a wrong password:
+   * otherwise someone who knows the password could guess codes at the rate of fresh mfa_tokens.
+   */
+  async complete(mfaToken: string, code: string, ip = ''): Promise<string> {
+    // Checked before any code is: a locked account or IP learns nothing about its guesses.
+    const owners: { email: string }[] = await this.ds.query(
+      `SELECT a.email FROM mfa_login_tokens m JOIN accounts a ON a.id = m.account_id WHERE m.token_sha256 = $1`,
+      [sha256Hex(mfaToken)],
+    );
+    await this.lockout.assertOpen(owners[0]?.email ?? null, ip);
+    const result = await this.ds.transaction(async (m): Promise<{ ok: boolean; accountId: string; email: string }> => {
       const tokens: { account_id: string; expired: boolean; failed_attempts: number; used_at: Date | null }[] = await m.query(
         `SELECT account_id, expires_at <= now() AS expired, failed_attempts, used_at FROM mfa_login_tokens WHERE token_sha256 = $1 FOR UPDATE`,
         [sha256Hex(mfaToken)],
@@ -43,8 +55,8 @@ export class MfaLoginService {
       if (!t || t.used_at || t.expired || t.failed_attempts >= MFA_MAX_FAILED_ATTEMPTS) {
         throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The mfa_token is unknown, expired or already used; log in again.');
       }
-      const rows: (TotpRow & { active: boolean; tenant_active: boolean })[] = await m.query(
-        `SELECT ${TOTP_COLUMNS}, a.active, t.active AS tenant_active
+      const rows: (TotpRow & { email: string; active: boolean; tenant_active: boolean })[] = await m.query(
+        `SELECT ${TOTP_COLUMNS}, a.email, a.active, t.active AS tenant_active
            FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1 FOR UPDATE OF a`,
         [t.account_id],
       );
@@ -55,12 +67,17 @@ export class MfaLoginService {
       if (!(await this.verifier.check(m, row, code))) {
         // Committed, then refused (throwing here would roll the count back).
         await m.query(`UPDATE mfa_login_tokens SET failed_attempts = failed_attempts + 1 WHERE token_sha256 = $1`, [sha256Hex(mfaToken)]);
-        return 'wrong';
+        return { ok: false, accountId: row.id, email: row.email };
       }
       await m.query(`UPDATE mfa_login_tokens SET used_at = now() WHERE token_sha256 = $1`, [sha256Hex(mfaToken)]);
-      return row.id;
+      return { ok: true, accountId: row.id, email: row.email };
     });
-    if (result === 'wrong') throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The code is wrong, expired or already used.');
-    return result;
+    if (!result.ok) {
+      await this.lockout.recordFailure(result.email, ip);
+      throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The code is wrong, expired or already used.');
+    }
+    // Password and second factor both passed: the completed login resets the account's counter.
+    await this.lockout.recordSuccess(result.email);
+    return result.accountId;
   }
 }

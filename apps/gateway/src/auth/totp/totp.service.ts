@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { DataSource, type EntityManager } from 'typeorm';
 import { verifyAccountPassword } from '#common';
 import { CommonError } from '#contracts';
+import { LoginLockoutService } from '../../accounts/login-lockout.service.js';
 import type { Principal } from '../principal.js';
 import type { TotpDisableDto, TotpRecoveryCodesDto, TotpSetupDto } from './dto/totp.dto.js';
 import { SecondFactorVerifier, TOTP_COLUMNS, type TotpRow } from './second-factor.verifier.js';
@@ -16,7 +17,20 @@ export class TotpService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly verifier: SecondFactorVerifier,
+    private readonly lockout: LoginLockoutService,
   ) {}
+
+  /** Whether the account has 2FA on and, if so, how many recovery codes it has left (null when off). */
+  async status(accountId: string): Promise<{ totp_enabled: boolean; recovery_codes_left: number | null }> {
+    const rows: { enabled: boolean; left: number }[] = await this.ds.query(
+      `SELECT a.totp_enabled_at IS NOT NULL AS enabled,
+              (SELECT count(*)::int FROM account_recovery_codes r WHERE r.account_id = a.id AND r.used_at IS NULL) AS left
+         FROM accounts a WHERE a.id = $1`,
+      [accountId],
+    );
+    const enabled = rows[0]?.enabled === true;
+    return { totp_enabled: enabled, recovery_codes_left: enabled ? Number(rows[0]!.left) : null };
+  }
 
   /** A new pending secret (replacing an unconfirmed one); 2FA is on only after confirm. */
   async setup(p: Principal): Promise<TotpSetupDto> {
@@ -57,28 +71,39 @@ export class TotpService {
     });
   }
 
-  /** Needs the password, a current code or a recovery code; anything wrong changes nothing. */
-  async disable(p: Principal, body: TotpDisableDto): Promise<void> {
+  /**
+   * Needs the password, a current code or a recovery code; anything wrong changes nothing but counts
+   * towards the login lockout of the account and of `ip` (like a wrong current password on PUT
+   * /auth/password): a stolen session must not be able to guess its way to turning 2FA off, and
+   * while the account is locked this answers 429 before anything is checked.
+   */
+  async disable(p: Principal, body: TotpDisableDto, ip = ''): Promise<void> {
     accountOnly(p);
     if (!body.code && !body.password) {
       throw CommonError.validation([{ field: 'code', message: 'code or password is required' }], 'Send a current code, a recovery code or the password.');
     }
-    await this.ds.transaction(async (m) => {
+    await this.lockout.assertOpen(p.email, ip);
+    const wrong = await this.ds.transaction(async (m): Promise<TotpError | null> => {
       const row = await lockAccount(m, p.account_id);
       if (!row.totp_enabled_at) throw new TotpError(TotpErrorCode.NotEnabled, 'Two-factor authentication is not enabled', 'There is nothing to disable.');
       if (body.password !== undefined) {
         if (!(await verifyAccountPassword(row.password_hash, body.password))) {
-          throw new TotpError(TotpErrorCode.InvalidPassword, 'Invalid credentials', 'The password is wrong.');
+          return new TotpError(TotpErrorCode.InvalidPassword, 'Invalid credentials', 'The password is wrong.');
         }
       } else if (!(await this.verifier.check(m, row, body.code!))) {
-        throw invalidCode();
+        return invalidCode();
       }
       await m.query(
         `UPDATE accounts SET totp_secret_enc = NULL, totp_enabled_at = NULL, totp_last_step = NULL, updated_at = now() WHERE id = $1`,
         [row.id],
       );
       await m.query(`DELETE FROM account_recovery_codes WHERE account_id = $1`, [row.id]);
+      return null;
     });
+    if (wrong) {
+      await this.lockout.recordFailure(p.email, ip);
+      throw wrong;
+    }
   }
 }
 

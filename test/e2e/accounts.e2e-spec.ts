@@ -175,6 +175,9 @@ describe('accounts (e2e)', () => {
     const key = await dom.post('/api/v1/api-keys', { name: 'dom key', scopes: ['domains:read'], domain_allowlist: ['two.example'] });
     assert.equal(key.status, 201, key.text);
     assert.deepEqual((await stack.api(key.body.key).get('/api/v1/domains')).body.data.map((d: { name: string }) => d.name), ['two.example']);
+    const bare = await dom.post('/api/v1/api-keys', { name: 'dom key 2', scopes: ['domains:read'] });
+    assert.equal(bare.status, 201, bare.text);
+    assert.deepEqual(bare.body.domain_allowlist, ['two.example'], 'without a list of its own: the delegation');
 
     // Deactivation: the session, the refresh tokens and the keys die at once.
     const refresh = (await login('dom@acme.test', PW)).body.refresh_token as string;

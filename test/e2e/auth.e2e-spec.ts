@@ -157,7 +157,10 @@ describe('auth and API keys (e2e)', () => {
       assert.equal(ro.status, 201);
       expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:write'] }), 403, 'FORBIDDEN');
       expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['*'] }), 403, 'FORBIDDEN');
-      expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'] }), 403, 'FORBIDDEN');
+      expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], domain_allowlist: null }), 403, 'FORBIDDEN');
+      const inherited = await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'inherits', scopes: ['domains:read'] });
+      assert.equal(inherited.status, 201, inherited.text);
+      assert.deepEqual(inherited.body.domain_allowlist, ['a.example'], 'no list of its own: the minting key’s');
       expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], domain_allowlist: ['b.example'] }), 403, 'FORBIDDEN');
       const ok = await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], domain_allowlist: ['A.Example'] });
       assert.equal(ok.status, 201);

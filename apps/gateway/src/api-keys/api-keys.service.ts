@@ -71,8 +71,9 @@ export class ApiKeysService {
 
   async create(p: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const scopes = [...new Set(dto.scopes)];
-    const allowlist = normalizeDomains(dto.domain_allowlist);
-    // Without a list of its own, a key minted by an IP-restricted key inherits that key's list.
+    // Without lists of its own, a key minted by a restricted caller (an allow-listed key, a domain_admin)
+    // inherits the caller's lists; an explicit null asks for everything and is refused below.
+    const allowlist = dto.domain_allowlist !== undefined ? normalizeDomains(dto.domain_allowlist) : (p.domain_allowlist ?? null);
     const ips = dto.ip_allowlist != null ? this.ipAllowlist(dto.ip_allowlist) : (p.api_key_ip_allowlist ?? null);
     assertWithinCaller(p, { scopes, domain_allowlist: allowlist, ip_allowlist: ips });
     const expiresAt = this.expiryFor(p, dto.expires_at ?? null);

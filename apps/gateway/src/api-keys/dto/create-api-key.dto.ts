@@ -14,7 +14,7 @@ export class CreateApiKeyDto {
   @IsIn(ALL_SCOPES, { each: true, message: 'each value in scopes must be a known scope (see GET /api/v1/api-keys/scopes)' })
   scopes: string[];
 
-  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Only these domains are visible to the key', example: ['example.com'] })
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Only these domains are visible to the key. Left out: the caller’s own list (a restricted key’s allow-list, a domain_admin’s delegated domains), else all; null = all (refused for a restricted caller)', example: ['example.com'] })
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsDomainName({ each: true })
   domain_allowlist?: string[] | null;
 

@@ -118,6 +118,62 @@ describe('tenants (e2e)', () => {
     assert.equal(await count('domains', t.tenantId), 2);
   });
 
+  it('the list carries each tenant’s own usage and over_limits, exactly as the detail does, on every page and sort', async () => {
+    const a = await stack.tenantAdmin('list-a');
+    const b = await stack.tenantAdmin('list-b');
+    assert.equal((await admin.post('/api/v1/tenants', { name: 'list-c', max_domains: 0 })).status, 201);
+    const apiA = stack.api(a.token);
+    const apiB = stack.api(b.token);
+    for (const name of ['a1.list.example', 'a2.list.example']) assert.equal((await apiA.post('/api/v1/domains', { name })).status, 201);
+    assert.equal((await apiA.post('/api/v1/mailboxes', { username: 'm1@a1.list.example', password: PW })).status, 201);
+    assert.equal((await apiA.post('/api/v1/mailboxes', { username: 'm2@a2.list.example', password: PW, quota_bytes: 2 * GiB })).status, 201);
+    assert.equal((await apiA.post('/api/v1/mailboxes', { username: 'm3@a2.list.example', password: PW, quota_bytes: 0 })).status, 201);
+    for (const source of ['x@a1.list.example', 'y@a2.list.example']) {
+      assert.equal((await apiA.post('/api/v1/aliases', { source, destinations: ['m1@a1.list.example'] })).status, 201);
+    }
+    assert.equal((await apiB.post('/api/v1/domains', { name: 'b.list.example' })).status, 201);
+    assert.equal((await apiB.post('/api/v1/mailboxes', { username: 'm@b.list.example', password: PW, quota_bytes: 5 * GiB })).status, 201);
+
+    const expected: Record<string, object> = {
+      'list-a': { domains: 2, mailboxes: 3, aliases: 2, storage_bytes: 3 * GiB, unlimited_mailboxes: 1 },
+      'list-b': { domains: 1, mailboxes: 1, aliases: 0, storage_bytes: 5 * GiB, unlimited_mailboxes: 0 },
+      'list-c': { domains: 0, mailboxes: 0, aliases: 0, storage_bytes: 0, unlimited_mailboxes: 0 },
+    };
+    type Item = { id: string; name: string; usage: { domains: number; mailboxes: number; aliases: number }; over_limits: string[] };
+    const list = await admin.get('/api/v1/tenants?search=list-&sort=name');
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual(list.body.data.map((t: Item) => t.name), ['list-a', 'list-b', 'list-c']);
+    for (const t of list.body.data as Item[]) {
+      assert.deepEqual(t.usage, expected[t.name], t.name);
+      // The counts are the rows in the database…
+      assert.deepEqual([t.usage.domains, t.usage.mailboxes, t.usage.aliases], [await count('domains', t.id), await count('mailboxes', t.id), await count('aliases', t.id)]);
+      // …and the item is what GET /tenants/{id} answers.
+      assert.deepEqual(t, (await admin.get(`/api/v1/tenants/${t.id}`)).body, t.name);
+    }
+    // Pages of one, in reverse: each usage stays with its own tenant.
+    for (const [page, name] of [[1, 'list-c'], [2, 'list-b'], [3, 'list-a']] as const) {
+      const one = await admin.get(`/api/v1/tenants?search=list-&sort=name&order=desc&limit=1&page=${page}`);
+      assert.equal(one.status, 200, one.text);
+      assert.deepEqual(one.body.data.map((t: Item) => [t.name, t.usage]), [[name, expected[name]]]);
+      assert.equal(one.body.meta.total, 3);
+    }
+    const past = await admin.get('/api/v1/tenants?search=list-&limit=1&page=9');
+    assert.deepEqual([past.body.data, past.body.meta.total], [[], 3]);
+
+    // over_limits shows in the list too (list-c: max_domains 0 and no domain is not over).
+    assert.equal((await admin.patch('/api/v1/tenants/list-a', { max_mailboxes: 2, storage_bytes: 10 * GiB })).status, 200);
+    assert.equal((await admin.patch('/api/v1/tenants/list-b', { max_domains: 0 })).status, 200);
+    const over = await admin.get('/api/v1/tenants?search=list-&sort=updated_at&order=desc');
+    assert.deepEqual(
+      Object.fromEntries(over.body.data.map((t: Item) => [t.name, t.over_limits])),
+      { 'list-a': ['max_mailboxes', 'storage_bytes'], 'list-b': ['max_domains'], 'list-c': [] },
+    );
+    // A new item shows at once.
+    assert.equal((await apiB.post('/api/v1/aliases', { source: 'z@b.list.example', destinations: ['m@b.list.example'] })).status, 201);
+    const afterAlias = await admin.get('/api/v1/tenants?search=list-b');
+    assert.equal(afterAlias.body.data[0].usage.aliases, 1);
+  });
+
   it('tenant callers get 403 on every tenant route, with a token or a key', async () => {
     const t = await stack.tenantAdmin('outsider');
     // The account's token carries every scope its role allows (tenants:* is not among them); its key cannot hold tenants:*.

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
-  CreateTenantDto, DeleteTenantQueryDto, ListTenantsQueryDto, TenantDetailDto, TenantListDto, UpdateTenantDto, type Paginated, type TenantDto,
+  CreateTenantDto, DeleteTenantQueryDto, ListTenantsQueryDto, TenantDetailDto, TenantListDto, UpdateTenantDto, type Paginated,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal } from '../auth/authenticated.decorator.js';
 import type { Principal } from '../auth/principal.js';
@@ -26,10 +26,13 @@ export class TenantsController {
 
   @Get()
   @Authenticated({ scope: 'tenants:read' })
-  @ApiOperation({ summary: 'List tenants', description: 'Search by name, filter by active, sort by name, created_at, updated_at or active.' })
-  @ApiOkResponse({ type: TenantListDto })
+  @ApiOperation({
+    summary: 'List tenants with their usage',
+    description: 'Search by name, filter by active, sort by name, created_at, updated_at or active. Each tenant carries usage and over_limits as GET /tenants/{id} does.',
+  })
+  @ApiOkResponse({ type: TenantListDto, example: { data: [DETAIL_EXAMPLE], meta: { page: 1, limit: 50, total: 1 } } })
   @ApiErrors(400, 403)
-  list(@Query() q: ListTenantsQueryDto): Promise<Paginated<TenantDto>> {
+  list(@Query() q: ListTenantsQueryDto): Promise<Paginated<TenantDetailDto>> {
     return this.tenants.list(q);
   }
 

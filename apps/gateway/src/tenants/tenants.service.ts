@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AppConfig } from '#common';
 import {
-  isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type UpdateTenantDto,
+  isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type TenantUsageDto,
+  type UpdateTenantDto,
 } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -24,9 +25,9 @@ export class TenantsService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async list(q: ListTenantsQueryDto): Promise<Paginated<TenantDto>> {
+  async list(q: ListTenantsQueryDto): Promise<Paginated<TenantDetailDto>> {
     const { rows, meta } = await this.repo.list(q);
-    return { data: rows.map((r) => this.toDto(r)), meta };
+    return { data: rows.map((r) => this.withUsage(r, r.usage)), meta };
   }
 
   async get(ref: string): Promise<TenantDetailDto> {
@@ -90,7 +91,11 @@ export class TenantsService {
   }
 
   private async detail(t: TenantRow): Promise<TenantDetailDto> {
-    const usage = await this.repo.usage(t.id);
+    return this.withUsage(t, await this.repo.usage(t.id));
+  }
+
+  /** What list and detail both answer. */
+  private withUsage(t: TenantRow, usage: TenantUsageDto): TenantDetailDto {
     return { ...this.toDto(t), usage, over_limits: TenantsRepository.overLimits(t, usage) };
   }
 

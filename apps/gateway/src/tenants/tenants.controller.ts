@@ -69,6 +69,8 @@ export class TenantsController {
     summary: 'Change a tenant’s name, limits or active flag',
     description:
       'active=false suspends the tenant: its accounts and API keys get 401 ACCOUNT_DISABLED (at once on this replica, within AUTH_CACHE_TTL_MS on the others) and its domains leave the mail-stack views. '
+      + 'Changing active publishes events.tenant.suspended or events.tenant.resumed after the commit, and an automatic reconcile follows on every mail node (debounced; see GET /jobs?type=reconcile): '
+      + 'OpenDKIM stops (or resumes) signing for the tenant’s domains. Renames and limit changes publish nothing and need no reconcile. '
       + 'A limit may be lowered below current usage: nothing is removed, new items are refused, and the response lists it in over_limits. '
       + 'The platform tenant (and your own) cannot be suspended or renamed (409).',
   })
@@ -85,6 +87,7 @@ export class TenantsController {
     summary: 'Delete a tenant',
     description:
       '409 while it owns domains (the detail names the counts) unless cascade=true, which deletes its domains, mailboxes, aliases, DKIM keys, accounts and API keys in one transaction. '
+      + 'After the commit events.tenant.deleted is published and an automatic reconcile follows on every mail node (debounced), removing the tenant’s DKIM keys from OpenDKIM. '
       + 'The platform tenant (and your own) cannot be deleted (409).',
   })
   @ApiParam(REF)

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { AppConfig } from '#common';
+import { EventPublisher, type AppConfig } from '#common';
 import {
-  isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type TenantUsageDto,
+  EventSubjects, isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type TenantUsageDto,
   type UpdateTenantDto,
 } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
@@ -16,12 +16,17 @@ const iso = (d: Date) => new Date(d).toISOString();
  * Limits: null = unlimited, 0 = none allowed, as TenantLimits (mailbox-service) and domain-service
  * read them. Lowering one below current usage is allowed: nothing is removed, new items are refused,
  * and GET shows it in `over_limits`.
+ *
+ * Suspending, resuming and deleting a tenant change what the mail stack serves (the mailstack views
+ * and OpenDKIM's tables list only active tenants' domains), so each publishes one tenant event after
+ * the commit and the node workers reconcile (RECONCILE_EVENTS).
  */
 @Injectable()
 export class TenantsService {
   constructor(
     private readonly repo: TenantsRepository,
     private readonly credentials: CredentialsService,
+    private readonly events: EventPublisher,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -45,7 +50,7 @@ export class TenantsService {
 
   async update(p: Principal, ref: string, dto: UpdateTenantDto): Promise<TenantDetailDto> {
     if (dto.name !== undefined) this.checkName(dto.name);
-    const row = await this.repo.transaction(async (tx) => {
+    const { before, row } = await this.repo.transaction(async (tx) => {
       const t = await this.repo.find(ref, tx, true);
       if (!t) throw this.notFound(ref);
       if (this.isProtected(p, t)) {
@@ -53,18 +58,20 @@ export class TenantsService {
         if (dto.name !== undefined && dto.name !== t.name) throw this.protectedError(t, 'renamed');
       }
       try {
-        return await this.repo.update(tx, t.id, writeOf(dto));
+        return { before: t, row: await this.repo.update(tx, t.id, writeOf(dto)) };
       } catch (err) {
         throw err instanceof UniqueNameViolation ? this.nameTaken(dto.name!) : err;
       }
     });
     // This replica stops serving the tenant's cached credentials now; others within AUTH_CACHE_TTL_MS.
     if (dto.active !== undefined) this.credentials.forgetTenant(row.id);
+    // Only a change of the flag: repeating active=false changes nothing the mail stack serves.
+    if (row.active !== before.active) this.publish(row.active ? EventSubjects.TenantResumed : EventSubjects.TenantSuspended, row);
     return this.detail(row);
   }
 
   async remove(p: Principal, ref: string, cascade: boolean): Promise<void> {
-    const id = await this.repo.transaction(async (tx) => {
+    const deleted = await this.repo.transaction(async (tx) => {
       const t = await this.repo.find(ref, tx, true);
       if (!t) throw this.notFound(ref);
       if (this.isProtected(p, t)) throw this.protectedError(t, 'deleted');
@@ -79,9 +86,10 @@ export class TenantsService {
         }
       }
       await this.repo.deleteCascade(tx, t.id);
-      return t.id;
+      return t;
     });
-    this.credentials.forgetTenant(id);
+    this.credentials.forgetTenant(deleted.id);
+    this.publish(EventSubjects.TenantDeleted, deleted);
   }
 
   private async find(ref: string): Promise<TenantRow> {
@@ -97,6 +105,11 @@ export class TenantsService {
   /** What list and detail both answer. */
   private withUsage(t: TenantRow, usage: TenantUsageDto): TenantDetailDto {
     return { ...this.toDto(t), usage, over_limits: TenantsRepository.overLimits(t, usage) };
+  }
+
+  /** After the commit; ids and the name only. EventPublisher logs a failure (the periodic reconcile catches up). */
+  private publish(subject: string, t: TenantRow): void {
+    this.events.publish(subject, { tenant_id: t.id, tenant: t.name });
   }
 
   /** The platform tenant, and the caller's own tenant (suspending it would lock the caller out). */

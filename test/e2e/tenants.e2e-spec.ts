@@ -1,23 +1,53 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
+import { EventSubjects, RECONCILE_EVENTS } from '#contracts';
 import { expectError, type ApiClient } from '../helpers/api-client.js';
+import { waitFor } from '../helpers/processes.js';
 import { TestStack } from '../helpers/stack.js';
 
 const GiB = 1024 * 1024 * 1024;
 const PW = 'Str0ng-Passphrase!';
 
-/** Tenants CRUD, usage, suspension (credentials and mail-stack views) and deletion (platform admins only). */
+interface SeenEvent {
+  subject: string;
+  data: Record<string, unknown>;
+  /**
+   * The tenant row's active flag read on arrival (null = no row; undefined = not read yet): a consumer
+   * that reads the database when the event comes (the reconcile does) must see the change.
+   */
+  committed?: boolean | null;
+}
+
+/** Tenants CRUD, usage, suspension (credentials, mail-stack views, events) and deletion (platform admins only). */
 describe('tenants (e2e)', () => {
   let stack: TestStack;
   let admin: ApiClient;
+  let nc: NatsConnection;
+  const seen: SeenEvent[] = [];
 
   before(async () => {
     // A long auth cache: suspension must still be immediate on this replica (the cache is dropped).
     stack = await TestStack.start('tenants', { authCacheTtlMs: 60_000 });
     admin = stack.api(stack.admin.apiKey);
+    // Every event on the stack's bus, as the worker's reconcile trigger hears them.
+    nc = await connect({ servers: stack.nats.url });
+    nc.subscribe(EventSubjects.All, {
+      callback: (err, msg) => {
+        if (err) return;
+        const data = msg.json<Record<string, unknown>>();
+        const ev: SeenEvent = { subject: msg.subject, data };
+        seen.push(ev);
+        if (typeof data.tenant_id === 'string') {
+          void stack.db.query<{ active: boolean }>(`SELECT active FROM tenants WHERE id = $1`, [data.tenant_id]).then((r) => (ev.committed = r[0]?.active ?? null));
+        }
+      },
+    });
+    await nc.flush();
   });
   after(async () => {
+    await nc?.close();
     await stack?.stop();
   });
 
@@ -116,6 +146,62 @@ describe('tenants (e2e)', () => {
     // Enforced for new items.
     expectError(await api.post('/api/v1/domains', { name: 'c.usage.example' }), 409, 'QUOTA_EXCEEDED');
     assert.equal(await count('domains', t.tenantId), 2);
+  });
+
+  it('the list carries each tenant’s own usage and over_limits, exactly as the detail does, on every page and sort', async () => {
+    const a = await stack.tenantAdmin('list-a');
+    const b = await stack.tenantAdmin('list-b');
+    assert.equal((await admin.post('/api/v1/tenants', { name: 'list-c', max_domains: 0 })).status, 201);
+    const apiA = stack.api(a.token);
+    const apiB = stack.api(b.token);
+    for (const name of ['a1.list.example', 'a2.list.example']) assert.equal((await apiA.post('/api/v1/domains', { name })).status, 201);
+    assert.equal((await apiA.post('/api/v1/mailboxes', { username: 'm1@a1.list.example', password: PW })).status, 201);
+    assert.equal((await apiA.post('/api/v1/mailboxes', { username: 'm2@a2.list.example', password: PW, quota_bytes: 2 * GiB })).status, 201);
+    assert.equal((await apiA.post('/api/v1/mailboxes', { username: 'm3@a2.list.example', password: PW, quota_bytes: 0 })).status, 201);
+    for (const source of ['x@a1.list.example', 'y@a2.list.example']) {
+      assert.equal((await apiA.post('/api/v1/aliases', { source, destinations: ['m1@a1.list.example'] })).status, 201);
+    }
+    assert.equal((await apiB.post('/api/v1/domains', { name: 'b.list.example' })).status, 201);
+    assert.equal((await apiB.post('/api/v1/mailboxes', { username: 'm@b.list.example', password: PW, quota_bytes: 5 * GiB })).status, 201);
+
+    const expected: Record<string, object> = {
+      'list-a': { domains: 2, mailboxes: 3, aliases: 2, storage_bytes: 3 * GiB, unlimited_mailboxes: 1 },
+      'list-b': { domains: 1, mailboxes: 1, aliases: 0, storage_bytes: 5 * GiB, unlimited_mailboxes: 0 },
+      'list-c': { domains: 0, mailboxes: 0, aliases: 0, storage_bytes: 0, unlimited_mailboxes: 0 },
+    };
+    type Item = { id: string; name: string; usage: { domains: number; mailboxes: number; aliases: number }; over_limits: string[] };
+    const list = await admin.get('/api/v1/tenants?search=list-&sort=name');
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual(list.body.data.map((t: Item) => t.name), ['list-a', 'list-b', 'list-c']);
+    for (const t of list.body.data as Item[]) {
+      assert.deepEqual(t.usage, expected[t.name], t.name);
+      // The counts are the rows in the database…
+      assert.deepEqual([t.usage.domains, t.usage.mailboxes, t.usage.aliases], [await count('domains', t.id), await count('mailboxes', t.id), await count('aliases', t.id)]);
+      // …and the item is what GET /tenants/{id} answers.
+      assert.deepEqual(t, (await admin.get(`/api/v1/tenants/${t.id}`)).body, t.name);
+    }
+    // Pages of one, in reverse: each usage stays with its own tenant.
+    for (const [page, name] of [[1, 'list-c'], [2, 'list-b'], [3, 'list-a']] as const) {
+      const one = await admin.get(`/api/v1/tenants?search=list-&sort=name&order=desc&limit=1&page=${page}`);
+      assert.equal(one.status, 200, one.text);
+      assert.deepEqual(one.body.data.map((t: Item) => [t.name, t.usage]), [[name, expected[name]]]);
+      assert.equal(one.body.meta.total, 3);
+    }
+    const past = await admin.get('/api/v1/tenants?search=list-&limit=1&page=9');
+    assert.deepEqual([past.body.data, past.body.meta.total], [[], 3]);
+
+    // over_limits shows in the list too (list-c: max_domains 0 and no domain is not over).
+    assert.equal((await admin.patch('/api/v1/tenants/list-a', { max_mailboxes: 2, storage_bytes: 10 * GiB })).status, 200);
+    assert.equal((await admin.patch('/api/v1/tenants/list-b', { max_domains: 0 })).status, 200);
+    const over = await admin.get('/api/v1/tenants?search=list-&sort=updated_at&order=desc');
+    assert.deepEqual(
+      Object.fromEntries(over.body.data.map((t: Item) => [t.name, t.over_limits])),
+      { 'list-a': ['max_mailboxes', 'storage_bytes'], 'list-b': ['max_domains'], 'list-c': [] },
+    );
+    // A new item shows at once.
+    assert.equal((await apiB.post('/api/v1/aliases', { source: 'z@b.list.example', destinations: ['m@b.list.example'] })).status, 201);
+    const afterAlias = await admin.get('/api/v1/tenants?search=list-b');
+    assert.equal(afterAlias.body.data[0].usage.aliases, 1);
   });
 
   it('tenant callers get 403 on every tenant route, with a token or a key', async () => {
@@ -220,6 +306,64 @@ describe('tenants (e2e)', () => {
     assert.equal((await admin.delete(`/api/v1/tenants/${empty.body.id}`)).status, 200);
     assert.equal(await tenantRow('empty'), undefined);
     expectError(await admin.delete('/api/v1/tenants/empty'), 404, 'NOT_FOUND');
+  });
+
+  it('suspend, resume and delete each publish one tenant event after the commit, and a reconcile follows; renames, limits and repeats publish none', async () => {
+    const tenantSubjects: string[] = [EventSubjects.TenantSuspended, EventSubjects.TenantResumed, EventSubjects.TenantDeleted];
+    const domainSubjects: string[] = [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted];
+    assert.ok(tenantSubjects.every((s) => RECONCILE_EVENTS.includes(s)), 'the worker reconciles after each');
+    const t = await stack.tenantAdmin('evented');
+    const api = stack.api(t.token);
+    assert.equal((await api.post('/api/v1/domains', { name: 'evented.example' })).status, 201);
+    const key = await admin.post('/api/v1/dkim', { domain: 'evented.example', algorithm: 'rsa-1024' });
+    assert.equal(key.status, 201, key.text);
+    assert.equal(key.body.signing, true);
+    const mine = () => seen.filter((e) => e.data.tenant_id === t.tenantId && tenantSubjects.includes(e.subject));
+    const arrived = (n: number) => waitFor(`${n} tenant event(s)`, async () => mine().length >= n && mine().every((e) => e.committed !== undefined));
+    const autoReconciles = async () =>
+      stack.db.query<{ state: string }>(`SELECT state FROM jobs WHERE type = 'reconcile' AND created_by IS NULL`);
+    // The set-up's domain and key events asked for a reconcile: let it end, so the suspension opens a new one.
+    await waitFor('set-up reconcile ended', async () => {
+      const rows = await autoReconciles();
+      return rows.length > 0 && rows.every((r) => ['completed', 'failed'].includes(r.state));
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const reconcilesBefore = (await autoReconciles()).length;
+
+    // None of these changes what the mail stack serves.
+    assert.equal((await admin.patch('/api/v1/tenants/evented', { name: 'evented-2' })).status, 200);
+    assert.equal((await admin.patch('/api/v1/tenants/evented-2', { max_domains: 5, storage_bytes: GiB })).status, 200);
+    assert.equal((await admin.patch('/api/v1/tenants/evented-2', { active: true })).status, 200);
+
+    const s = await admin.patch('/api/v1/tenants/evented-2', { active: false });
+    assert.equal(s.status, 200, s.text);
+    await arrived(1);
+    // One publisher connection keeps order: had the calls above published anything, it would be here first.
+    assert.deepEqual(mine().map((e) => [e.subject, e.data.tenant, e.committed]), [[EventSubjects.TenantSuspended, 'evented-2', false]]);
+    assert.match(String(mine()[0].data.at), /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(Object.keys(mine()[0].data).sort(), ['at', 'tenant', 'tenant_id']);
+    // The worker heard it: an automatic reconcile job (it fails here, this stack has no mail daemons).
+    await waitFor('automatic reconcile after the suspension', async () => (await autoReconciles()).length > reconcilesBefore);
+    // The key stays, but no longer signs: the same rule the reconcile renders OpenDKIM's tables from.
+    assert.equal((await admin.get('/api/v1/dkim/evented.example')).body.signing, false);
+
+    assert.equal((await admin.patch('/api/v1/tenants/evented-2', { active: false })).status, 200);
+    assert.equal((await admin.patch(`/api/v1/tenants/${t.tenantId}`, { active: true })).status, 200);
+    await arrived(2);
+    assert.deepEqual(mine().map((e) => [e.subject, e.data.tenant, e.committed]), [
+      [EventSubjects.TenantSuspended, 'evented-2', false],
+      [EventSubjects.TenantResumed, 'evented-2', true],
+    ]);
+    assert.equal((await admin.get('/api/v1/dkim/evented.example')).body.signing, true);
+
+    assert.equal((await admin.delete('/api/v1/tenants/evented-2?cascade=true')).status, 200);
+    await arrived(3);
+    const deleted = mine()[2];
+    assert.deepEqual([deleted.subject, deleted.data.tenant_id, deleted.data.tenant], [EventSubjects.TenantDeleted, t.tenantId, 'evented-2']);
+    assert.equal(deleted.committed, null, 'the row was gone when the event arrived');
+    assert.equal(mine().length, 3);
+    // One tenant event stands for all its domains: no per-domain events on suspend, resume or cascade delete.
+    assert.deepEqual(seen.filter((e) => e.data.domain === 'evented.example' && domainSubjects.includes(e.subject)).map((e) => e.subject), [EventSubjects.DomainCreated]);
   });
 
   it('the platform tenant cannot be suspended, renamed or deleted', async () => {

@@ -100,6 +100,15 @@ export const EventSubjects = {
   DomainDeleted: 'events.domain.deleted',
   ConfigChanged: 'events.config.changed',
   DkimChanged: 'events.dkim.changed',
+  /**
+   * The tenant's active flag changed: all its domains left (suspended) or rejoined (resumed) the
+   * mail stack. One event per tenant, not one per domain (the domain rows did not change). Renames
+   * and limit changes publish nothing: they change nothing the mail stack serves.
+   */
+  TenantSuspended: 'events.tenant.suspended',
+  TenantResumed: 'events.tenant.resumed',
+  /** The tenant was deleted with everything it owned (DELETE ?cascade=true, or an empty tenant). */
+  TenantDeleted: 'events.tenant.deleted',
   /** Every event: what the reconcile trigger listens to (it filters by the list below). */
   All: 'events.>',
 } as const;
@@ -108,6 +117,8 @@ export const EventSubjects = {
 export const RECONCILE_EVENTS: readonly string[] = [
   EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted,
   EventSubjects.ConfigChanged, EventSubjects.DkimChanged,
+  // OpenDKIM's KeyTable/SigningTable list only active tenants' domains.
+  EventSubjects.TenantSuspended, EventSubjects.TenantResumed, EventSubjects.TenantDeleted,
 ];
 
 /** Every service subscribes in a queue group, so each request is handled by exactly one replica. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
+import { DOMAIN_SERVED_SQL, matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
 import { containsPattern, listMeta, orderBy, pageWithTotal, resolvePage, type SqlWhere } from '#common';
 import {
   dkimDnsRecord, domainNameToUnicode, normalizeDomainName, type CallerContext, type DkimAlgorithm, type DkimKeyDto, type DkimSortField,
@@ -11,9 +11,10 @@ import {
 const FROM = `FROM dkim_keys k JOIN domains d ON d.id = k.domain_id`;
 /**
  * Whether OpenDKIM signs with this key: the same rule as loadDkimSigningKeys (#database) — the
- * oldest RSA key (created_at, then id) of an active domain whose effective dkim_enabled is true.
+ * oldest RSA key (created_at, then id) of a served domain (active, of an active tenant) whose
+ * effective dkim_enabled is true.
  */
-const SIGNING = `(k.algorithm <> 'ed25519' AND d.active
+const SIGNING = `(k.algorithm <> 'ed25519' AND ${DOMAIN_SERVED_SQL}
   AND COALESCE(
     (SELECT (o.settings ->> 'dkim_enabled')::boolean FROM domain_overrides o WHERE o.domain_id = d.id),
     (SELECT (dd.settings ->> 'dkim_enabled')::boolean FROM domain_defaults dd WHERE dd.id = 1),

@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { NatsRpcClient, type AppConfig } from '#common';
+import { EventPublisher, NatsRpcClient, type AppConfig } from '#common';
 import { APP_CONFIG } from '../config/app-config.js';
 
 @Global()
@@ -10,8 +10,11 @@ import { APP_CONFIG } from '../config/app-config.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => NatsRpcClient.connect(config.NATS_URL, config.NATS_TIMEOUT_MS, 'mailplane-gateway'),
     },
+    // Domain events the gateway itself causes (tenant suspension, resumption, deletion) go out on the
+    // RPC client's connection: one connection per replica, closed below with the client.
+    { provide: EventPublisher, inject: [NatsRpcClient], useFactory: (rpc: NatsRpcClient) => EventPublisher.over(rpc.connection) },
   ],
-  exports: [NatsRpcClient],
+  exports: [NatsRpcClient, EventPublisher],
 })
 export class NatsModule implements OnApplicationShutdown {
   constructor(@Inject(NatsRpcClient) private readonly rpc: NatsRpcClient) {}

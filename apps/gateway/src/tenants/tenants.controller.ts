@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
-  CreateTenantDto, DeleteTenantQueryDto, ListTenantsQueryDto, TenantDetailDto, TenantListDto, UpdateTenantDto, type Paginated, type TenantDto,
+  CreateTenantDto, DeleteTenantQueryDto, ListTenantsQueryDto, TenantDetailDto, TenantListDto, UpdateTenantDto, type Paginated,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal } from '../auth/authenticated.decorator.js';
 import type { Principal } from '../auth/principal.js';
@@ -26,10 +26,13 @@ export class TenantsController {
 
   @Get()
   @Authenticated({ scope: 'tenants:read' })
-  @ApiOperation({ summary: 'List tenants', description: 'Search by name, filter by active, sort by name, created_at, updated_at or active.' })
-  @ApiOkResponse({ type: TenantListDto })
+  @ApiOperation({
+    summary: 'List tenants with their usage',
+    description: 'Search by name, filter by active, sort by name, created_at, updated_at or active. Each tenant carries usage and over_limits as GET /tenants/{id} does.',
+  })
+  @ApiOkResponse({ type: TenantListDto, example: { data: [DETAIL_EXAMPLE], meta: { page: 1, limit: 50, total: 1 } } })
   @ApiErrors(400, 403)
-  list(@Query() q: ListTenantsQueryDto): Promise<Paginated<TenantDto>> {
+  list(@Query() q: ListTenantsQueryDto): Promise<Paginated<TenantDetailDto>> {
     return this.tenants.list(q);
   }
 
@@ -66,6 +69,8 @@ export class TenantsController {
     summary: 'Change a tenant’s name, limits or active flag',
     description:
       'active=false suspends the tenant: its accounts and API keys get 401 ACCOUNT_DISABLED (at once on this replica, within AUTH_CACHE_TTL_MS on the others) and its domains leave the mail-stack views. '
+      + 'Changing active publishes events.tenant.suspended or events.tenant.resumed after the commit, and an automatic reconcile follows on every mail node (debounced; see GET /jobs?type=reconcile): '
+      + 'OpenDKIM stops (or resumes) signing for the tenant’s domains. Renames and limit changes publish nothing and need no reconcile. '
       + 'A limit may be lowered below current usage: nothing is removed, new items are refused, and the response lists it in over_limits. '
       + 'The platform tenant (and your own) cannot be suspended or renamed (409).',
   })
@@ -82,6 +87,7 @@ export class TenantsController {
     summary: 'Delete a tenant',
     description:
       '409 while it owns domains (the detail names the counts) unless cascade=true, which deletes its domains, mailboxes, aliases, DKIM keys, accounts and API keys in one transaction. '
+      + 'After the commit events.tenant.deleted is published and an automatic reconcile follows on every mail node (debounced), removing the tenant’s DKIM keys from OpenDKIM. '
       + 'The platform tenant (and your own) cannot be deleted (409).',
   })
   @ApiParam(REF)

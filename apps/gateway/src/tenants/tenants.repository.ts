@@ -25,6 +25,51 @@ const SORT_COLUMNS = { name: 'name', created_at: 'created_at', updated_at: 'upda
 /** The only columns a write may name (the keys of the DTOs, checked again here). */
 const WRITABLE = new Set(['name', 'active', 'max_domains', 'max_mailboxes', 'max_aliases', 'storage_bytes']);
 
+export type TenantWithUsage = TenantRow & { usage: TenantUsageDto };
+
+/**
+ * Counts and allotted storage of the tenant `t.id`, as a LATERAL join on any row source aliased `t`
+ * (the list's page, or one id): the one definition of usage. Storage is the sum of the mailboxes'
+ * effective quotas, computed as TenantLimits does (mailbox override, the row's quota_bytes, mailbox
+ * defaults, 1 GiB), so it is the figure storage_bytes is enforced against; unlimited (0) quotas are
+ * counted apart. The 1 GiB fallback is a code constant, inlined so the fragment needs no parameter.
+ */
+const USAGE_OF_T = `CROSS JOIN LATERAL (
+  SELECT (SELECT count(*) FROM domains WHERE tenant_id = t.id) AS usage_domains,
+         (SELECT count(*) FROM aliases WHERE tenant_id = t.id) AS usage_aliases,
+         count(q.bytes) AS usage_mailboxes,
+         sum(q.bytes) FILTER (WHERE q.bytes > 0) AS usage_storage,
+         count(*) FILTER (WHERE q.bytes = 0) AS usage_unlimited
+    FROM (SELECT coalesce((o.settings->>'quota_bytes')::numeric::bigint, m.quota_bytes,
+                          (SELECT (settings->>'quota_bytes')::numeric::bigint FROM mailbox_defaults WHERE id = 1),
+                          ${Number(MAILBOX_FIELDS.quota_bytes.default)}::bigint) AS bytes
+            FROM mailboxes m LEFT JOIN mailbox_overrides o ON o.mailbox_id = m.id
+           WHERE m.tenant_id = t.id) q
+) u`;
+
+interface UsageColumns {
+  usage_domains: string;
+  usage_mailboxes: string;
+  usage_aliases: string;
+  usage_storage: string | null;
+  usage_unlimited: string;
+}
+
+function usageOf(u: UsageColumns): TenantUsageDto {
+  return {
+    domains: Number(u.usage_domains),
+    mailboxes: Number(u.usage_mailboxes),
+    aliases: Number(u.usage_aliases),
+    storage_bytes: Number(u.usage_storage ?? 0),
+    unlimited_mailboxes: Number(u.usage_unlimited),
+  };
+}
+
+function stripUsage(r: TenantRow & UsageColumns): TenantRow {
+  const { usage_domains: _d, usage_mailboxes: _m, usage_aliases: _a, usage_storage: _s, usage_unlimited: _u, ...row } = r;
+  return row;
+}
+
 export class UniqueNameViolation extends Error {}
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string; driverError?: { code?: string } }).code === '23505'
@@ -39,20 +84,23 @@ export class TenantsRepository {
     return this.ds.transaction(fn);
   }
 
-  async list(q: ListTenantsQueryDto): Promise<{ rows: TenantRow[]; meta: ReturnType<typeof listMeta> }> {
+  /** One page, each tenant with its usage: one statement (usage is a LATERAL over the page's rows only). */
+  async list(q: ListTenantsQueryDto): Promise<{ rows: TenantWithUsage[]; meta: ReturnType<typeof listMeta> }> {
     const page = resolvePage(q, { sort: 'name', order: 'asc' });
     const where = new SqlWhere();
     if (q.search) where.add('name ILIKE ?', containsPattern(q.search));
     if (q.active !== undefined) where.add('active = ?', q.active);
-    const rows: TenantRow[] = await this.ds.query(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tenants ${where} ${orderBy(SORT_COLUMNS, page)} ${pageClause(where)}`,
+    const order = orderBy(SORT_COLUMNS, page);
+    // The outer ORDER BY again: a join does not keep the subquery's order.
+    const rows: (TenantRow & UsageColumns)[] = await this.ds.query(
+      `SELECT t.*, u.* FROM (SELECT ${COLUMNS}, count(*) OVER () AS total FROM tenants ${where} ${order} ${pageClause(where)}) t ${USAGE_OF_T} ${order}`,
       [...where.params, page.limit, page.offset],
     );
     const total = await totalOf(rows, page.offset, async () => {
       const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM tenants ${where}`, where.params);
       return Number(c[0].n);
     });
-    return { rows, meta: listMeta(page, total) };
+    return { rows: rows.map((r) => ({ ...stripUsage(r), usage: usageOf(r) })), meta: listMeta(page, total) };
   }
 
   /** By UUID or by name; `lock` takes the row FOR UPDATE (inside a transaction). */
@@ -90,31 +138,10 @@ export class TenantsRepository {
     }
   }
 
-  /**
-   * Counts and allotted storage. Storage is the sum of the mailboxes' effective quotas, computed as
-   * TenantLimits does (mailbox override, the row's quota_bytes, mailbox defaults, 1 GiB), so it is
-   * the figure storage_bytes is enforced against; unlimited (0) quotas are counted apart.
-   */
+  /** The usage of one tenant (the same LATERAL as the list). */
   async usage(id: string, db: DataSource | EntityManager = this.ds): Promise<TenantUsageDto> {
-    const [u]: { domains: string; mailboxes: string; aliases: string; storage: string | null; unlimited: string }[] = await db.query(
-      `SELECT (SELECT count(*) FROM domains WHERE tenant_id = $1) AS domains,
-              (SELECT count(*) FROM aliases WHERE tenant_id = $1) AS aliases,
-              count(q.bytes) AS mailboxes,
-              sum(q.bytes) FILTER (WHERE q.bytes > 0) AS storage,
-              count(*) FILTER (WHERE q.bytes = 0) AS unlimited
-         FROM (SELECT coalesce((o.settings->>'quota_bytes')::numeric::bigint, m.quota_bytes,
-                               (SELECT (settings->>'quota_bytes')::numeric::bigint FROM mailbox_defaults WHERE id = 1), $2::bigint) AS bytes
-                 FROM mailboxes m LEFT JOIN mailbox_overrides o ON o.mailbox_id = m.id
-                WHERE m.tenant_id = $1) q`,
-      [id, MAILBOX_FIELDS.quota_bytes.default],
-    );
-    return {
-      domains: Number(u.domains),
-      mailboxes: Number(u.mailboxes),
-      aliases: Number(u.aliases),
-      storage_bytes: Number(u.storage ?? 0),
-      unlimited_mailboxes: Number(u.unlimited),
-    };
+    const [u]: UsageColumns[] = await db.query(`SELECT u.* FROM (SELECT $1::uuid AS id) t ${USAGE_OF_T}`, [id]);
+    return usageOf(u);
   }
 
   /** Limits current usage already exceeds (storage: any unlimited mailbox exceeds a finite cap). */

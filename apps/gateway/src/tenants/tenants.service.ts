@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { AppConfig } from '#common';
+import { EventPublisher, type AppConfig } from '#common';
 import {
-  isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type UpdateTenantDto,
+  EventSubjects, isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type TenantUsageDto,
+  type UpdateTenantDto,
 } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -15,18 +16,23 @@ const iso = (d: Date) => new Date(d).toISOString();
  * Limits: null = unlimited, 0 = none allowed, as TenantLimits (mailbox-service) and domain-service
  * read them. Lowering one below current usage is allowed: nothing is removed, new items are refused,
  * and GET shows it in `over_limits`.
+ *
+ * Suspending, resuming and deleting a tenant change what the mail stack serves (the mailstack views
+ * and OpenDKIM's tables list only active tenants' domains), so each publishes one tenant event after
+ * the commit and the node workers reconcile (RECONCILE_EVENTS).
  */
 @Injectable()
 export class TenantsService {
   constructor(
     private readonly repo: TenantsRepository,
     private readonly credentials: CredentialsService,
+    private readonly events: EventPublisher,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async list(q: ListTenantsQueryDto): Promise<Paginated<TenantDto>> {
+  async list(q: ListTenantsQueryDto): Promise<Paginated<TenantDetailDto>> {
     const { rows, meta } = await this.repo.list(q);
-    return { data: rows.map((r) => this.toDto(r)), meta };
+    return { data: rows.map((r) => this.withUsage(r, r.usage)), meta };
   }
 
   async get(ref: string): Promise<TenantDetailDto> {
@@ -44,7 +50,7 @@ export class TenantsService {
 
   async update(p: Principal, ref: string, dto: UpdateTenantDto): Promise<TenantDetailDto> {
     if (dto.name !== undefined) this.checkName(dto.name);
-    const row = await this.repo.transaction(async (tx) => {
+    const { before, row } = await this.repo.transaction(async (tx) => {
       const t = await this.repo.find(ref, tx, true);
       if (!t) throw this.notFound(ref);
       if (this.isProtected(p, t)) {
@@ -52,18 +58,20 @@ export class TenantsService {
         if (dto.name !== undefined && dto.name !== t.name) throw this.protectedError(t, 'renamed');
       }
       try {
-        return await this.repo.update(tx, t.id, writeOf(dto));
+        return { before: t, row: await this.repo.update(tx, t.id, writeOf(dto)) };
       } catch (err) {
         throw err instanceof UniqueNameViolation ? this.nameTaken(dto.name!) : err;
       }
     });
     // This replica stops serving the tenant's cached credentials now; others within AUTH_CACHE_TTL_MS.
     if (dto.active !== undefined) this.credentials.forgetTenant(row.id);
+    // Only a change of the flag: repeating active=false changes nothing the mail stack serves.
+    if (row.active !== before.active) this.publish(row.active ? EventSubjects.TenantResumed : EventSubjects.TenantSuspended, row);
     return this.detail(row);
   }
 
   async remove(p: Principal, ref: string, cascade: boolean): Promise<void> {
-    const id = await this.repo.transaction(async (tx) => {
+    const deleted = await this.repo.transaction(async (tx) => {
       const t = await this.repo.find(ref, tx, true);
       if (!t) throw this.notFound(ref);
       if (this.isProtected(p, t)) throw this.protectedError(t, 'deleted');
@@ -78,9 +86,10 @@ export class TenantsService {
         }
       }
       await this.repo.deleteCascade(tx, t.id);
-      return t.id;
+      return t;
     });
-    this.credentials.forgetTenant(id);
+    this.credentials.forgetTenant(deleted.id);
+    this.publish(EventSubjects.TenantDeleted, deleted);
   }
 
   private async find(ref: string): Promise<TenantRow> {
@@ -90,8 +99,17 @@ export class TenantsService {
   }
 
   private async detail(t: TenantRow): Promise<TenantDetailDto> {
-    const usage = await this.repo.usage(t.id);
+    return this.withUsage(t, await this.repo.usage(t.id));
+  }
+
+  /** What list and detail both answer. */
+  private withUsage(t: TenantRow, usage: TenantUsageDto): TenantDetailDto {
     return { ...this.toDto(t), usage, over_limits: TenantsRepository.overLimits(t, usage) };
+  }
+
+  /** After the commit; ids and the name only. EventPublisher logs a failure (the periodic reconcile catches up). */
+  private publish(subject: string, t: TenantRow): void {
+    this.events.publish(subject, { tenant_id: t.id, tenant: t.name });
   }
 
   /** The platform tenant, and the caller's own tenant (suspending it would lock the caller out). */

@@ -15,6 +15,11 @@ export class EventPublisher {
     return new EventPublisher(await connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 }));
   }
 
+  /** On a connection the caller already has (and closes itself: do not call close() on this one). */
+  static over(nc: NatsConnection): EventPublisher {
+    return new EventPublisher(nc);
+  }
+
   /** Never throws: the change is committed, a lost event only delays the reconcile. */
   publish(subject: string, data: Record<string, unknown>): void {
     try {

@@ -36,7 +36,7 @@ export class DkimKeyDto {
   @ApiProperty({ enum: DKIM_ALGORITHMS, example: 'rsa-2048' }) algorithm: DkimAlgorithm;
   @ApiProperty({
     description:
-      'True for the key OpenDKIM signs this domain’s mail with: the oldest RSA key of an active domain whose effective `dkim_enabled` is true (a rotated-in key signs once the older ones are deleted). ' +
+      'True for the key OpenDKIM signs this domain’s mail with: the oldest RSA key of an active domain of an active (not suspended) tenant whose effective `dkim_enabled` is true (a rotated-in key signs once the older ones are deleted). ' +
       'Older keys stay published until deleted. Ed25519 keys are published but never sign: OpenDKIM 2.11 signs every domain with one algorithm (rsa-sha256).',
     example: true,
   })

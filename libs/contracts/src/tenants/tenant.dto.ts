@@ -48,7 +48,7 @@ export class TenantDetailDto extends TenantDto {
 }
 
 export class TenantListDto {
-  @ApiProperty({ type: [TenantDto] }) data: TenantDto[];
+  @ApiProperty({ type: [TenantDetailDto], description: 'Each tenant with its usage and over_limits, as GET /tenants/{id} answers' }) data: TenantDetailDto[];
   @ApiProperty({ type: ListMetaDto }) meta: ListMetaDto;
 }
 

@@ -10,10 +10,17 @@ export interface DkimSigningKey {
 }
 
 /**
- * The key that signs for each active domain whose effective `dkim_enabled` is true: its OLDEST. A
- * rotation adds a key that is only published: receivers cannot verify a selector before its TXT
- * record is in DNS, so the current key keeps signing until it is deleted, and then the next-oldest
- * (the rotated-in key) takes over. Only RSA keys sign: OpenDKIM 2.11
+ * "The mail stack serves domain `d`": the domain is active and so is its tenant (a suspended tenant's
+ * domains leave the mailstack views the same way). The one definition for what OpenDKIM signs for:
+ * loadDkimSigningKeys and dkim-tls-service's `signing` flag both use it.
+ */
+export const DOMAIN_SERVED_SQL = `(d.active AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = d.tenant_id AND t.active))`;
+
+/**
+ * The key that signs for each served domain (active, of an active tenant) whose effective
+ * `dkim_enabled` is true: its OLDEST. A rotation adds a key that is only published: receivers cannot
+ * verify a selector before its TXT record is in DNS, so the current key keeps signing until it is
+ * deleted, and then the next-oldest (the rotated-in key) takes over. Only RSA keys sign: OpenDKIM 2.11
  * has one global SignatureAlgorithm (rsa-sha256); an Ed25519 key in its KeyTable makes it tempfail
  * the message (451 4.7.0), an RSA key under ed25519-sha256 yields a broken signature. Ed25519 keys
  * stay published. dkim-tls-service's `signing` flag mirrors this query (an e2e test compares them).
@@ -25,7 +32,7 @@ export async function loadDkimSigningKeys(ds: DataSource): Promise<DkimSigningKe
        JOIN domains d ON d.id = k.domain_id
        LEFT JOIN domain_overrides o ON o.domain_id = d.id
        LEFT JOIN domain_defaults dd ON dd.id = 1
-      WHERE d.active
+      WHERE ${DOMAIN_SERVED_SQL}
         AND k.algorithm <> 'ed25519'
         AND COALESCE((o.settings ->> 'dkim_enabled')::boolean, (dd.settings ->> 'dkim_enabled')::boolean, true)
       ORDER BY k.domain_id, k.created_at, k.id`,

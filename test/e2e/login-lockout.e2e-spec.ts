@@ -94,6 +94,23 @@ describe('login lockout (e2e)', () => {
     assert.equal(await fails('ip', ip), THRESHOLD + 3);
   });
 
+  it(`concurrent guesses cannot slip in under the threshold: of 12 parallel wrong logins from 12 IPs at most ${THRESHOLD} are checked`, async () => {
+    const { email, password } = await stack.tenantAdmin('parallel-guesses');
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login(via[i % 2]!, email, `Wrong-password-${i}`, `198.51.100.${100 + i}`)),
+    );
+    const statuses = burst.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 401).length, THRESHOLD, `statuses ${statuses.join(',')}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 12 - THRESHOLD, `statuses ${statuses.join(',')}`);
+    assert.equal(await fails('account', email), THRESHOLD, 'refused attempts are not counted');
+    // The right password counts as no failure: after the lock, one login works and resets.
+    await sleep(1150);
+    const ok = await login(via[1], email, password, '198.51.100.99');
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(await redis.exists(key('account', email)), 0);
+    assert.equal(await fails('ip', '198.51.100.99'), 0, 'a successful attempt is taken back from its IP');
+  });
+
   describe('with 2FA', () => {
     let email: string;
     let password: string;

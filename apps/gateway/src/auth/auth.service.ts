@@ -39,8 +39,9 @@ export class AuthService {
   }
 
   async login(email: string, password: string, ip = ''): Promise<TokenPairDto | MfaRequiredDto> {
-    // Locked (after repeated failures): 429 before the password is even looked at.
-    await this.lockout.assertOpen(email, ip);
+    // Locked (after repeated failures): 429 before the password is even looked at. From here the
+    // attempt counts as failed until the password proves right.
+    const attempt = await this.lockout.begin(email, ip);
     const rows: LoginRow[] = await this.ds.query(
       `SELECT a.id, a.password_hash, a.active, a.ip_allowlist, t.active AS tenant_active
          FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.email = $1`,
@@ -48,18 +49,25 @@ export class AuthService {
     );
     const row = rows[0];
     const ok = await verifyAccountPassword(row?.password_hash ?? (await this.dummyHash), password);
-    if (!row || !ok) {
-      await this.lockout.recordFailure(email, ip);
-      throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
+    if (!row || !ok) throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
+    // The password is right: whatever follows, this attempt was no guess.
+    if (!row.active || !row.tenant_active) {
+      await attempt.passed();
+      throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
     }
-    if (!row.active || !row.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
     // No tokens for a login from outside the account's allowlist (they would be refused anyway).
-    if (!ipAllowed(ip, row.ip_allowlist)) throw new AuthError(AuthErrorCode.IpRestricted, `This account may not be used from ${ip || 'this address'}.`);
+    if (!ipAllowed(ip, row.ip_allowlist)) {
+      await attempt.passed();
+      throw new AuthError(AuthErrorCode.IpRestricted, `This account may not be used from ${ip || 'this address'}.`);
+    }
     // 2FA: no tokens yet, only a challenge for POST /auth/login/2fa. The counter is not reset here
     // but when the second step succeeds, else the password alone would wipe out failed codes.
     const challenge = await this.mfa.challenge(row.id);
-    if (challenge) return challenge;
-    await this.lockout.recordSuccess(email);
+    if (challenge) {
+      await attempt.passed();
+      return challenge;
+    }
+    await attempt.completed();
     return this.completeLogin(row.id);
   }
 
@@ -105,12 +113,12 @@ export class AuthService {
    * policy, revokes every refresh token of the account and returns a fresh pair for this session.
    */
   async changePassword(accountId: string, email: string, current: string, next: string, ip = ''): Promise<TokenPairDto> {
-    await this.lockout.assertOpen(email, ip);
+    const attempt = await this.lockout.begin(email, ip);
     const rows: { password_hash: string }[] = await this.ds.query(`SELECT password_hash FROM accounts WHERE id = $1`, [accountId]);
     if (!rows[0] || !(await verifyAccountPassword(rows[0].password_hash, current))) {
-      await this.lockout.recordFailure(email, ip);
       throw new AccountError(AccountErrorCode.WeakPassword, 'Validation failed', 'current_password is wrong.', [{ field: 'current_password', message: 'current_password is wrong' }]);
     }
+    await attempt.passed();
     assertAccountPassword(next, 'new_password');
     const hash = await hashAccountPassword(next);
     return this.ds.transaction(async (m) => {

@@ -45,7 +45,8 @@ export class MfaLoginService {
       `SELECT a.email FROM mfa_login_tokens m JOIN accounts a ON a.id = m.account_id WHERE m.token_sha256 = $1`,
       [sha256Hex(mfaToken)],
     );
-    await this.lockout.assertOpen(owners[0]?.email ?? null, ip);
+    const attempt = await this.lockout.begin(owners[0]?.email ?? null, ip);
+    // Only a wrong code is a guess: an unusable mfa_token or account takes the attempt back.
     const result = await this.ds.transaction(async (m): Promise<{ ok: boolean; accountId: string; email: string }> => {
       const tokens: { account_id: string; expired: boolean; failed_attempts: number; used_at: Date | null }[] = await m.query(
         `SELECT account_id, expires_at <= now() AS expired, failed_attempts, used_at FROM mfa_login_tokens WHERE token_sha256 = $1 FOR UPDATE`,
@@ -71,13 +72,13 @@ export class MfaLoginService {
       }
       await m.query(`UPDATE mfa_login_tokens SET used_at = now() WHERE token_sha256 = $1`, [sha256Hex(mfaToken)]);
       return { ok: true, accountId: row.id, email: row.email };
+    }).catch(async (err: unknown) => {
+      await attempt.passed();
+      throw err;
     });
-    if (!result.ok) {
-      await this.lockout.recordFailure(result.email, ip);
-      throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The code is wrong, expired or already used.');
-    }
+    if (!result.ok) throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The code is wrong, expired or already used.');
     // Password and second factor both passed: the completed login resets the account's counter.
-    await this.lockout.recordSuccess(result.email);
+    await attempt.completed();
     return result.accountId;
   }
 }

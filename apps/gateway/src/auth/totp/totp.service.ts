@@ -82,7 +82,7 @@ export class TotpService {
     if (!body.code && !body.password) {
       throw CommonError.validation([{ field: 'code', message: 'code or password is required' }], 'Send a current code, a recovery code or the password.');
     }
-    await this.lockout.assertOpen(p.email, ip);
+    const attempt = await this.lockout.begin(p.email, ip);
     const wrong = await this.ds.transaction(async (m): Promise<TotpError | null> => {
       const row = await lockAccount(m, p.account_id);
       if (!row.totp_enabled_at) throw new TotpError(TotpErrorCode.NotEnabled, 'Two-factor authentication is not enabled', 'There is nothing to disable.');
@@ -99,11 +99,14 @@ export class TotpService {
       );
       await m.query(`DELETE FROM account_recovery_codes WHERE account_id = $1`, [row.id]);
       return null;
+    }).catch(async (err: unknown) => {
+      // Not a guess (2FA not enabled, database error): the attempt does not count.
+      await attempt.passed();
+      throw err;
     });
-    if (wrong) {
-      await this.lockout.recordFailure(p.email, ip);
-      throw wrong;
-    }
+    // A wrong password or code stays counted; a right one is taken back (disabling is no login).
+    if (wrong) throw wrong;
+    await attempt.passed();
   }
 }
 

@@ -10,6 +10,7 @@ import { freePort, Proc, waitFor } from '../test/helpers/processes.js';
 import { TestStack } from '../test/helpers/stack.js';
 import { cpuMsOf, machineCpuMs, postgresCpuMs, setClockTicks } from './cpu.js';
 import { num, table } from './format.js';
+import { runAuditBench } from './audit.js';
 import { runMailstackBench } from './mailstack.js';
 import { runHashing } from './hashing.js';
 import { abortMailboxBench, runMailboxes } from './mailboxes.js';
@@ -24,10 +25,12 @@ import { abortMailboxBench, runMailboxes } from './mailboxes.js';
  * - hashing: hashes/s of each mailbox password scheme (hashing.ts).
  * - mailstack: reconcile duration with 100 and 100,000 mailboxes, and POST /mailboxes → IMAP login,
  *   against the real Postfix/Dovecot/OpenDKIM (scripts/mailstack.sh starts them) (mailstack.ts).
+ * - audit: sequential PATCH /domains/{d} (the audit log reads the object before the write) beside
+ *   GET /domains/{d} (audit.ts).
  * Prints the figures; it does not fail on them.
  */
 
-const SECTIONS = ['domains', 'mailboxes', 'hashing', 'mailstack'] as const;
+const SECTIONS = ['domains', 'mailboxes', 'hashing', 'mailstack', 'audit'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [--only SECTIONS] [--log-level L] [domains options] [mailboxes options] [hashing options]
@@ -51,7 +54,9 @@ const USAGE = `usage: npm run bench -- [--only SECTIONS] [--log-level L] [domain
  mailstack (real daemons; reconcile jobs and POST /mailboxes → IMAP login):
   --reconcile-counts LIST   mailbox counts to reconcile with (default 100,100000)
   --reconciles N            measured reconciles per count (default 5)
-  --logins N                mailboxes created and logged into (default 20)`;
+  --logins N                mailboxes created and logged into (default 20)
+ audit (the audit log's before-read on writes):
+  --audit-writes N          measured PATCHes (and GETs) (default 400)`;
 
 const DOMAIN_COUNT = 1000;
 const PAGE_SIZE = 50;
@@ -83,6 +88,7 @@ interface Settings {
   reconcileCounts: number[];
   reconciles: number;
   logins: number;
+  auditWrites: number;
 }
 
 interface Target {
@@ -123,6 +129,7 @@ function settingsFromArgs(): Settings {
       'reconcile-counts': { type: 'string', default: '100,100000' },
       reconciles: { type: 'string', default: '5' },
       logins: { type: 'string', default: '20' },
+      'audit-writes': { type: 'string', default: '400' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -168,6 +175,7 @@ function settingsFromArgs(): Settings {
     reconcileCounts: [...new Set(values['reconcile-counts'].split(',').map((v) => positive('reconcile-counts', v.trim())))].sort((a, b) => a - b),
     reconciles: positive('reconciles', values.reconciles),
     logins: positive('logins', values.logins),
+    auditWrites: positive('audit-writes', values['audit-writes']),
     connections: positive('connections', values.connections),
     duration: positive('duration', values.duration),
     warmup: positive('warmup', values.warmup, true),
@@ -380,6 +388,8 @@ async function main(): Promise<void> {
         );
       } else if (section === 'hashing') {
         await runHashing({ seconds: s.hashSeconds });
+      } else if (section === 'audit') {
+        await runAuditBench({ writes: s.auditWrites, logLevel: s.logLevel }, (st) => (stack = st));
       } else {
         await runMailstackBench({ counts: s.reconcileCounts, reconciles: s.reconciles, logins: s.logins, logLevel: s.logLevel }, (st) => (stack = st));
       }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks, after the same set-up as the test command (sections: --only domains,mailboxes,hashing;
+# Benchmarks, after the same set-up as the test command (sections: --only domains,mailboxes,hashing,mailstack,audit;
 # default all): GET /api/v1/domains through the real gateway (API-key auth) against a bare
 # Fastify → NATS → pg baseline (req/s, p50/p99, gateway/baseline ratio); POST and GET
 # /api/v1/mailboxes p50/p99 with 1,000 and 100,000 mailboxes present; hashes/s per mailbox password

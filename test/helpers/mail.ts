@@ -105,31 +105,32 @@ function addr(a: string | { address: string }): string {
   return typeof a === 'string' ? a : a.address;
 }
 
-/** `a1 LOGIN` over a raw IMAP socket: true when the server answers OK. */
-export function imapLogin(user: string, password: string, port = MAIL.imapPort): Promise<boolean> {
-  const quote = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+/**
+ * One command over a raw line protocol: waits for the greeting, sends `command`, and resolves with
+ * what the server answered once `done` matches it (then sends `bye`).
+ */
+function oneCommand(o: { port: number; what: string; greeting: RegExp; command: string; done: RegExp; bye: string; timeoutMs: number }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ host: MAIL.host, port });
+    const sock = connect({ host: MAIL.host, port: o.port });
     let buf = '';
     let sent = false;
     const timer = setTimeout(() => {
       sock.destroy();
-      reject(new Error(`IMAP on ${MAIL.host}:${port} did not answer LOGIN in time`));
-    }, 15_000);
+      reject(new Error(`${o.what} on ${MAIL.host}:${o.port} did not answer in time`));
+    }, o.timeoutMs);
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       buf += chunk;
-      if (!sent && /^\* (OK|PREAUTH)/m.test(buf)) {
+      if (!sent && o.greeting.test(buf)) {
         sent = true;
         buf = '';
-        sock.write(`a1 LOGIN ${quote(user)} ${quote(password)}\r\n`);
+        sock.write(o.command);
         return;
       }
-      const m = /^a1 (OK|NO|BAD)/m.exec(buf);
-      if (m) {
+      if (sent && o.done.test(buf)) {
         clearTimeout(timer);
-        sock.end('a2 LOGOUT\r\n');
-        resolve(m[1] === 'OK');
+        sock.end(o.bye);
+        resolve(buf);
       }
     });
     sock.on('error', (err) => {
@@ -137,6 +138,16 @@ export function imapLogin(user: string, password: string, port = MAIL.imapPort):
       reject(err);
     });
   });
+}
+
+/** `a1 LOGIN` over a raw IMAP socket: true when the server answers OK. */
+export async function imapLogin(user: string, password: string, port = MAIL.imapPort): Promise<boolean> {
+  const quote = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  const reply = await oneCommand({
+    port, what: 'IMAP LOGIN', greeting: /^\* (OK|PREAUTH)/m, command: `a1 LOGIN ${quote(user)} ${quote(password)}\r\n`,
+    done: /^a1 (OK|NO|BAD)/m, bye: 'a2 LOGOUT\r\n', timeoutMs: 15_000,
+  });
+  return /^a1 OK/m.test(reply);
 }
 
 /** The Maildir of a mailbox (mail_location maildir:/var/vmail/%d/%n). */
@@ -237,33 +248,9 @@ export async function verifyDkim(raw: Buffer | string, selector: string, domain:
 }
 
 /** The EHLO capabilities the SMTP server offers (e.g. STARTTLS, SIZE 26214400, AUTH PLAIN LOGIN). */
-export function smtpEhlo(port = MAIL.smtpPort): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const sock = connect({ host: MAIL.host, port });
-    let buf = '';
-    let sent = false;
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`SMTP on ${MAIL.host}:${port} did not answer EHLO in time`));
-    }, 10_000);
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      if (!sent && /^220 .*\r\n/m.test(buf)) {
-        sent = true;
-        buf = '';
-        sock.write('EHLO client.mailplane.test\r\n');
-        return;
-      }
-      if (sent && /^250 .*\r\n/m.test(buf)) {
-        clearTimeout(timer);
-        sock.end('QUIT\r\n');
-        resolve(buf.split('\r\n').filter((l) => l.startsWith('250')).slice(1).map((l) => l.slice(4)));
-      }
-    });
-    sock.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
+export async function smtpEhlo(port = MAIL.smtpPort): Promise<string[]> {
+  const reply = await oneCommand({
+    port, what: 'SMTP EHLO', greeting: /^220 .*\r\n/m, command: 'EHLO client.mailplane.test\r\n', done: /^250 .*\r\n/m, bye: 'QUIT\r\n', timeoutMs: 10_000,
   });
+  return reply.split('\r\n').filter((l) => l.startsWith('250')).slice(1).map((l) => l.slice(4));
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { requestIdOf } from '#common';
 import type { Principal } from '../auth/principal.js';
+import { asObject } from './audit-state.js';
 
 /** Header carrying a one-time token of an internal read; a client cannot guess a live one. */
 export const AUDIT_READ_HEADER = 'x-mailplane-audit-read';
@@ -14,8 +15,7 @@ export function parseJsonObject(payload: unknown): Record<string, unknown> | nul
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return null;
   if (payload.length === 0 || payload.length > MAX_AUDIT_CAPTURE) return null;
   try {
-    const v: unknown = JSON.parse(payload.toString());
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    return asObject(JSON.parse(payload.toString()));
   } catch {
     return null;
   }

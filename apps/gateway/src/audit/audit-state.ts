@@ -20,6 +20,10 @@ export function isAudited(req: FastifyRequest): boolean {
   return MUTATIONS.has(req.method) && req.routeOptions.url !== undefined && req.routeOptions.url.startsWith('/api/v1/');
 }
 
+export function asObject(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
 export function auditState(req: FastifyRequest): AuditState {
   const r = req as AuditedRequest;
   return (r[AUDIT_STATE] ??= {});

@@ -2,16 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '#common';
 import { describeRoute } from './audit-action.js';
 import { parseJsonObject } from './audit-reads.service.js';
-import { AUDIT_STATE, auditState, isAudited, type AuditedRequest } from './audit-state.js';
+import { asObject, AUDIT_STATE, auditState, isAudited, type AuditedRequest } from './audit-state.js';
 import type { AuditRecord, AuditRepository } from './audit.repository.js';
 import { redact } from './redaction.js';
 
 interface Logger {
   error(message: string): void;
-}
-
-function asObject(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 /** Builds the entry from what the request, the guard and the response left behind. */

@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_LIMIT, type AuditEntryDto, type ListAuditQueryDto, type Pa
 /** One entry as the hooks build it; secrets already removed. */
 export interface AuditRecord {
   tenant_id: string | null;
-  actor_type: 'account' | 'api_key' | 'anonymous';
+  actor_type: AuditEntryDto['actor']['type'];
   actor_account_id: string | null;
   actor_email: string | null;
   actor_key_id: string | null;
@@ -38,25 +38,11 @@ export interface AuditScope {
   only_account_id?: string | null;
 }
 
-interface Row {
+/** A stored entry: the record as written (without the login lookup) plus what the insert filled in. */
+interface Row extends Omit<AuditRecord, 'lookup_email' | 'changes' | 'before' | 'after'> {
   id: string;
   occurred_at: Date;
-  tenant_id: string | null;
-  actor_type: AuditEntryDto['actor']['type'];
-  actor_account_id: string | null;
-  actor_email: string | null;
-  actor_key_id: string | null;
   actor_key_name: string | null;
-  ip: string;
-  user_agent: string | null;
-  method: string;
-  path: string;
-  action: string;
-  resource: string;
-  resource_id: string | null;
-  status: number;
-  error_code: string | null;
-  request_id: string | null;
   changes: Record<string, unknown> | null;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { Logger as NestLogger } from '@nestjs/common';
 import { ConfigError, installAccessLog, loadConfig, requireConfig, toHttpError } from '#common';
 import { AppModule } from './app.module.js';
-import { installFastifyHooks } from './http/fastify-hooks.js';
-import { installAuditHooks } from './audit/audit.hooks.js';
-import { AuditRepository } from './audit/audit.repository.js';
-import { buildOpenApiDocument, DOCS_PATH, mountOpenApi } from './openapi/openapi.js';
+import { installFastifyHooks } from './edge/http/fastify-hooks.js';
+import { installAuditHooks } from './identity/audit/audit.hooks.js';
+import { AuditRepository } from './identity/audit/audit.repository.js';
+import { buildOpenApiDocument, DOCS_PATH, mountOpenApi } from './edge/openapi/openapi.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -1,0 +1,96 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { NatsRpcClient } from '#common';
+import {
+  CreateDomainDto, DeleteDomainQueryDto, DomainDto, DomainListDto, DomainSubjects, ListDomainsQueryDto, UpdateDomainDto,
+  type CreateDomainRpc, type DeleteDomainRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
+} from '#contracts';
+import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
+import { callerContext, forbidDomainAdmin, requireScopes, type Principal } from '../../shared/principal.js';
+import { ApiErrors, ApiQuotaExceeded } from '../../shared/api-errors.decorator.js';
+import { MessageResponseDto } from '../../shared/error-response.dto.js';
+
+const REF_PARAM = { name: 'domain', description: 'Domain UUID or name (IDN accepted)', example: 'example.com' };
+
+/** HTTP ↔ domain-service over NATS; every rule lives in the service. */
+@ApiTags('domains')
+@ApiErrors(503, 504)
+@Controller('domains')
+export class DomainsController {
+  constructor(private readonly rpc: NatsRpcClient) {}
+
+  @Get()
+  @Authenticated({ scope: 'domains:read' })
+  @ApiOperation({ summary: 'List domains', description: 'Your tenant’s domains (platform admins: all), filtered by the key’s domain allow-list.' })
+  @ApiOkResponse({ type: DomainListDto })
+  @ApiErrors(400)
+  list(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Query() query: ListDomainsQueryDto): Promise<DomainListDto> {
+    const msg: ListDomainsRpc = { ctx: callerContext(p, rid), query };
+    return this.rpc.send(DomainSubjects.List, msg, rid);
+  }
+
+  @Post()
+  @Authenticated({ scope: 'domains:write' })
+  @ApiOperation({ summary: 'Create a domain', description: 'The name is stored lower-case; IDN names are converted to punycode. A domain_admin cannot create domains (403).' })
+  @ApiCreatedResponse({ type: DomainDto, headers: { Location: { description: 'URL of the new domain', schema: { type: 'string' } } } })
+  @ApiErrors(400, 403, 415)
+  @ApiQuotaExceeded(true)
+  async create(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Body() body: CreateDomainDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<DomainDto> {
+    forbidDomainAdmin(p, 'create domains');
+    const msg: CreateDomainRpc = { ctx: callerContext(p, rid), body };
+    const domain = await this.rpc.send<DomainDto>(DomainSubjects.Create, msg, rid);
+    void res.status(201).header('Location', `/api/v1/domains/${domain.id}`);
+    return domain;
+  }
+
+  @Get(':domain')
+  @Authenticated({ scope: 'domains:read' })
+  @ApiOperation({ summary: 'Get a domain by UUID or name' })
+  @ApiParam(REF_PARAM)
+  @ApiOkResponse({ type: DomainDto })
+  @ApiErrors(404)
+  get(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Param('domain') ref: string): Promise<DomainDto> {
+    const msg: DomainRefRpc = { ctx: callerContext(p, rid), ref };
+    return this.rpc.send(DomainSubjects.Get, msg, rid);
+  }
+
+  @Patch(':domain')
+  @Authenticated({ scope: 'domains:write' })
+  @ApiOperation({ summary: 'Update a domain', description: 'Set `active` and/or `outgoing_ip`.' })
+  @ApiParam(REF_PARAM)
+  @ApiOkResponse({ type: DomainDto })
+  @ApiErrors(400, 404, 415)
+  update(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Param('domain') ref: string, @Body() body: UpdateDomainDto): Promise<DomainDto> {
+    const msg: UpdateDomainRpc = { ctx: callerContext(p, rid), ref, body };
+    return this.rpc.send(DomainSubjects.Update, msg, rid);
+  }
+
+  @Delete(':domain')
+  @Authenticated({ scope: 'domains:write' })
+  @ApiOperation({
+    summary: 'Delete a domain',
+    description:
+      '409 CONFLICT while the domain has mailboxes or aliases (the detail says how many), unless `?cascade=true`, which deletes them in the same transaction. ' +
+      'A cascade also needs `mailboxes:write` and `aliases:write`, since it deletes those too. A domain_admin cannot delete domains (403).',
+  })
+  @ApiParam(REF_PARAM)
+  @ApiOkResponse({ type: MessageResponseDto, example: { message: 'domain deleted' } })
+  @ApiErrors(400, 403, 404, 409)
+  delete(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Param('domain') ref: string,
+    @Query() query: DeleteDomainQueryDto,
+  ): Promise<MessageResponseDto> {
+    forbidDomainAdmin(p, 'delete domains');
+    if (query.cascade) requireScopes(p, ['mailboxes:write', 'aliases:write'], 'a cascading domain delete');
+    const msg: DeleteDomainRpc = { ctx: callerContext(p, rid), ref, cascade: query.cascade };
+    return this.rpc.send(DomainSubjects.Delete, msg, rid);
+  }
+}

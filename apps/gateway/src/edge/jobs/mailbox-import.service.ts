@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { NatsRpcClient } from '#common';
+import {
+  ApiErrorCode, AppError, CommonError, CommonErrorCode, JobError, JobErrorCode, MailboxSubjects, type CallerContext, type ImportRowResultDto,
+  type MailboxImportPreviewDto, type MailboxImportPreviewReply, type MailboxImportPreviewResultDto, type MailboxImportPreviewRpc,
+} from '#contracts';
+import { createBodyOf, importRowsOf, JobNames, JobQueues, type ImportRowInput, type JobRow, type MailboxImportJobData } from '#jobs';
+import type { Principal } from '../../shared/principal.js';
+import { ownerOf, redisDown } from './jobs.service.js';
+
+const gunzipAsync = promisify(gunzip);
+const ENVELOPE_MARGIN = 512;
+/** The preview's verdict for an address that already has a mailbox: the job reports such rows as `exists`. */
+const TAKEN_BY_MAILBOX = /^address: .+ is already used by a mailbox$/;
+/** Refused rows named in a 400 when nothing is importable. */
+const MAX_FIELDS = 20;
+
+/**
+ * Starts a mailbox import: mailbox-service's preview checks every row first; rows it refuses are
+ * reported as failed in the job's result, rows whose address already has a mailbox as exists, the rest
+ * are created by the worker. Refused with 400 when no row is importable. The rows (with passwords)
+ * go to Redis only, never to the jobs table or a log line.
+ */
+@Injectable()
+export class MailboxImportService {
+  constructor(
+    private readonly rpc: NatsRpcClient,
+    private readonly queues: JobQueues,
+  ) {}
+
+  async start(p: Principal, ctx: CallerContext, body: MailboxImportPreviewDto): Promise<JobRow> {
+    const preview = await this.preview(ctx, body);
+    const raw = importRowsOf(body);
+    if (raw.length !== preview.rows.length) {
+      throw new CommonError(CommonErrorCode.Internal, 'Internal server error', 'The import preview and the rows disagree.');
+    }
+    const rows: ImportRowInput[] = [];
+    const refused: ImportRowResultDto[] = [];
+    preview.rows.forEach((v, i) => {
+      const reasons = v.reasons ?? [];
+      if (v.ok || (reasons.length > 0 && reasons.every((r) => TAKEN_BY_MAILBOX.test(r)))) {
+        rows.push({ row: v.row, ...(v.address ? { address: v.address } : {}), body: createBodyOf(raw[i]) });
+      } else {
+        refused.push({ row: v.row, ...(v.address ? { address: v.address } : {}), status: 'failed', error: reasons.join('; ') });
+      }
+    });
+    if (!rows.length) {
+      const fields = refused.slice(0, MAX_FIELDS).map((r) => ({ field: `rows[${r.row - 1}]`, message: r.error ?? 'refused' }));
+      throw new JobError(
+        JobErrorCode.NothingToImport,
+        'Validation failed',
+        preview.rows.length ? 'No row of the import can be created; nothing was queued (POST /mailboxes/import/preview shows every row).' : 'The import has no rows.',
+        fields.length ? fields : [{ field: body.csv !== undefined ? 'csv' : 'rows', message: 'at least one row is required' }],
+      );
+    }
+    const data: MailboxImportJobData = { ctx, rows, refused, done: [] };
+    return this.queues.enqueue(JobNames.MailboxesImport, data, ownerOf(p)).catch(redisDown);
+  }
+
+  private async preview(ctx: CallerContext, body: MailboxImportPreviewDto): Promise<MailboxImportPreviewResultDto> {
+    const msg: MailboxImportPreviewRpc = { ctx, body };
+    const maxPayload = this.rpc.connection.info?.max_payload ?? 1_048_576;
+    if (Buffer.byteLength(JSON.stringify(msg)) + ENVELOPE_MARGIN > maxPayload) {
+      throw new AppError(ApiErrorCode.VALIDATION_FAILED, 'Validation failed', 'The import is too large for one request; split it into smaller files.', [
+        { field: body.csv !== undefined ? 'csv' : 'rows', message: `the request must stay below ${maxPayload - ENVELOPE_MARGIN} bytes` },
+      ]);
+    }
+    const reply = await this.rpc.send<MailboxImportPreviewReply>(MailboxSubjects.ImportPreview, msg, ctx.request_id);
+    return JSON.parse((await gunzipAsync(Buffer.from(reply.gzip_base64, 'base64'))).toString('utf8')) as MailboxImportPreviewResultDto;
+  }
+}

@@ -1,0 +1,266 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { rowsOf } from '#database';
+import {
+  containsPattern, generateApiKey, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf,
+} from '#common';
+import { isUuid, type Paginated } from '#contracts';
+import { CredentialsService } from '../auth/credentials.service.js';
+import { RateLimitPolicy } from '../rate-limits/rate-limit.policy.js';
+import { parseIpAllowlist } from '../auth/ip-allowlist.js';
+import { isPlatformAdmin, isRestrictedKey, type Principal } from '../../shared/principal.js';
+import { assertWithinCaller, excessOver, normalizeDomains, type KeyLimits } from './api-key-limits.js';
+import { ApiKeyError, ApiKeyErrorCode } from './api-keys.errors.js';
+import type { ApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto.js';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import type { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
+
+const COLUMNS = `id, key_id, name, account_id, tenant_id, scopes, domain_allowlist, ip_allowlist, expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id, rate_limit_per_min, created_at`;
+const SORT_COLUMNS = { name: 'name', created_at: 'created_at', last_used_at: 'last_used_at' } as const;
+
+interface ApiKeyRow {
+  id: string;
+  key_id: string;
+  name: string;
+  account_id: string;
+  tenant_id: string;
+  scopes: string[];
+  domain_allowlist: string[] | null;
+  ip_allowlist: string[] | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+  revoked_at: Date | null;
+  created_by_key_id: string | null;
+  rate_limit_per_min: number | null;
+  created_at: Date;
+  total?: string;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function toDto(r: ApiKeyRow): ApiKeyDto {
+  return {
+    id: r.id,
+    key_id: r.key_id,
+    prefix: `mp_${r.key_id}_…`,
+    name: r.name,
+    account_id: r.account_id,
+    tenant_id: r.tenant_id,
+    scopes: r.scopes,
+    domain_allowlist: r.domain_allowlist,
+    ip_allowlist: r.ip_allowlist,
+    expires_at: iso(r.expires_at),
+    last_used_at: iso(r.last_used_at),
+    last_used_ip: r.last_used_ip,
+    revoked_at: iso(r.revoked_at),
+    created_by_key_id: r.created_by_key_id,
+    rate_limit_per_min: r.rate_limit_per_min,
+    created_at: new Date(r.created_at).toISOString(),
+  };
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly credentials: CredentialsService,
+    private readonly rateLimits: RateLimitPolicy,
+  ) {}
+
+  async create(p: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    const scopes = [...new Set(dto.scopes)];
+    // Without lists of its own, a key minted by a restricted caller (an allow-listed key, a domain_admin)
+    // inherits the caller's lists; an explicit null asks for everything and is refused below.
+    const allowlist = dto.domain_allowlist !== undefined ? normalizeDomains(dto.domain_allowlist) : (p.domain_allowlist ?? null);
+    const ips = dto.ip_allowlist != null ? this.ipAllowlist(dto.ip_allowlist) : (p.api_key_ip_allowlist ?? null);
+    assertWithinCaller(p, { scopes, domain_allowlist: allowlist, ip_allowlist: ips });
+    const expiresAt = this.expiryFor(p, dto.expires_at ?? null);
+    await this.checkRateLimit(p, dto.rate_limit_per_min ?? null);
+    const key = generateApiKey();
+    const rows: ApiKeyRow[] = await this.ds.query(
+      `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, ip_allowlist, expires_at, created_by_key_id, rate_limit_per_min)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
+      [key.keyId, key.secretSha256, dto.name, p.account_id, p.tenant_id, scopes, allowlist, ips, expiresAt, p.api_key_id, dto.rate_limit_per_min ?? null],
+    );
+    return { ...toDto(rows[0]), key: key.fullKey };
+  }
+
+  /**
+   * Changes the fields sent, under the create rules (never beyond the caller). The key must also stay
+   * within the key that minted it, and keys it minted must stay within it: narrowing a parent below
+   * a live child is refused with 409 naming the child (revoke or narrow the child first) rather than
+   * silently cutting rights of keys somebody else may depend on.
+   */
+  async update(p: Principal, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyDto> {
+    const has = (f: keyof UpdateApiKeyDto) => Object.prototype.hasOwnProperty.call(dto, f) && dto[f] !== undefined;
+    const fields = (['name', 'scopes', 'domain_allowlist', 'expires_at', 'ip_allowlist', 'rate_limit_per_min'] as const).filter((f) => has(f) || (f in dto && dto[f] === null));
+    if (fields.length === 0) {
+      throw new ApiKeyError(ApiKeyErrorCode.NothingToChange, 'Validation failed', 'Send at least one of name, scopes, domain_allowlist, expires_at, ip_allowlist, rate_limit_per_min.', [
+        { field: 'body', message: 'nothing to change' },
+      ]);
+    }
+    const ips = fields.includes('ip_allowlist') && dto.ip_allowlist !== null ? this.ipAllowlist(dto.ip_allowlist!) : null;
+    const key = await this.find(p, id);
+    if (key.revoked_at) throw this.revokedConflict(key);
+    const next: KeyLimits = {
+      scopes: dto.scopes ? [...new Set(dto.scopes)] : key.scopes,
+      domain_allowlist: fields.includes('domain_allowlist') ? normalizeDomains(dto.domain_allowlist) : key.domain_allowlist,
+      ip_allowlist: fields.includes('ip_allowlist') ? ips : key.ip_allowlist,
+      expires_at: fields.includes('expires_at') ? this.expiryFor(p, dto.expires_at ?? null) : key.expires_at,
+    };
+    assertWithinCaller(p, next);
+    if (!fields.includes('expires_at') && p.api_key_expires_at && (!next.expires_at || next.expires_at > p.api_key_expires_at)) {
+      // A key may only change keys that do not outlive it (it could not have minted them either).
+      throw new ApiKeyError(ApiKeyErrorCode.ExpiryBeyondCaller, 'Expiry beyond your key', `Your key expires at ${p.api_key_expires_at.toISOString()}; set expires_at no later than that.`);
+    }
+    await this.assertLineage(key, next);
+    const rateLimit = fields.includes('rate_limit_per_min') ? (dto.rate_limit_per_min ?? null) : key.rate_limit_per_min;
+    if (fields.includes('rate_limit_per_min')) await this.checkRateLimit(p, rateLimit);
+    const rows = rowsOf<ApiKeyRow>(await this.ds.query(
+      `UPDATE api_keys SET name = $2, scopes = $3, domain_allowlist = $4, ip_allowlist = $5, expires_at = $6, rate_limit_per_min = $7
+        WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+      [key.id, dto.name ?? key.name, next.scopes, next.domain_allowlist, next.ip_allowlist, next.expires_at, rateLimit],
+    ));
+    if (!rows[0]) throw this.revokedConflict(key);
+    this.credentials.forgetKey(key.key_id);
+    return toDto(rows[0]);
+  }
+
+  /** New key id and secret, same row (id, settings, lineage); the old secret stops working at once here. */
+  async rotate(p: Principal, id: string): Promise<CreatedApiKeyDto> {
+    const key = await this.find(p, id);
+    if (key.revoked_at) throw this.revokedConflict(key);
+    const fresh = generateApiKey();
+    const rows = rowsOf<ApiKeyRow>(await this.ds.query(
+      `UPDATE api_keys SET key_id = $2, secret_sha256 = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+      [key.id, fresh.keyId, fresh.secretSha256],
+    ));
+    if (!rows[0]) throw this.revokedConflict(key);
+    this.credentials.forgetKey(key.key_id);
+    return { ...toDto(rows[0]), key: fresh.fullKey };
+  }
+
+  async list(p: Principal, q: ListApiKeysQueryDto): Promise<Paginated<ApiKeyDto>> {
+    const page = resolvePage(q, { sort: 'created_at', order: 'desc' });
+    const where = this.scope(p);
+    if (q.search) where.add(`name ILIKE ?`, containsPattern(q.search));
+    const rows: ApiKeyRow[] = await this.ds.query(
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM api_keys ${where} ${orderBy(SORT_COLUMNS, page)} ${pageClause(where)}`,
+      [...where.params, page.limit, page.offset],
+    );
+    const total = await totalOf(rows, page.offset, async () => {
+      const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM api_keys ${where}`, where.params);
+      return Number(c[0].n);
+    });
+    return { data: rows.map(toDto), meta: listMeta(page, total) };
+  }
+
+  async get(p: Principal, id: string): Promise<ApiKeyDto> {
+    return toDto(await this.find(p, id));
+  }
+
+  /** Revokes the key and every key minted from it, directly or further down. */
+  async revoke(p: Principal, id: string): Promise<void> {
+    const key = await this.find(p, id);
+    if (key.revoked_at) throw this.revokedConflict(key);
+    const revoked = rowsOf<{ key_id: string }>(
+      await this.ds.query(
+        `WITH RECURSIVE tree AS (
+           SELECT id FROM api_keys WHERE id = $1
+           UNION SELECT k.id FROM api_keys k JOIN tree t ON k.created_by_key_id = t.id)
+         UPDATE api_keys SET revoked_at = now() WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL RETURNING key_id`,
+        [key.id],
+      ),
+    );
+    for (const r of revoked) this.credentials.forgetKey(r.key_id);
+  }
+
+  /**
+   * A key's own limit may not exceed its creator's (else a tenant admin could step around the
+   * tenant's limit); only platform admins logged in as themselves set any value.
+   */
+  private async checkRateLimit(p: Principal, wanted: number | null): Promise<void> {
+    if (wanted === null || (p.kind === 'account' && isPlatformAdmin(p))) return;
+    const own = await this.rateLimits.limitOf(p);
+    if (wanted > own) {
+      throw new ApiKeyError(ApiKeyErrorCode.RateLimitBeyondCaller, 'Rate limit beyond your rights', `Your credential is limited to ${own} requests per minute; a key it creates cannot have more.`);
+    }
+  }
+
+  /** A key may not mint a key that outlives it; without a date the new key inherits its expiry. */
+  private expiryFor(p: Principal, requested: string | null): Date | null {
+    const wanted = requested ? new Date(requested) : null;
+    if (wanted && wanted.getTime() <= Date.now()) {
+      throw new ApiKeyError(ApiKeyErrorCode.ExpiryInPast, 'Validation failed', 'expires_at must be in the future.', [
+        { field: 'expires_at', message: 'expires_at must be in the future' },
+      ]);
+    }
+    const cap = p.api_key_expires_at;
+    if (!cap) return wanted;
+    if (!wanted) return cap;
+    if (wanted > cap) {
+      throw new ApiKeyError(ApiKeyErrorCode.ExpiryBeyondCaller, 'Expiry beyond your key', `Your key expires at ${cap.toISOString()}; a key it creates cannot expire later.`);
+    }
+    return wanted;
+  }
+
+  private async find(p: Principal, id: string): Promise<ApiKeyRow> {
+    if (!isUuid(id)) throw this.notFound(id);
+    const where = this.scope(p).add('id = ?', id);
+    const rows: ApiKeyRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM api_keys ${where}`, where.params);
+    if (!rows[0]) throw this.notFound(id);
+    return rows[0];
+  }
+
+  /**
+   * Which keys a caller may see and revoke: a restricted key only itself and what it minted;
+   * a platform admin every key; anyone else their tenant's keys, never a platform admin's.
+   */
+  private scope(p: Principal): SqlWhere {
+    const where = new SqlWhere();
+    if (isRestrictedKey(p)) {
+      const self = where.param(p.api_key_id);
+      where.raw(`(id = ${self} OR created_by_key_id = ${self})`);
+    } else if (p.role === 'domain_admin') {
+      // Keys of the tenant's other accounts reach domains outside the delegation: only its own.
+      where.add('account_id = ?', p.account_id);
+    } else if (!isPlatformAdmin(p)) {
+      where.add('tenant_id = ?', p.tenant_id);
+      where.raw(`account_id IN (SELECT id FROM accounts WHERE role <> 'platform_admin')`);
+    }
+    return where;
+  }
+
+  /** Its minting key (if live) must cover the new limits, and it must cover each live key it minted. */
+  private async assertLineage(key: ApiKeyRow, next: KeyLimits): Promise<void> {
+    const related: (ApiKeyRow & { rel: 'parent' | 'child' })[] = await this.ds.query(
+      `SELECT ${COLUMNS}, 'parent' AS rel FROM api_keys WHERE id = $2 AND revoked_at IS NULL
+       UNION ALL SELECT ${COLUMNS}, 'child' AS rel FROM api_keys WHERE created_by_key_id = $1 AND revoked_at IS NULL`,
+      [key.id, key.created_by_key_id],
+    );
+    for (const r of related) {
+      const excess = r.rel === 'parent' ? excessOver(r, next) : excessOver(next, r);
+      if (!excess.length) continue;
+      const detail = r.rel === 'parent'
+        ? `The key that minted this one (${r.id}) does not allow ${excess.join('; ')}.`
+        : `The key ${r.id} ("${r.name}") minted by this one has ${excess.join('; ')}; narrow or revoke it first.`;
+      throw new ApiKeyError(ApiKeyErrorCode.LineageConflict, 'API key lineage conflict', detail);
+    }
+  }
+
+  private ipAllowlist(values: string[]): string[] {
+    const r = parseIpAllowlist(values, 'ip_allowlist');
+    if (!r.ok) throw new ApiKeyError(ApiKeyErrorCode.InvalidIpAllowlist, 'Validation failed', r.fields.map((f) => f.message).join('; '), r.fields);
+    return r.value;
+  }
+
+  private revokedConflict(key: ApiKeyRow): ApiKeyError {
+    return new ApiKeyError(ApiKeyErrorCode.AlreadyRevoked, 'API key already revoked', `The key ${key.id} was revoked at ${iso(key.revoked_at)}.`);
+  }
+
+  private notFound(id: string): ApiKeyError {
+    return new ApiKeyError(ApiKeyErrorCode.NotFound, 'API key not found', `No API key ${id} is visible to you.`);
+  }
+}

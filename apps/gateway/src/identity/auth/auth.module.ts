@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
+import { TotpModule } from '../totp/totp.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { LoginSecondStepController } from './login-second-step.controller.js';
+
+/** Logins, refresh tokens, password changes and /auth/me. */
+@Module({
+  imports: [AccountsModule, TotpModule],
+  controllers: [AuthController, LoginSecondStepController],
+  providers: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,208 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { looksLikeApiKey, parseApiKey, safeEqualHex, sha256Hex, type AppConfig } from '#common';
+import type { Role } from '#contracts';
+import { InjectConfig } from '../../shared/app-config.js';
+import { AuthError, AuthErrorCode } from '../../shared/auth.errors.js';
+import { ipAllowed } from './ip-allowlist.js';
+import { ACCOUNT_SCOPES, effectiveDomainAllowlist, type Principal } from '../../shared/principal.js';
+import { TtlCache } from '../../shared/ttl-cache.js';
+
+interface KeyRecord {
+  id: string;
+  secret_sha256: string;
+  scopes: string[];
+  domain_allowlist: string[] | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  tenant_id: string;
+  account_id: string;
+  email: string;
+  role: Role;
+  account_active: boolean;
+  tenant_active: boolean;
+  ip_allowlist: string[] | null;
+  account_ip_allowlist: string[] | null;
+  delegated_domains: string[];
+}
+
+interface AccountRecord {
+  id: string;
+  email: string;
+  role: Role;
+  tenant_id: string;
+  active: boolean;
+  tenant_active: boolean;
+  ip_allowlist: string[] | null;
+  delegated_domains: string[];
+}
+
+export interface AccessTokenClaims {
+  sub: string;
+  typ: 'access';
+}
+
+/** A domain_admin's delegated domain names (the account row is `a`). */
+const DELEGATED = `COALESCE((SELECT array_agg(d.name ORDER BY d.name) FROM account_domains ad JOIN domains d ON d.id = ad.domain_id
+                   WHERE ad.account_id = a.id), '{}') AS delegated_domains`;
+
+/** How often at most `last_used_at` is written per key (not once per request). */
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+/**
+ * Turns request headers into a Principal. Lookups are cached for AUTH_CACHE_TTL_MS (default 1 s) so
+ * a revoked key or disabled account stops working on every replica within that time, without a
+ * database round-trip per request.
+ */
+@Injectable()
+export class CredentialsService {
+  private readonly logger = new Logger(CredentialsService.name);
+  private readonly keys: TtlCache<string, KeyRecord>;
+  private readonly accounts: TtlCache<string, AccountRecord>;
+  private readonly lastUsedWrites = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly jwt: JwtService,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.keys = new TtlCache(config.AUTH_CACHE_TTL_MS);
+    this.accounts = new TtlCache(config.AUTH_CACHE_TTL_MS);
+  }
+
+  async authenticate(headers: Record<string, string | string[] | undefined>, ip: string): Promise<Principal> {
+    const apiKey = headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey !== '') return this.byApiKey(apiKey.trim(), ip);
+    const authorization = headers.authorization;
+    if (typeof authorization === 'string' && authorization !== '') {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!m) throw new AuthError(AuthErrorCode.InvalidToken, 'Authorization must be "Bearer <token>".');
+      return looksLikeApiKey(m[1]) ? this.byApiKey(m[1], ip) : this.byJwt(m[1], ip);
+    }
+    throw new AuthError(AuthErrorCode.MissingCredentials, 'Send Authorization: Bearer <access token or API key>, or X-API-Key: <API key>.');
+  }
+
+  /** Called when a key changes so this replica stops serving the cached copy at once. */
+  forgetKey(keyId: string): void {
+    this.keys.delete(keyId);
+  }
+
+  /** An account changed (role, delegation, active, deleted): its cached copy and its keys' go. */
+  forgetAccount(accountId: string): void {
+    this.accounts.delete(accountId);
+    this.keys.deleteWhere((r) => r.account_id === accountId);
+  }
+
+  /** A tenant was suspended, resumed or deleted: drop every cached key and account of it. */
+  forgetTenant(tenantId: string): void {
+    this.keys.deleteWhere((r) => r.tenant_id === tenantId);
+    this.accounts.deleteWhere((r) => r.tenant_id === tenantId);
+  }
+
+  private async byApiKey(value: string, ip: string): Promise<Principal> {
+    const parsed = parseApiKey(value);
+    if (!parsed) throw new AuthError(AuthErrorCode.InvalidToken, 'The API key is malformed.');
+    let rec = this.keys.get(parsed.keyId);
+    if (!rec) {
+      const rows: KeyRecord[] = await this.ds.query(
+        `SELECT k.id, k.secret_sha256, k.scopes, k.domain_allowlist, k.expires_at, k.revoked_at, k.tenant_id,
+                a.id AS account_id, a.email, a.role, a.active AS account_active, t.active AS tenant_active,
+                k.ip_allowlist, a.ip_allowlist AS account_ip_allowlist, ${DELEGATED}
+           FROM api_keys k JOIN accounts a ON a.id = k.account_id JOIN tenants t ON t.id = k.tenant_id
+          WHERE k.key_id = $1`,
+        [parsed.keyId],
+      );
+      if (rows.length === 0) throw new AuthError(AuthErrorCode.InvalidToken, 'Unknown API key.');
+      rec = rows[0];
+      this.keys.set(parsed.keyId, rec);
+    }
+    if (!safeEqualHex(rec.secret_sha256, sha256Hex(parsed.secret))) {
+      throw new AuthError(AuthErrorCode.InvalidToken, 'Unknown API key.');
+    }
+    if (rec.revoked_at) throw new AuthError(AuthErrorCode.KeyRevoked, 'This API key has been revoked.');
+    if (rec.expires_at && new Date(rec.expires_at).getTime() <= Date.now()) {
+      throw new AuthError(AuthErrorCode.KeyExpired, 'This API key has expired.');
+    }
+    if (!rec.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'The tenant owning this key is suspended.');
+    if (!rec.account_active) {
+      throw new AuthError(AuthErrorCode.AccountDisabled, 'The account or tenant owning this key is disabled.');
+    }
+    // Both the key's and its owning account's allowlists apply (before any scope check).
+    this.checkIp(ip, rec.ip_allowlist, 'API key');
+    this.checkIp(ip, rec.account_ip_allowlist, 'account owning this key');
+    this.noteKeyUse(rec.id, ip);
+    return {
+      kind: 'api_key',
+      account_id: rec.account_id,
+      email: rec.email,
+      tenant_id: rec.tenant_id,
+      role: rec.role,
+      scopes: rec.scopes,
+      domain_allowlist: effectiveDomainAllowlist(rec.role, rec.domain_allowlist, rec.delegated_domains),
+      api_key_id: rec.id,
+      api_key_expires_at: rec.expires_at ? new Date(rec.expires_at) : null,
+      api_key_ip_allowlist: rec.ip_allowlist,
+    };
+  }
+
+  private async byJwt(token: string, ip: string): Promise<Principal> {
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims & object>(token, { algorithms: ['HS256'] });
+    } catch (err) {
+      if ((err as Error).name === 'TokenExpiredError') throw new AuthError(AuthErrorCode.TokenExpired, 'The access token has expired; use the refresh token.');
+      throw new AuthError(AuthErrorCode.InvalidToken, 'The access token is invalid.');
+    }
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof (claims as { exp?: unknown }).exp !== 'number') {
+      throw new AuthError(AuthErrorCode.InvalidToken, 'Not an access token.');
+    }
+    const account = await this.account(claims.sub);
+    if (account && !account.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'The account’s tenant is suspended.');
+    if (!account || !account.active) {
+      throw new AuthError(AuthErrorCode.AccountDisabled, 'The account is disabled or no longer exists.');
+    }
+    this.checkIp(ip, account.ip_allowlist, 'account');
+    return {
+      kind: 'account',
+      account_id: account.id,
+      email: account.email,
+      tenant_id: account.tenant_id,
+      role: account.role,
+      scopes: ACCOUNT_SCOPES,
+      domain_allowlist: effectiveDomainAllowlist(account.role, null, account.delegated_domains),
+      api_key_id: null,
+      api_key_expires_at: null,
+    };
+  }
+
+  private async account(id: string): Promise<AccountRecord | undefined> {
+    const cached = this.accounts.get(id);
+    if (cached) return cached;
+    const rows: AccountRecord[] = await this.ds.query(
+      `SELECT a.id, a.email, a.role, a.tenant_id, a.active, t.active AS tenant_active, a.ip_allowlist, ${DELEGATED}
+         FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1`,
+      [id],
+    );
+    if (rows[0]) this.accounts.set(id, rows[0]);
+    return rows[0];
+  }
+
+  private checkIp(ip: string, allowlist: string[] | null, what: string): void {
+    if (!ipAllowed(ip, allowlist)) {
+      // The allowed networks are not echoed: the caller is, by definition, somewhere unexpected.
+      throw new AuthError(AuthErrorCode.IpRestricted, `Requests from ${ip} are not allowed for this ${what}.`);
+    }
+  }
+
+  private noteKeyUse(id: string, ip: string): void {
+    const now = Date.now();
+    if ((this.lastUsedWrites.get(id) ?? 0) + LAST_USED_WRITE_INTERVAL_MS > now) return;
+    if (this.lastUsedWrites.size > 10_000) this.lastUsedWrites.clear();
+    this.lastUsedWrites.set(id, now);
+    this.ds
+      .query(`UPDATE api_keys SET last_used_at = now(), last_used_ip = $2 WHERE id = $1`, [id, ip])
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not record API key use'));
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '#common';
+import { InjectConfig } from '../../shared/app-config.js';
+import type { Principal } from '../../shared/principal.js';
+import { TtlCache } from '../../shared/ttl-cache.js';
+
+/** One budget: the Redis bucket it is counted in and its requests per minute. */
+export interface RateBudget {
+  bucket: string;
+  limit: number;
+}
+
+/**
+ * Which budget a request counts against. Precedence: the key's own rate_limit_per_min, then its
+ * tenant's, then RATE_LIMIT_PER_MIN; accounts (JWT) use their tenant's or the default. Limits are
+ * cached like credentials (AUTH_CACHE_TTL_MS), so a change reaches every replica as fast.
+ */
+@Injectable()
+export class RateLimitPolicy {
+  private readonly keyLimits: TtlCache<string, number>;
+  private readonly tenantLimits: TtlCache<string, number>;
+  private readonly defaultLimit: number;
+  readonly loginLimit: number;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.keyLimits = new TtlCache(config.AUTH_CACHE_TTL_MS);
+    this.tenantLimits = new TtlCache(config.AUTH_CACHE_TTL_MS);
+    this.defaultLimit = config.RATE_LIMIT_PER_MIN;
+    this.loginLimit = config.LOGIN_RATE_LIMIT_PER_MIN;
+  }
+
+  async budgetFor(p: Principal): Promise<RateBudget> {
+    const bucket = p.kind === 'api_key' && p.api_key_id ? `key:${p.api_key_id}` : `account:${p.account_id}`;
+    return { bucket, limit: await this.limitOf(p) };
+  }
+
+  /** The caller's requests per minute; also the most a key it creates may be given. */
+  async limitOf(p: Principal): Promise<number> {
+    return p.kind === 'api_key' && p.api_key_id ? this.keyLimit(p.api_key_id) : this.tenantLimit(p.tenant_id);
+  }
+
+  /** Login attempts are counted per client IP (req.ip: the TCP peer unless TRUST_PROXY vouches for a proxy). */
+  loginBudget(ip: string): RateBudget {
+    return { bucket: `login-ip:${ip}`, limit: this.loginLimit };
+  }
+
+  private async keyLimit(keyId: string): Promise<number> {
+    const cached = this.keyLimits.get(keyId);
+    if (cached !== undefined) return cached;
+    const rows: { key_limit: number | null; tenant_limit: number | null }[] = await this.ds.query(
+      `SELECT k.rate_limit_per_min AS key_limit, t.rate_limit_per_min AS tenant_limit
+         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1`,
+      [keyId],
+    );
+    const limit = rows[0]?.key_limit ?? rows[0]?.tenant_limit ?? this.defaultLimit;
+    this.keyLimits.set(keyId, limit);
+    return limit;
+  }
+
+  private async tenantLimit(tenantId: string): Promise<number> {
+    const cached = this.tenantLimits.get(tenantId);
+    if (cached !== undefined) return cached;
+    const rows: { limit: number | null }[] = await this.ds.query(`SELECT rate_limit_per_min AS "limit" FROM tenants WHERE id = $1`, [tenantId]);
+    const limit = rows[0]?.limit ?? this.defaultLimit;
+    this.tenantLimits.set(tenantId, limit);
+    return limit;
+  }
+}

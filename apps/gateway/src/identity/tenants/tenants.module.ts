@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CredentialsModule } from '../auth/credentials.module.js';
+import { TenantsController } from './tenants.controller.js';
+import { TenantsRepository } from './tenants.repository.js';
+import { TenantsService } from './tenants.service.js';
+
+@Module({
+  imports: [CredentialsModule],
+  controllers: [TenantsController],
+  providers: [TenantsService, TenantsRepository],
+})
+export class TenantsModule {}

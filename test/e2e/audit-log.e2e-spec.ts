@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { AUDIT_PURGE_LOCK, purgeExpiredAudit } from '../../apps/gateway/src/audit/audit.repository.js';
+import { AUDIT_PURGE_LOCK, purgeExpiredAudit } from '../../apps/gateway/src/identity/audit/audit.repository.js';
 import { expectError } from '../helpers/api-client.js';
 import { TestStack } from '../helpers/stack.js';
 
@@ -136,7 +136,7 @@ describe('audit log (e2e)', () => {
     assert.equal(bTry.before, null);
     assert.equal(bTry.after, null);
     assert.ok(!JSON.stringify(bTry).includes(mb.body.id));
-    // The internal reads were neither audited nor counted as requests of their own.
+    // The state reads are RPCs behind the write, not requests of their own: nothing else was audited.
     const reads = await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE method = 'GET'`);
     assert.equal(reads[0].n, '0');
   });

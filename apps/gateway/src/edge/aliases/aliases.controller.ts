@@ -10,6 +10,7 @@ import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authent
 import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors, ApiQuotaExceeded } from '../../shared/api-errors.decorator.js';
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const REF_PARAM = { name: 'alias', description: 'Alias UUID or source (`user@domain`, or `@domain` for a catch-all; URL-encode `@` if your client needs it)', example: 'sales@example.com' };
 
@@ -63,6 +64,7 @@ export class AliasesController {
   }
 
   @Patch(':alias')
+  @AuditObject((c: AliasesController, a) => c.get(a.principal, a.requestId, a.params.alias))
   @Authenticated({ scope: 'aliases:write' })
   @ApiOperation({ summary: 'Update an alias', description: 'Replace `destinations` and/or set `active`.' })
   @ApiParam(REF_PARAM)
@@ -74,6 +76,7 @@ export class AliasesController {
   }
 
   @Delete(':alias')
+  @AuditObject((c: AliasesController, a) => c.get(a.principal, a.requestId, a.params.alias))
   @Authenticated({ scope: 'aliases:write' })
   @ApiOperation({ summary: 'Delete an alias' })
   @ApiParam(REF_PARAM)

@@ -11,6 +11,7 @@ import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authent
 import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const PLATFORM = 'Platform-only (other roles: 403 FORBIDDEN).';
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'Entry UUID', example: '6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' };
@@ -36,6 +37,7 @@ export class AntispamController {
   }
 
   @Put('config/antispam')
+  @AuditObject((c: AntispamController, a) => c.getConfig(a.principal, a.requestId))
   @Authenticated({ scope: 'antispam:write' })
   @ApiOperation({
     summary: 'Replace the anti-spam settings',

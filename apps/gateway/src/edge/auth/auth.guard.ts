@@ -1,7 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AuditReads } from '../../identity/audit/audit-reads.service.js';
 import { AuthErrorCode, AuthError } from '../../shared/auth.errors.js';
 import { AUTH_METADATA, type AuthOptions } from '../../shared/authenticated.decorator.js';
 import { CredentialsService } from '../../identity/auth/credentials.service.js';
@@ -16,7 +15,6 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialsService,
-    private readonly auditReads: AuditReads,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,8 +24,7 @@ export class AuthGuard implements CanActivate {
     ]);
     if (meta?.public) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    // The audit log's internal read acts as the caller its write already authenticated.
-    const principal = this.auditReads.claim(req) ?? (await this.credentials.authenticate(req.headers, req.ip));
+    const principal = await this.credentials.authenticate(req.headers, req.ip);
     req.principal = principal;
     if (!meta) throw new AuthError(AuthErrorCode.RoleForbidden, 'This route is not available.');
     if (meta.scope) {

@@ -8,6 +8,7 @@ import {
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 type Settings = Record<string, unknown>;
 
@@ -34,6 +35,7 @@ export class ConfigController {
   }
 
   @Put('global')
+  @AuditObject((c: ConfigController, a) => c.getGlobal(a.principal, a.requestId))
   @Authenticated({ scope: 'config:write' })
   @ApiOperation({ summary: 'Replace the global configuration', description: `${TIER_DOC} Postfix main.cf parameters are applied by the next reconcile.` })
   @ApiBody({ type: GlobalSettingsInputDto })
@@ -53,6 +55,7 @@ export class ConfigController {
   }
 
   @Put('domain-defaults')
+  @AuditObject((c: ConfigController, a) => c.getDomainDefaults(a.principal, a.requestId))
   @Authenticated({ scope: 'config:write' })
   @ApiOperation({ summary: 'Replace the domain defaults', description: TIER_DOC + CAP_DOC })
   @ApiBody({ type: DomainSettingsInputDto })
@@ -72,6 +75,7 @@ export class ConfigController {
   }
 
   @Put('mailbox-defaults')
+  @AuditObject((c: ConfigController, a) => c.getMailboxDefaults(a.principal, a.requestId))
   @Authenticated({ scope: 'config:write' })
   @ApiOperation({ summary: 'Replace the mailbox defaults', description: TIER_DOC + CAP_DOC })
   @ApiBody({ type: MailboxSettingsInputDto })

@@ -7,6 +7,7 @@ import {
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 type Settings = Record<string, unknown>;
 const REF_PARAM = { name: 'domain', description: 'Domain UUID or name (IDN accepted)', example: 'example.com' };
@@ -30,6 +31,7 @@ export class DomainConfigController {
   }
 
   @Put(':domain/overrides')
+  @AuditObject((c: DomainConfigController, a) => c.getOverrides(a.principal, a.requestId, a.params.domain))
   @Authenticated({ scope: 'domains:write' })
   @ApiOperation({
     summary: 'Set a domain’s overrides',

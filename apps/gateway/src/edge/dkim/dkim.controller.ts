@@ -10,6 +10,7 @@ import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authent
 import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const DOMAIN_PARAM = { name: 'domain', description: 'Domain UUID or name (ASCII or Unicode IDN)', example: 'example.com' };
 const LOCATION = { Location: { description: 'URL of the new key (`/api/v1/dkim/{domain}?selector={selector}`)', schema: { type: 'string' } } };
@@ -67,6 +68,7 @@ export class DkimController {
   }
 
   @Delete(':domain')
+  @AuditObject((c: DkimController, a) => c.get(a.principal, a.requestId, a.params.domain, a.query as DkimSelectorQueryDto))
   @Authenticated({ scope: 'dkim:write' })
   @ApiOperation({
     summary: 'Delete a DKIM key',
@@ -83,6 +85,7 @@ export class DkimController {
   }
 
   @Post(':domain/rotate')
+  @AuditObject((c: DkimController, a) => c.get(a.principal, a.requestId, a.params.domain, a.query as DkimSelectorQueryDto))
   @Authenticated({ scope: 'dkim:write' })
   @ApiOperation({
     summary: 'Rotate a domain’s DKIM key',

@@ -10,6 +10,7 @@ import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authent
 import { callerContext, forbidDomainAdmin, requireScopes, type Principal } from '../../shared/principal.js';
 import { ApiErrors, ApiQuotaExceeded } from '../../shared/api-errors.decorator.js';
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const REF_PARAM = { name: 'domain', description: 'Domain UUID or name (IDN accepted)', example: 'example.com' };
 
@@ -61,6 +62,7 @@ export class DomainsController {
   }
 
   @Patch(':domain')
+  @AuditObject((c: DomainsController, a) => c.get(a.principal, a.requestId, a.params.domain))
   @Authenticated({ scope: 'domains:write' })
   @ApiOperation({ summary: 'Update a domain', description: 'Set `active` and/or `outgoing_ip`.' })
   @ApiParam(REF_PARAM)
@@ -72,6 +74,7 @@ export class DomainsController {
   }
 
   @Delete(':domain')
+  @AuditObject((c: DomainsController, a) => c.get(a.principal, a.requestId, a.params.domain))
   @Authenticated({ scope: 'domains:write' })
   @ApiOperation({
     summary: 'Delete a domain',

@@ -5,6 +5,7 @@ import { Authenticated, CurrentPrincipal } from '../../shared/authenticated.deco
 import type { Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { JobsService } from './jobs.service.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const ID_PARAM = { name: 'id', format: 'uuid', description: 'Job UUID (from the `Location` of the 202 that started it)', example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' };
 const VISIBILITY = 'Tenant callers see their tenant’s jobs only; system jobs (reconcile) are visible to platform admins only. Another tenant’s job is a 404.';
@@ -38,6 +39,7 @@ export class JobsController {
   }
 
   @Delete(':id')
+  @AuditObject((c: JobsController, a) => c.get(a.principal, a.params.id))
   @Authenticated({ scope: 'jobs:write' })
   @ApiOperation({
     summary: 'Cancel a queued job',

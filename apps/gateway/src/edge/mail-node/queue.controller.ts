@@ -12,6 +12,7 @@ import { callerContext, type Principal } from '../../shared/principal.js';
 import { InjectConfig } from '../../shared/app-config.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { NO_MAILSTACK, PLATFORM, requireEmptyBody, subjectFor } from '../../shared/node-rpc.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const QUEUE_ID_PARAM = {
   name: 'queueId',
@@ -81,6 +82,7 @@ export class QueueController {
   }
 
   @Post('queue/items/:queueId/hold')
+  @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @HttpCode(200)
   @Authenticated({ scope: 'queue:write' })
   @ApiOperation({ summary: 'Put a message on hold', description: `${PLATFORM} \`postsuper -h\`. 404 when it is not queued, 409 when it already is on hold. Send \`{}\`. ${NO_MAILSTACK}` })
@@ -93,6 +95,7 @@ export class QueueController {
   }
 
   @Post('queue/items/:queueId/release')
+  @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @HttpCode(200)
   @Authenticated({ scope: 'queue:write' })
   @ApiOperation({ summary: 'Release a held message', description: `${PLATFORM} \`postsuper -H\`. 404 when it is not queued, 409 when it is not on hold. Send \`{}\`. ${NO_MAILSTACK}` })
@@ -105,6 +108,7 @@ export class QueueController {
   }
 
   @Post('queue/items/:queueId/requeue')
+  @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @HttpCode(200)
   @Authenticated({ scope: 'queue:write' })
   @ApiOperation({ summary: 'Requeue a message', description: `${PLATFORM} \`postsuper -r\`: the message goes through cleanup again (new routing and address rewriting apply). 404 when it is not queued. Send \`{}\`. ${NO_MAILSTACK}` })
@@ -117,6 +121,7 @@ export class QueueController {
   }
 
   @Delete('queue/items/:queueId')
+  @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @Authenticated({ scope: 'queue:write' })
   @ApiOperation({ summary: 'Delete a queued message', description: `${PLATFORM} \`postsuper -d\`; 404 when postsuper deleted nothing (not queued). ${NO_MAILSTACK}` })
   @ApiParam(QUEUE_ID_PARAM)
@@ -128,6 +133,7 @@ export class QueueController {
   }
 
   @Delete('queue')
+  @AuditObject((c: QueueController, a) => c.summary(a.principal, a.requestId))
   @Authenticated({ scope: 'queue:write' })
   @ApiOperation({ summary: 'Delete every queued message', description: `${PLATFORM} \`postsuper -d ALL\`; needs \`?confirm=true\` (else 400, nothing deleted). Returns how many were deleted. ${NO_MAILSTACK}` })
   @ApiOkResponse({ type: QueueClearResultDto })

@@ -11,6 +11,7 @@ import { callerContext, type Principal } from '../../shared/principal.js';
 import { InjectConfig } from '../../shared/app-config.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { PLATFORM, requireEmptyBody, SERVICE_ACTION_TIMEOUT_MS, subjectFor } from '../../shared/node-rpc.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const NAME_PARAM = { name: 'name', enum: MAILSTACK_SERVICE_NAMES, description: 'A managed daemon (MAILSTACK_SERVICES); others are 404', example: 'postfix' };
 const CONTROL =
@@ -53,6 +54,7 @@ export class ServicesController {
   }
 
   @Post('services/:name/start')
+  @AuditObject((c: ServicesController, a) => c.get(a.principal, a.requestId, a.params.name))
   @HttpCode(200)
   @Authenticated({ scope: 'services:write' })
   @ApiOperation({ summary: 'Start a mail daemon', description: `${PLATFORM} Already running: 200 with changed:false. ${CONTROL}` })
@@ -65,6 +67,7 @@ export class ServicesController {
   }
 
   @Post('services/:name/stop')
+  @AuditObject((c: ServicesController, a) => c.get(a.principal, a.requestId, a.params.name))
   @HttpCode(200)
   @Authenticated({ scope: 'services:write' })
   @ApiOperation({ summary: 'Stop a mail daemon', description: `${PLATFORM} Waits until the old process has exited. Already stopped: 200 with changed:false (idempotent). ${CONTROL}` })
@@ -77,6 +80,7 @@ export class ServicesController {
   }
 
   @Post('services/:name/restart')
+  @AuditObject((c: ServicesController, a) => c.get(a.principal, a.requestId, a.params.name))
   @HttpCode(200)
   @Authenticated({ scope: 'services:write' })
   @ApiOperation({ summary: 'Restart a mail daemon', description: `${PLATFORM} Stop (waiting for the old process to exit), then start; a stopped daemon is simply started. ${CONTROL}` })
@@ -89,6 +93,7 @@ export class ServicesController {
   }
 
   @Post('services/:name/reload')
+  @AuditObject((c: ServicesController, a) => c.get(a.principal, a.requestId, a.params.name))
   @HttpCode(200)
   @Authenticated({ scope: 'services:write' })
   @ApiOperation({ summary: 'Reload a mail daemon', description: `${PLATFORM} Re-reads its configuration without a restart; 409 when it is not running. ${CONTROL}` })

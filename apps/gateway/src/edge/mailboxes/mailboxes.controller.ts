@@ -11,6 +11,7 @@ import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authent
 import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors, ApiQuotaExceeded } from '../../shared/api-errors.decorator.js';
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
+import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const REF_PARAM = { name: 'mailbox', description: 'Mailbox UUID or address', example: 'alice@example.com' };
 
@@ -64,6 +65,7 @@ export class MailboxesController {
   }
 
   @Patch(':mailbox')
+  @AuditObject((c: MailboxesController, a) => c.get(a.principal, a.requestId, a.params.mailbox))
   @Authenticated({ scope: 'mailboxes:write' })
   @ApiOperation({
     summary: 'Update a mailbox',
@@ -79,6 +81,7 @@ export class MailboxesController {
   }
 
   @Patch(':mailbox/password')
+  @AuditObject((c: MailboxesController, a) => c.get(a.principal, a.requestId, a.params.mailbox), { responseIsState: false })
   @Authenticated({ scope: 'mailboxes:write' })
   @ApiOperation({ summary: 'Set a mailbox’s password', description: 'Same policy as on create; answers the mailbox (never the password or its hash).' })
   @ApiParam(REF_PARAM)
@@ -106,6 +109,7 @@ export class MailboxesController {
   }
 
   @Put(':mailbox/overrides')
+  @AuditObject((c: MailboxesController, a) => c.getOverrides(a.principal, a.requestId, a.params.mailbox))
   @Authenticated({ scope: 'mailboxes:write' })
   @ApiOperation({
     summary: 'Set a mailbox’s overrides',
@@ -148,6 +152,7 @@ export class MailboxesController {
   }
 
   @Delete(':mailbox')
+  @AuditObject((c: MailboxesController, a) => c.get(a.principal, a.requestId, a.params.mailbox))
   @Authenticated({ scope: 'mailboxes:write' })
   @ApiOperation({ summary: 'Delete a mailbox', description: 'Frees its address; its overrides go with it.' })
   @ApiParam(REF_PARAM)

@@ -1,7 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditReads } from '../../identity/audit/audit-reads.service.js';
 import type { Principal } from '../../shared/principal.js';
 import { LOGIN_RATE_LIMIT } from '../../shared/login-rate-limited.decorator.js';
 import { RateLimitError } from './rate-limit.errors.js';
@@ -24,7 +23,6 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<FastifyRequest & { principal?: Principal }>();
-    if (AuditReads.isInternalRead(req)) return true;
     const budget = await this.budgetOf(context, req);
     if (!budget) return true;
     const hit = await this.store.hit(budget.bucket);

@@ -8,6 +8,7 @@ import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
 import { AccountsService } from './accounts.service.js';
 import { AccountDto, AccountListDto, CreateAccountDto, ListAccountsQueryDto, UpdateAccountDto } from './dto/account.dto.js';
+import { AuditObject } from '../audit/audit-object.decorator.js';
 
 const REF = { name: 'id', description: 'Account UUID', example: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5' };
 const EXAMPLE = {
@@ -58,6 +59,7 @@ export class AccountsController {
   }
 
   @Patch(':id')
+  @AuditObject((c: AccountsController, a) => c.get(a.principal, a.params.id))
   @Authenticated({ scope: 'accounts:write' })
   @ApiOperation({
     summary: 'Change an account',
@@ -73,6 +75,7 @@ export class AccountsController {
   }
 
   @Delete(':id')
+  @AuditObject((c: AccountsController, a) => c.get(a.principal, a.params.id))
   @Authenticated({ scope: 'accounts:write' })
   @ApiOperation({ summary: 'Delete an account', description: 'Its API keys and refresh tokens go with it. Deleting yourself or the last platform admin: 409.' })
   @ApiParam(REF)

@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, ApiKeyListDto, CreatedApiKeyDto, ListApiKeysQueryDto, ScopeCatalogDto } from './dto/api-key.dto.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
+import { AuditObject } from '../audit/audit-object.decorator.js';
 
 @ApiTags('api-keys')
 @Controller('api-keys')
@@ -62,6 +63,7 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
+  @AuditObject((c: ApiKeysController, a) => c.get(a.principal, a.params.id))
   @Authenticated({ scope: 'api_keys:write' })
   @ApiOperation({
     summary: 'Change an API key',
@@ -79,6 +81,7 @@ export class ApiKeysController {
   }
 
   @Post(':id/rotate')
+  @AuditObject((c: ApiKeysController, a) => c.get(a.principal, a.params.id))
   @HttpCode(200)
   @Authenticated({ scope: 'api_keys:write' })
   @ApiOperation({
@@ -98,6 +101,7 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @AuditObject((c: ApiKeysController, a) => c.get(a.principal, a.params.id))
   @Authenticated({ scope: 'api_keys:write' })
   @ApiOperation({ summary: 'Revoke an API key', description: 'Takes effect within a second on every gateway replica.' })
   @ApiParam({ name: 'id', format: 'uuid' })

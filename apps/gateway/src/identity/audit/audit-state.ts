@@ -28,3 +28,16 @@ export function auditState(req: FastifyRequest): AuditState {
   const r = req as AuditedRequest;
   return (r[AUDIT_STATE] ??= {});
 }
+
+/** Larger bodies are not kept in the audit log (an export, an import report). */
+export const MAX_AUDIT_CAPTURE = 64 * 1024;
+
+export function parseJsonObject(payload: unknown): Record<string, unknown> | null {
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return null;
+  if (payload.length === 0 || payload.length > MAX_AUDIT_CAPTURE) return null;
+  try {
+    return asObject(JSON.parse(payload.toString()));
+  } catch {
+    return null;
+  }
+}

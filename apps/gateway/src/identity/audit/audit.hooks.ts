@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '#common';
 import { describeRoute } from './audit-action.js';
-import { parseJsonObject } from './audit-reads.service.js';
-import { asObject, AUDIT_STATE, auditState, isAudited, type AuditedRequest } from './audit-state.js';
+import { asObject, AUDIT_STATE, auditState, isAudited, parseJsonObject, type AuditedRequest } from './audit-state.js';
 import type { AuditRecord, AuditRepository } from './audit.repository.js';
 import { redact } from './redaction.js';
 

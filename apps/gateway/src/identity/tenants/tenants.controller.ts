@@ -9,6 +9,7 @@ import type { Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
 import { TenantsService } from './tenants.service.js';
+import { AuditObject } from '../audit/audit-object.decorator.js';
 
 const REF = { name: 'id', description: 'Tenant UUID or name', example: 'acme' };
 const DETAIL_EXAMPLE = {
@@ -64,6 +65,7 @@ export class TenantsController {
   }
 
   @Patch(':id')
+  @AuditObject((c: TenantsController, a) => c.get(a.params.id))
   @Authenticated({ scope: 'tenants:write' })
   @ApiOperation({
     summary: 'Change a tenant’s name, limits or active flag',
@@ -82,6 +84,7 @@ export class TenantsController {
   }
 
   @Delete(':id')
+  @AuditObject((c: TenantsController, a) => c.get(a.params.id))
   @Authenticated({ scope: 'tenants:write' })
   @ApiOperation({
     summary: 'Delete a tenant',

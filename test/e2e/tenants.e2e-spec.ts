@@ -308,6 +308,28 @@ describe('tenants (e2e)', () => {
     expectError(await admin.delete('/api/v1/tenants/empty'), 404, 'NOT_FOUND');
   });
 
+  it('usage and deletion are asked of the services that own the rows: with mailbox-service down both answer 503; the tenant stays, suspended, and a repeat finishes', async () => {
+    const t = await stack.tenantAdmin('halfway');
+    const api = stack.api(t.token);
+    assert.equal((await api.post('/api/v1/domains', { name: 'halfway.example' })).status, 201);
+    assert.equal((await api.post('/api/v1/mailboxes', { username: 'box@halfway.example', password: PW })).status, 201);
+    await stack.mailboxService.stop();
+    try {
+      expectError(await admin.get(`/api/v1/tenants/${t.tenantId}`), 503, 'DEPENDENCY_UNAVAILABLE');
+      expectError(await admin.delete(`/api/v1/tenants/${t.tenantId}?cascade=true`), 503, 'DEPENDENCY_UNAVAILABLE');
+      // The gateway deleted nothing it does not own: the rows wait for their owner.
+      assert.equal(await count('domains', t.tenantId), 1);
+      assert.equal(await count('mailboxes', t.tenantId), 1);
+      assert.equal((await tenantRow('halfway'))?.active, false, 'suspended first, so nothing new lands meanwhile');
+    } finally {
+      await stack.startMailboxService();
+    }
+    const del = await admin.delete(`/api/v1/tenants/${t.tenantId}?cascade=true`);
+    assert.equal(del.status, 200, del.text);
+    assert.equal(await tenantRow('halfway'), undefined);
+    for (const table of ['domains', 'mailboxes']) assert.equal(await count(table, t.tenantId), 0, table);
+  });
+
   it('suspend, resume and delete each publish one tenant event after the commit, and a reconcile follows; renames, limits and repeats publish none', async () => {
     const tenantSubjects: string[] = [EventSubjects.TenantSuspended, EventSubjects.TenantResumed, EventSubjects.TenantDeleted];
     const domainSubjects: string[] = [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted];

@@ -187,6 +187,11 @@ export class TestStack {
     await this.waitHealthy();
   }
 
+  async startMailboxService(): Promise<void> {
+    this.mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], { ...this.env, HEALTH_PORT: '0' });
+    await this.waitHealthy();
+  }
+
   /** Runs the admin CLI against this stack's database. */
   async adminCli(...args: string[]): Promise<Record<string, unknown>> {
     const { stdout } = await run(process.execPath, [ADMIN_CLI_MAIN, ...args], this.env);

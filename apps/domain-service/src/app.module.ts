@@ -11,6 +11,8 @@ import { ConfigService } from './config/config.service.js';
 import { DomainsController } from './domains/domains.controller.js';
 import { DomainsRepository } from './domains/domains.repository.js';
 import { DomainsService } from './domains/domains.service.js';
+import { TenantDataController } from './tenant-data/tenant-data.controller.js';
+import { TenantDataRepository } from './tenant-data/tenant-data.repository.js';
 import { eventPublisherProvider, EventPublisherCloser } from './events/event-publisher.provider.js';
 
 @Module({})
@@ -22,7 +24,7 @@ export class AppModule {
         createLoggerModule(config, 'domain-service'),
         databaseModule(config, 'domain-service'),
       ],
-      controllers: [DomainsController, ConfigController, AntispamController],
+      controllers: [DomainsController, ConfigController, AntispamController, TenantDataController],
       providers: [
         DomainsService,
         DomainsRepository,
@@ -30,6 +32,7 @@ export class AppModule {
         ConfigRepository,
         AntispamService,
         AntispamRepository,
+        TenantDataRepository,
         eventPublisherProvider(config),
         EventPublisherCloser,
         { provide: APP_PIPE, useFactory: createValidationPipe },

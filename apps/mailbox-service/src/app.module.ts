@@ -7,6 +7,7 @@ import { mailboxSettingsFrom } from './config/mailbox-settings.js';
 import { MailboxConfigModule } from './mailbox-config/mailbox-config.module.js';
 import { MailboxesModule } from './mailboxes/mailboxes.module.js';
 import { ImportExportModule } from './import-export/import-export.module.js';
+import { TenantDataModule } from './tenant-data/tenant-data.module.js';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
         ImportExportModule.register(mailboxSettingsFrom(config)),
         AliasesModule,
         MailboxConfigModule,
+        TenantDataModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -12,6 +12,9 @@ export const DomainSubjects = {
   Update: 'mailplane.domains.update',
   Delete: 'mailplane.domains.delete',
   Ping: 'mailplane.domains.ping',
+  /** Platform-only: how many domains each tenant owns, and removing all of a tenant's (tenant deletion). */
+  TenantUsage: 'mailplane.domains.tenant-usage',
+  TenantPurge: 'mailplane.domains.tenant-purge',
 } as const;
 
 export const ConfigSubjects = {
@@ -43,6 +46,9 @@ export const MailboxSubjects = {
   Ping: 'mailplane.mailboxes.ping',
   ImportPreview: 'mailplane.mailboxes.import.preview',
   ExportPage: 'mailplane.mailboxes.export.page',
+  /** Platform-only: each tenant's mailboxes, aliases and allotted storage, and removing all of a tenant's (tenant deletion). */
+  TenantUsage: 'mailplane.mailboxes.tenant-usage',
+  TenantPurge: 'mailplane.mailboxes.tenant-purge',
 } as const;
 
 export const AliasSubjects = {
@@ -60,6 +66,8 @@ export const DkimSubjects = {
   Rotate: 'mailplane.dkim.rotate',
   Delete: 'mailplane.dkim.delete',
   Ping: 'mailplane.dkim.ping',
+  /** Platform-only: removing all of a tenant's keys (tenant deletion). */
+  TenantPurge: 'mailplane.dkim.tenant-purge',
 } as const;
 
 /**

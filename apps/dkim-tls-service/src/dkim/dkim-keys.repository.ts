@@ -106,4 +106,10 @@ export class DkimKeysRepository {
     const rows = rowsOf<{ id: string }>(await this.ds.query(`DELETE FROM dkim_keys WHERE id = $1 RETURNING id`, [id]));
     return rows.length > 0;
   }
+
+  /** Every key of a tenant (tenant deletion); the number removed. */
+  async deleteOfTenant(tenantId: string): Promise<number> {
+    const result: unknown = await this.ds.query(`DELETE FROM dkim_keys WHERE tenant_id = $1`, [tenantId]);
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+  }
 }

@@ -1,11 +1,18 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateDkimKeyRpc, DkimKeyRefRpc, DkimSubjects, ListDkimKeysRpc, RotateDkimKeyRpc, type DkimKeyDto, type Paginated } from '#contracts';
+import {
+  CreateDkimKeyRpc, DkimKeyRefRpc, DkimSubjects, ListDkimKeysRpc, requirePlatformCaller, RotateDkimKeyRpc, TenantPurgeRpc, type DkimKeyDto, type Paginated,
+  type TenantPurgeResult,
+} from '#contracts';
+import { DkimKeysRepository } from './dkim-keys.repository.js';
 import { DkimService } from './dkim.service.js';
 
 @Controller()
 export class DkimController {
-  constructor(private readonly dkim: DkimService) {}
+  constructor(
+    private readonly dkim: DkimService,
+    private readonly keys: DkimKeysRepository,
+  ) {}
 
   @MessagePattern(DkimSubjects.List)
   list(@Payload() msg: ListDkimKeysRpc): Promise<Paginated<DkimKeyDto>> {
@@ -36,5 +43,12 @@ export class DkimController {
   @MessagePattern(DkimSubjects.Delete)
   delete(@Payload() msg: DkimKeyRefRpc): Promise<{ message: string }> {
     return this.dkim.delete(msg.ctx, msg.domain, msg.selector);
+  }
+
+  /** Tenant deletion (the gateway owns tenants): the tenant's keys go before its domains. */
+  @MessagePattern(DkimSubjects.TenantPurge)
+  async purgeTenant(@Payload() msg: TenantPurgeRpc): Promise<TenantPurgeResult> {
+    requirePlatformCaller(msg.ctx, 'Deleting a tenant’s data');
+    return { deleted: { dkim_keys: await this.keys.deleteOfTenant(msg.tenant_id) } };
   }
 }

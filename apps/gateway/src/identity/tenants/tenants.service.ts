@@ -7,7 +7,8 @@ import {
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../../shared/principal.js';
 import { InjectConfig } from '../../shared/app-config.js';
-import { TenantsRepository, UniqueNameViolation, type TenantRow, type TenantWrite } from './tenants.repository.js';
+import { TenantDataClient } from './tenant-data.client.js';
+import { ForeignKeyViolation, TenantsRepository, UniqueNameViolation, type TenantRow, type TenantWrite } from './tenants.repository.js';
 
 const iso = (d: Date) => new Date(d).toISOString();
 
@@ -25,6 +26,7 @@ const iso = (d: Date) => new Date(d).toISOString();
 export class TenantsService {
   constructor(
     private readonly repo: TenantsRepository,
+    private readonly data: TenantDataClient,
     private readonly credentials: CredentialsService,
     private readonly events: EventPublisher,
     @InjectConfig() private readonly config: AppConfig,
@@ -32,7 +34,8 @@ export class TenantsService {
 
   async list(q: ListTenantsQueryDto): Promise<Paginated<TenantDetailDto>> {
     const { rows, meta } = await this.repo.list(q);
-    return { data: rows.map((r) => this.withUsage(r, r.usage)), meta };
+    const usage = await this.data.usage(rows.map((r) => r.id));
+    return { data: rows.map((r) => this.withUsage(r, usage.get(r.id)!)), meta };
   }
 
   async get(ref: string): Promise<TenantDetailDto> {
@@ -70,26 +73,39 @@ export class TenantsService {
     return this.detail(row);
   }
 
+  /**
+   * Without cascade only an empty tenant goes. With cascade the tenant is suspended first (nothing
+   * new lands, the mail stack stops serving it), then the owning services remove its rows, then its
+   * accounts, keys and the tenant go in one transaction. A failure half-way leaves a suspended
+   * tenant with less data; repeating the delete finishes it.
+   */
   async remove(p: Principal, ref: string, cascade: boolean): Promise<void> {
-    const deleted = await this.repo.transaction(async (tx) => {
-      const t = await this.repo.find(ref, tx, true);
-      if (!t) throw this.notFound(ref);
-      if (this.isProtected(p, t)) throw this.protectedError(t, 'deleted');
-      if (!cascade) {
-        const u = await this.repo.usage(t.id, tx);
-        if (u.domains > 0) {
-          throw new TenantError(
-            TenantErrorCode.HasDomains,
-            'Tenant still owns domains',
-            `Tenant ${t.name} owns ${u.domains} domain(s), ${u.mailboxes} mailbox(es) and ${u.aliases} alias(es); delete them first or use ?cascade=true.`,
-          );
-        }
-      }
-      await this.repo.deleteCascade(tx, t.id);
-      return t;
-    });
-    this.credentials.forgetTenant(deleted.id);
-    this.publish(EventSubjects.TenantDeleted, deleted);
+    const t = await this.find(ref);
+    if (this.isProtected(p, t)) throw this.protectedError(t, 'deleted');
+    if (!cascade) {
+      const u = (await this.data.usage([t.id])).get(t.id)!;
+      if (u.domains > 0) throw this.hasDomains(t, u);
+    } else {
+      await this.repo.deactivate(t.id);
+      if (t.active) this.credentials.forgetTenant(t.id);
+      await this.data.purge(t.id);
+    }
+    try {
+      await this.repo.transaction((tx) => this.repo.deleteWithIdentities(tx, t.id));
+    } catch (err) {
+      if (!(err instanceof ForeignKeyViolation)) throw err;
+      throw this.hasDomains(t, (await this.data.usage([t.id])).get(t.id)!);
+    }
+    this.credentials.forgetTenant(t.id);
+    this.publish(EventSubjects.TenantDeleted, t);
+  }
+
+  private hasDomains(t: TenantRow, u: TenantUsageDto): TenantError {
+    return new TenantError(
+      TenantErrorCode.HasDomains,
+      'Tenant still owns domains',
+      `Tenant ${t.name} owns ${u.domains} domain(s), ${u.mailboxes} mailbox(es) and ${u.aliases} alias(es); delete them first or use ?cascade=true.`,
+    );
   }
 
   private async find(ref: string): Promise<TenantRow> {
@@ -99,7 +115,7 @@ export class TenantsService {
   }
 
   private async detail(t: TenantRow): Promise<TenantDetailDto> {
-    return this.withUsage(t, await this.repo.usage(t.id));
+    return this.withUsage(t, (await this.data.usage([t.id])).get(t.id)!);
   }
 
   /** What list and detail both answer. */

@@ -1,12 +1,5 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations/index.js';
-import { AccountEntity } from './entities/account.entity.js';
-import { ApiKeyEntity } from './entities/api-key.entity.js';
-import { DomainEntity } from './entities/domain.entity.js';
-import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
-import { TenantEntity } from './entities/tenant.entity.js';
-
-export const ENTITIES = [TenantEntity, AccountEntity, ApiKeyEntity, RefreshTokenEntity, DomainEntity];
 
 export interface DataSourceSettings {
   url: string;
@@ -14,12 +7,12 @@ export interface DataSourceSettings {
   applicationName?: string;
 }
 
-/** Migrations only: `synchronize` stays off everywhere. */
+/** Migrations and plain SQL only (repositories write SQL; there are no entities): `synchronize` stays off everywhere. */
 export function createDataSource(settings: DataSourceSettings): DataSource {
   return new DataSource({
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

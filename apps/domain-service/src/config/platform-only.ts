@@ -1,7 +1,7 @@
 import type { CallerContext } from '#contracts';
 
 /**
- * Platform-only resources (DESIGN §3): the caller must be a platform admin (no tenant) with a key
+ * Platform-only resources (docs/architecture.md#api-conventions): the caller must be a platform admin (no tenant) with a key
  * not limited to some domains, since these settings act on every domain.
  */
 export function isPlatformCaller(ctx: CallerContext): boolean {

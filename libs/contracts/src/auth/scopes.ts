@@ -1,4 +1,4 @@
-/** Scope catalog (DESIGN §3): `<resource>:read`, `<resource>:write` (write implies read), or `*`. */
+/** Scope catalog (docs/architecture.md#api-conventions): `<resource>:read`, `<resource>:write` (write implies read), or `*`. */
 export const SCOPE_RESOURCES = [
   'domains', 'mailboxes', 'aliases', 'dkim', 'tls', 'dns', 'config', 'antispam', 'queue', 'stats',
   'services', 'system', 'backups', 'jobs', 'webhooks', 'audit', 'api_keys', 'accounts', 'tenants',

@@ -1,5 +1,5 @@
 /**
- * The field catalog of the configuration tiers (DESIGN §4 "config"): every field a tier may hold,
+ * The field catalog of the configuration tiers (docs/architecture.md#mail-stack): every field a tier may hold,
  * its type, its range and its built-in default. Validation, the OpenAPI schemas and the resolver are
  * all derived from these tables, so a field is added in exactly one place.
  *

@@ -1,4 +1,4 @@
-/** The public error codes of the API (DESIGN §3). Every module's own codes map onto one of these. */
+/** The public error codes of the API (docs/architecture.md#api-conventions). Every module's own codes map onto one of these. */
 export enum ApiErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
   UNAUTHORIZED = 'UNAUTHORIZED',

@@ -2,7 +2,7 @@ import type { CallerContext } from '../caller-context.js';
 import { MailNodeError, MailNodeErrorCode } from './mail-node.errors.js';
 
 /**
- * The mail node's queue, stats, services and system info are platform-only (DESIGN §3): a platform
+ * The mail node's queue, stats, services and system info are platform-only (docs/architecture.md#api-conventions): a platform
  * admin (no tenant) with a key not limited to some domains. The gateway checks the role first; the
  * services check again since the gateway is not the only possible caller.
  */

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CryptTask } from './crypt.worker.js';
 
-/** Dovecot password schemes Mailplane can write (DESIGN §5). */
+/** Dovecot password schemes Mailplane can write (docs/architecture.md#data). */
 export const MAIL_PASSWORD_SCHEMES = ['ARGON2ID', 'BLF-CRYPT', 'SHA512-CRYPT', 'SSHA512'] as const;
 export type MailPasswordScheme = (typeof MAIL_PASSWORD_SCHEMES)[number];
 

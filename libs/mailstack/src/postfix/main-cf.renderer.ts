@@ -44,7 +44,7 @@ export function recipientRestrictions(g: Pick<GlobalSettings, 'dnsbl_enabled' | 
 }
 
 /**
- * The main.cf parameters from the global tier (DESIGN §6). max_smtpd_connections is not a main.cf
+ * The main.cf parameters from the global tier (docs/architecture.md#mail-stack). max_smtpd_connections is not a main.cf
  * parameter: it is the process limit of the smtpd services in master.cf (see smtpdProcessLimit).
  */
 export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: ReconcileTls | null): Record<string, string> {

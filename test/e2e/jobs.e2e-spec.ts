@@ -32,9 +32,10 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     }, timeoutMs);
     return last;
   };
-  const restartWorker = async () => {
+  /** `queues: 'none'`: a worker that answers the jobs API but runs nothing, so jobs stay queued. */
+  const restartWorker = async (queues = 'all') => {
     const port = await freePort();
-    const worker = new Proc('worker', process.execPath, [WORKER_MAIN], { ...stack.env, HEALTH_PORT: String(port) });
+    const worker = new Proc('worker', process.execPath, [WORKER_MAIN], { ...stack.env, HEALTH_PORT: String(port), WORKER_QUEUES: queues });
     stack.apps.set('worker', worker);
     await waitFor('worker ready', async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.status === 200);
   };
@@ -199,6 +200,10 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     expectError(await admin().delete(`/api/v1/jobs/${finishedReconcile}`), 409, 'CONFLICT');
     expectError(await stack.api(a.token).delete(`/api/v1/jobs/${importJobA}`), 409, 'CONFLICT');
     await stack.apps.get('worker')!.stop();
+    // The workers keep the jobs table: with none running, jobs can be neither started nor read.
+    expectError(await admin().post('/api/v1/system/reconcile', {}), 503, 'DEPENDENCY_UNAVAILABLE');
+    expectError(await admin().get(`/api/v1/jobs/${finishedReconcile}`), 503, 'DEPENDENCY_UNAVAILABLE');
+    await restartWorker('none');
     const rec = await admin().post('/api/v1/system/reconcile', {});
     assert.equal(rec.status, 202);
     const imp = await stack.api(a.token).post('/api/v1/mailboxes/import', { rows: [{ address: 'never@jobs-a.example', password: PW }] });
@@ -213,6 +218,7 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     expectError(await admin().delete(`/api/v1/jobs/${rec.body.job.id}`), 409, 'CONFLICT');
     assert.deepEqual(await redisKeysOf(QueueNames.Shared, imp.body.job.id), [], 'a cancelled import leaves no data in Redis');
 
+    await stack.apps.get('worker')!.stop();
     await restartWorker();
     // Something the worker does run, queued after the cancelled ones: once it ends they had their chance.
     const probe = await admin().post('/api/v1/system/reconcile', {});

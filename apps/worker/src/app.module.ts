@@ -6,6 +6,9 @@ import { createLoggerModule, createValidationPipe, NatsRpcClient, RpcErrorFilter
 import { databaseModule } from '#database';
 import { JobQueues, JobStatusStore } from '#jobs';
 import { MailboxImportProcessor } from './import/mailbox-import.processor.js';
+import { JobsApiController } from './jobs-api/jobs-api.controller.js';
+import { JobsApiService } from './jobs-api/jobs-api.service.js';
+import { JobsRepository } from './jobs-api/jobs.repository.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { QueueWorkersService } from './jobs/queue-workers.service.js';
 import { ReconcileProcessor } from './reconcile/reconcile.processor.js';
@@ -23,6 +26,7 @@ export class AppModule implements OnApplicationShutdown {
     return {
       module: AppModule,
       imports: [createLoggerModule(config, 'worker'), databaseModule(config, 'worker')],
+      controllers: [JobsApiController],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         { provide: JobStatusStore, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new JobStatusStore(ds) },
@@ -36,10 +40,14 @@ export class AppModule implements OnApplicationShutdown {
               nodeId: config.MAIL_NODE_ID,
               name: `mailplane-worker-producer-${process.pid}`,
               debounceMs: config.RECONCILE_DEBOUNCE_MS,
+              // An enqueue answers the gateway's RPC: a Redis outage must be reported before the gateway's NATS timeout.
+              addTimeoutMs: Math.max(500, Math.min(5000, config.NATS_TIMEOUT_MS - 1500)),
             }),
         },
         { provide: NatsRpcClient, useFactory: () => NatsRpcClient.connect(config.NATS_URL, config.NATS_TIMEOUT_MS, `mailplane-worker-rpc-${process.pid}`) },
         JobRunner,
+        JobsApiService,
+        JobsRepository,
         ReconcileProcessor,
         MailboxImportProcessor,
         QueueWorkersService,

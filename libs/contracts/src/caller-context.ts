@@ -17,6 +17,8 @@ export class CallerContext {
   /** The tenant new objects go to when the caller does not name one. */
   @NullOr('home_tenant_id') @IsUUID() home_tenant_id: string | null;
   @IsOptional() @IsString() @MaxLength(128) request_id?: string;
+  /** The API key or account acting (what jobs record as created_by and a restricted caller is limited to). */
+  @IsOptional() @IsUUID() actor_id?: string;
 }
 
 /** Base of every RPC envelope: the caller's context, validated by the service too. */

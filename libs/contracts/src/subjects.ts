@@ -70,6 +70,14 @@ export const DkimSubjects = {
   TenantPurge: 'mailplane.dkim.tenant-purge',
 } as const;
 
+/** Jobs, served by the workers (the only writer of the jobs table): start, list, read, cancel. */
+export const JobSubjects = {
+  Enqueue: 'mailplane.jobs.enqueue',
+  List: 'mailplane.jobs.list',
+  Get: 'mailplane.jobs.get',
+  Cancel: 'mailplane.jobs.cancel',
+} as const;
+
 /**
  * Subjects served by the services that run beside one mail node (queue-service, stats-service).
  * The node id is part of the subject (`mailplane.node.<node>.queue.summary`), so more nodes can be

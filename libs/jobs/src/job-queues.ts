@@ -62,16 +62,16 @@ export class JobQueues {
     return q;
   }
 
-  queueOf(job: JobName): Queue {
-    return this.queue(queueFor(job, this.options.nodeId));
+  queueOf(job: JobName, nodeId = this.options.nodeId): Queue {
+    return this.queue(queueFor(job, nodeId));
   }
 
-  /** Inserts the jobs row as queued, then the BullMQ job (same id). Returns the row. */
-  async enqueue(name: JobName, data: object, owner: JobOwner): Promise<JobRow> {
+  /** Inserts the jobs row as queued, then the BullMQ job (same id) on `nodeId`'s queue for a node job. Returns the row. */
+  async enqueue(name: JobName, data: object, owner: JobOwner, nodeId?: string): Promise<JobRow> {
     const id = randomUUID();
     const row = await this.store.insertQueued(id, name, owner);
     try {
-      await this.withTimeout(this.queueOf(name).add(name, data, { jobId: id, ...JOB_OPTIONS[name] }));
+      await this.withTimeout(this.queueOf(name, nodeId).add(name, data, { jobId: id, ...JOB_OPTIONS[name] }));
     } catch (err) {
       // Should the add still land later, the worker sees a failed row and does not run it.
       await this.store.fail(id, 'The job could not be queued: Redis is unavailable.');

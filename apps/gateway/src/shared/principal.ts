@@ -59,6 +59,7 @@ export function callerContext(p: Principal, requestId?: string): CallerContext {
     domain_allowlist: p.domain_allowlist,
     home_tenant_id: p.tenant_id,
     request_id: requestId,
+    actor_id: p.api_key_id ?? p.account_id,
   };
 }
 

@@ -34,6 +34,7 @@ export class QueueWorkersService implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationBootstrap(): void {
     const which = this.config.WORKER_QUEUES;
+    if (which === 'none') return;
     if (which !== 'shared') {
       this.workers.push(this.start(nodeQueueName(this.config.MAIL_NODE_ID), 1));
       // A fresh (or restarted) mail node has only its base files until a reconcile renders the rest.

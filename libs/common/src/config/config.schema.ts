@@ -80,8 +80,11 @@ export const configSchema = z.object({
   RECONCILE_DEBOUNCE_MS: int(0, 600_000).default(1000),
   /** A node worker also reconciles this often without any change (0 = only on changes and at start). */
   RECONCILE_INTERVAL_SECONDS: int(0, 86_400).default(900),
-  /** Which queues a worker consumes: `node` (this MAIL_NODE_ID's reconcile; run it beside the daemons), `shared` (imports), or `all`. */
-  WORKER_QUEUES: z.enum(['all', 'node', 'shared']).default('all'),
+  /**
+   * Which queues a worker consumes: `node` (this MAIL_NODE_ID's reconcile; run it beside the daemons), `shared` (imports), `all`,
+   * or `none` (it only answers the jobs API over NATS: start, list, read, cancel).
+   */
+  WORKER_QUEUES: z.enum(['all', 'node', 'shared', 'none']).default('all'),
   /** Jobs one worker process runs at once. */
   WORKER_CONCURRENCY: int(1, 100).default(4),
   BOOTSTRAP_ADMIN_EMAIL: z.string().email().default('admin@mailplane.local'),

@@ -1,2 +1,3 @@
 export * from './job.dto.js';
 export * from './job.errors.js';
+export * from './job.rpc.js';

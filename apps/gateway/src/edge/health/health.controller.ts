@@ -5,10 +5,10 @@ import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { NatsRpcClient, type AppConfig } from '#common';
 import { DkimSubjects, DomainSubjects, MailboxSubjects, NodeSubjects, nodeSubject } from '#contracts';
-import { JobNames, JobQueues } from '#jobs';
 import { APP_CONFIG } from '../../shared/app-config.js';
 import { Public } from '../../shared/authenticated.decorator.js';
 import { REDIS } from '../../shared/redis.module.js';
+import { JobQueueWatch } from '../jobs/job-queue-watch.js';
 
 const CHECK_TIMEOUT_MS = 1500;
 
@@ -53,7 +53,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly rpc: NatsRpcClient,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly queues: JobQueues,
+    private readonly queues: JobQueueWatch,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -133,7 +133,7 @@ export class HealthController {
     };
     const workers = async () => {
       try {
-        const n = await withTimeout(this.queues.queueOf(JobNames.Reconcile).getWorkersCount(), 'Redis');
+        const n = await withTimeout(this.queues.workersOfNode(), 'Redis');
         return n > 0 ? { status: 'up', workers: n } : { status: 'down', workers: 0, message: `no worker consumes node ${node}'s reconcile queue` };
       } catch (err) {
         return { status: 'down', message: (err as Error).message };

@@ -1,13 +1,11 @@
 import { ApiAcceptedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { JobAcceptedDto } from '#contracts';
-import type { JobRow } from '#jobs';
-import { jobLocation, toJobDto } from './job.mapper.js';
+import { JobAcceptedDto, type JobDto } from '#contracts';
 
 /** 202 with the job and `Location: /api/v1/jobs/{id}`: how every route that starts a job answers. */
-export function accepted(res: FastifyReply, row: JobRow): JobAcceptedDto {
-  void res.status(202).header('Location', jobLocation(row.id));
-  return { job: toJobDto(row) };
+export function accepted(res: FastifyReply, job: JobDto): JobAcceptedDto {
+  void res.status(202).header('Location', job.status_url);
+  return { job };
 }
 
 export function ApiJobAccepted(description: string) {

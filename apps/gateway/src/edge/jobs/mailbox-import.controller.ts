@@ -33,6 +33,6 @@ export class MailboxImportController {
     @Body() body: MailboxImportPreviewDto,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<JobAcceptedDto> {
-    return accepted(res, await this.imports.start(p, callerContext(p, rid), body));
+    return accepted(res, await this.imports.start(callerContext(p, rid), body));
   }
 }

@@ -3,15 +3,13 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { NatsRpcClient } from '#common';
 import {
-  ApiErrorCode, AppError, CommonError, CommonErrorCode, JobError, JobErrorCode, MailboxSubjects, type CallerContext, type ImportRowResultDto,
+  CommonError, CommonErrorCode, JobError, JobErrorCode, MailboxSubjects, type CallerContext, type ImportRowResultDto, type JobDto,
   type MailboxImportPreviewDto, type MailboxImportPreviewReply, type MailboxImportPreviewResultDto, type MailboxImportPreviewRpc,
 } from '#contracts';
-import { createBodyOf, importRowsOf, JobNames, JobQueues, type ImportRowInput, type JobRow, type MailboxImportJobData } from '#jobs';
-import type { Principal } from '../../shared/principal.js';
-import { ownerOf, redisDown } from './jobs.service.js';
+import { createBodyOf, importRowsOf, JobNames, type ImportRowInput, type MailboxImportJobData } from '#jobs';
+import { JobsClient } from './jobs.client.js';
 
 const gunzipAsync = promisify(gunzip);
-const ENVELOPE_MARGIN = 512;
 /** The preview's verdict for an address that already has a mailbox: the job reports such rows as `exists`. */
 const TAKEN_BY_MAILBOX = /^address: .+ is already used by a mailbox$/;
 /** Refused rows named in a 400 when nothing is importable. */
@@ -27,10 +25,10 @@ const MAX_FIELDS = 20;
 export class MailboxImportService {
   constructor(
     private readonly rpc: NatsRpcClient,
-    private readonly queues: JobQueues,
+    private readonly jobs: JobsClient,
   ) {}
 
-  async start(p: Principal, ctx: CallerContext, body: MailboxImportPreviewDto): Promise<JobRow> {
+  async start(ctx: CallerContext, body: MailboxImportPreviewDto): Promise<JobDto> {
     const preview = await this.preview(ctx, body);
     const raw = importRowsOf(body);
     if (raw.length !== preview.rows.length) {
@@ -56,17 +54,12 @@ export class MailboxImportService {
       );
     }
     const data: MailboxImportJobData = { ctx, rows, refused, done: [] };
-    return this.queues.enqueue(JobNames.MailboxesImport, data, ownerOf(p)).catch(redisDown);
+    return this.jobs.enqueue(ctx, JobNames.MailboxesImport, data as unknown as Record<string, unknown>);
   }
 
   private async preview(ctx: CallerContext, body: MailboxImportPreviewDto): Promise<MailboxImportPreviewResultDto> {
     const msg: MailboxImportPreviewRpc = { ctx, body };
-    const maxPayload = this.rpc.connection.info?.max_payload ?? 1_048_576;
-    if (Buffer.byteLength(JSON.stringify(msg)) + ENVELOPE_MARGIN > maxPayload) {
-      throw new AppError(ApiErrorCode.VALIDATION_FAILED, 'Validation failed', 'The import is too large for one request; split it into smaller files.', [
-        { field: body.csv !== undefined ? 'csv' : 'rows', message: `the request must stay below ${maxPayload - ENVELOPE_MARGIN} bytes` },
-      ]);
-    }
+    this.jobs.assertFits(msg, body.csv !== undefined ? 'csv' : 'rows');
     const reply = await this.rpc.send<MailboxImportPreviewReply>(MailboxSubjects.ImportPreview, msg, ctx.request_id);
     return JSON.parse((await gunzipAsync(Buffer.from(reply.gzip_base64, 'base64'))).toString('utf8')) as MailboxImportPreviewResultDto;
   }

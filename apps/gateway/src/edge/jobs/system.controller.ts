@@ -2,17 +2,17 @@ import { Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { JobAcceptedDto } from '#contracts';
-import { JobNames, JobQueues } from '#jobs';
-import { Authenticated, CurrentPrincipal } from '../../shared/authenticated.decorator.js';
-import type { Principal } from '../../shared/principal.js';
+import { JobNames } from '#jobs';
+import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
+import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { accepted, ApiJobAccepted } from './job-accepted.js';
-import { redisDown } from './jobs.service.js';
+import { JobsClient } from './jobs.client.js';
 
 @ApiTags('system')
 @Controller('system')
 export class SystemController {
-  constructor(private readonly queues: JobQueues) {}
+  constructor(private readonly jobs: JobsClient) {}
 
   @Post('reconcile')
   @HttpCode(202)
@@ -28,10 +28,7 @@ export class SystemController {
   @ApiBody({ required: false, description: 'No fields: send `{}` (or no body) with Content-Type: application/json.', schema: { type: 'object', properties: {}, additionalProperties: false, example: {} } })
   @ApiJobAccepted('The reconcile job, queued')
   @ApiErrors(403, 415, 503)
-  async reconcile(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: FastifyReply): Promise<JobAcceptedDto> {
-    const row = await this.queues
-      .enqueue(JobNames.Reconcile, { trigger: 'manual' }, { tenantId: null, createdBy: p.api_key_id ?? p.account_id })
-      .catch(redisDown);
-    return accepted(res, row);
+  async reconcile(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Res({ passthrough: true }) res: FastifyReply): Promise<JobAcceptedDto> {
+    return accepted(res, await this.jobs.enqueue(callerContext(p, rid), JobNames.Reconcile, { trigger: 'manual' }));
   }
 }

@@ -1,5 +1,5 @@
 import type { JobDto } from '#contracts';
-import type { JobRow } from '#jobs';
+import type { JobRow } from './job-status.store.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 

@@ -229,7 +229,7 @@ describe('mailboxes (e2e)', () => {
     expectError(await api(a.token).patch('/api/v1/mailboxes/nobody@a-corp.example', { active: false }), 404, 'NOT_FOUND');
   });
 
-  it('domain delete: 409 while mailboxes or aliases exist, cascade=true removes them in one go', async () => {
+  it('domain delete: 409 while mailboxes or aliases exist; cascade=true has mailbox-service (their owner) remove them, and nothing goes while it is down', async () => {
     const d = (await stack.api(a.token).post('/api/v1/domains', { name: 'doomed.example' })).body;
     const m = await api(a.token).post('/api/v1/mailboxes', { username: 'one', domain_id: d.id, password: PW });
     await api(a.token).post('/api/v1/mailboxes', { username: 'two', domain_id: d.id, password: PW });
@@ -246,6 +246,14 @@ describe('mailboxes (e2e)', () => {
     const refused = expectError(await stack.api(domainsOnly.body.key).delete('/api/v1/domains/doomed.example?cascade=true'), 403, 'INSUFFICIENT_SCOPE');
     assert.match(refused.detail, /mailboxes:write, aliases:write/);
     assert.equal((await api(a.token).get('/api/v1/mailboxes?domain=doomed.example')).body.meta.total, 2, 'nothing was deleted');
+    await stack.mailboxService.stop();
+    try {
+      expectError(await stack.api(a.token).delete(`/api/v1/domains/${d.id}?cascade=true`), 503, 'DEPENDENCY_UNAVAILABLE');
+      assert.equal((await stack.db.query(`SELECT 1 FROM mailboxes WHERE domain_id = $1`, [d.id])).length, 2, 'domain-service deleted no mailbox itself');
+      assert.equal((await stack.db.query(`SELECT 1 FROM domains WHERE id = $1`, [d.id])).length, 1);
+    } finally {
+      await stack.startMailboxService();
+    }
     const del = await stack.api(a.token).delete(`/api/v1/domains/${d.id}?cascade=true`);
     assert.deepEqual([del.status, del.body], [200, { message: 'domain deleted' }]);
     for (const [sql, params] of [

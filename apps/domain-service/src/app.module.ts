@@ -13,7 +13,7 @@ import { DomainsRepository } from './domains/domains.repository.js';
 import { DomainsService } from './domains/domains.service.js';
 import { TenantDataController } from './tenant-data/tenant-data.controller.js';
 import { TenantDataRepository } from './tenant-data/tenant-data.repository.js';
-import { eventPublisherProvider, EventPublisherCloser } from './events/event-publisher.provider.js';
+import { eventPublisherProvider, EventPublisherCloser, rpcClientProvider } from './events/event-publisher.provider.js';
 
 @Module({})
 export class AppModule {
@@ -34,6 +34,7 @@ export class AppModule {
         AntispamRepository,
         TenantDataRepository,
         eventPublisherProvider(config),
+        rpcClientProvider(config),
         EventPublisherCloser,
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: RpcErrorFilter },

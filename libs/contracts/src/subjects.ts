@@ -49,6 +49,8 @@ export const MailboxSubjects = {
   /** Platform-only: each tenant's mailboxes, aliases and allotted storage, and removing all of a tenant's (tenant deletion). */
   TenantUsage: 'mailplane.mailboxes.tenant-usage',
   TenantPurge: 'mailplane.mailboxes.tenant-purge',
+  /** Every mailbox and alias of one domain the caller may see (domain-service, deleting a domain with ?cascade=true). */
+  DomainPurge: 'mailplane.mailboxes.domain-purge',
 } as const;
 
 export const AliasSubjects = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
-import { EventPublisher } from '#common';
+import { EventPublisher, NatsRpcClient } from '#common';
 import { createDataSource } from '#database';
 import { EventSubjects, type CallerContext } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
@@ -15,6 +15,7 @@ describe('DomainsService + repository against PostgreSQL', () => {
   let ds: DataSource;
   let svc: DomainsService;
   let events: EventPublisher;
+  let rpc: NatsRpcClient;
   let nc: NatsConnection;
   const NATS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   let tenantA: string;
@@ -31,11 +32,13 @@ describe('DomainsService + repository against PostgreSQL', () => {
     await ds.initialize();
     events = await EventPublisher.connect(NATS, 'domains-int-spec');
     nc = await connect({ servers: NATS });
-    svc = new DomainsService(new DomainsRepository(ds), events);
+    rpc = await NatsRpcClient.connect(NATS, 2000, 'domains-int-spec-rpc');
+    svc = new DomainsService(new DomainsRepository(ds), events, rpc);
     [tenantA, tenantB] = (await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('a'), ('b') RETURNING id`)).map((r) => r.id);
   });
   after(async () => {
     await events?.close();
+    await rpc?.close();
     await nc?.close();
     await ds?.destroy();
     await db?.drop();

@@ -116,15 +116,10 @@ export class DomainsRepository {
   }
 
   /**
-   * Deletes the domain unless it still has mailboxes or aliases (then reports how many); with
-   * `cascade` removes them first — their mail_addresses rows too, overrides by ON DELETE CASCADE —
-   * all in one transaction. The row lock keeps new mailboxes/aliases out meanwhile.
+   * Deletes the domain unless it still has mailboxes or aliases (then reports how many; mailbox-service
+   * owns those and removes them first on a cascade). The row lock keeps new ones out meanwhile.
    */
-  async delete(
-    ctx: CallerContext,
-    ref: string,
-    cascade = false,
-  ): Promise<{ row: DomainRow } | { blocked: { name: string; mailboxes: number; aliases: number } } | undefined> {
+  async delete(ctx: CallerContext, ref: string): Promise<{ row: DomainRow } | { blocked: { id: string; name: string; mailboxes: number; aliases: number } } | undefined> {
     const where = visibleTo(ctx);
     if (!matchRef(where, ref)) return undefined;
     return this.ds.transaction(async (tx) => {
@@ -135,18 +130,8 @@ export class DomainsRepository {
         `SELECT (SELECT count(*) FROM mailboxes WHERE domain_id = $1) AS mailboxes, (SELECT count(*) FROM aliases WHERE domain_id = $1) AS aliases`,
         [id],
       );
-      const counts = { name, mailboxes: Number(n.mailboxes), aliases: Number(n.aliases) };
-      if (counts.mailboxes + counts.aliases > 0) {
-        if (!cascade) return { blocked: counts };
-        await tx.query(
-          `DELETE FROM mail_addresses
-            WHERE (owner_kind = 'mailbox' AND owner_id IN (SELECT id FROM mailboxes WHERE domain_id = $1))
-               OR (owner_kind = 'alias' AND owner_id IN (SELECT id FROM aliases WHERE domain_id = $1))`,
-          [id],
-        );
-        await tx.query(`DELETE FROM aliases WHERE domain_id = $1`, [id]);
-        await tx.query(`DELETE FROM mailboxes WHERE domain_id = $1`, [id]);
-      }
+      const counts = { id, name, mailboxes: Number(n.mailboxes), aliases: Number(n.aliases) };
+      if (counts.mailboxes + counts.aliases > 0) return { blocked: counts };
       const rows = rowsOf<DomainRow>(await tx.query(`DELETE FROM domains WHERE id = $1 RETURNING ${DOMAIN_COLUMNS}`, [id]));
       return { row: rows[0] };
     });

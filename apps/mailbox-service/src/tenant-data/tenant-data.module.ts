@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DomainLookup } from '#database';
 import { TenantDataController } from './tenant-data.controller.js';
 import { TenantDataRepository } from './tenant-data.repository.js';
 
-@Module({ controllers: [TenantDataController], providers: [TenantDataRepository] })
+@Module({ controllers: [TenantDataController], providers: [TenantDataRepository, DomainLookup] })
 export class TenantDataModule {}

@@ -58,4 +58,20 @@ export class TenantDataRepository {
       return { mail_addresses: count(addresses), aliases: count(aliases), mailboxes: count(mailboxes) };
     });
   }
+
+  /** Every mailbox and alias of one domain (and their addresses), in one transaction. */
+  purgeDomain(domainId: string): Promise<Record<string, number>> {
+    return this.ds.transaction(async (tx) => {
+      const count = (r: unknown) => (Array.isArray(r) && typeof r[1] === 'number' ? r[1] : 0);
+      const addresses = await tx.query(
+        `DELETE FROM mail_addresses
+          WHERE (owner_kind = 'mailbox' AND owner_id IN (SELECT id FROM mailboxes WHERE domain_id = $1))
+             OR (owner_kind = 'alias' AND owner_id IN (SELECT id FROM aliases WHERE domain_id = $1))`,
+        [domainId],
+      );
+      const aliases = await tx.query(`DELETE FROM aliases WHERE domain_id = $1`, [domainId]);
+      const mailboxes = await tx.query(`DELETE FROM mailboxes WHERE domain_id = $1`, [domainId]);
+      return { mail_addresses: count(addresses), aliases: count(aliases), mailboxes: count(mailboxes) };
+    });
+  }
 }

@@ -15,6 +15,11 @@ export class TenantPurgeRpc extends WithCaller {
   @IsUUID() tenant_id: string;
 }
 
+/** A domain's mailboxes and aliases, removed by their owner before the domain goes (cascade delete). */
+export class DomainPurgeRpc extends WithCaller {
+  @IsUUID() domain_id: string;
+}
+
 /** domain-service's answer, by tenant id (tenants without domains are absent). */
 export type DomainTenantUsage = Record<string, { domains: number }>;
 

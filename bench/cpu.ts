@@ -32,7 +32,7 @@ export function cpuMsOf(pid: number | undefined, reapedChildren = false): number
 export function postgresCpuMs(): number {
   let total = 0;
   let found = false;
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
   } catch {

@@ -9,7 +9,6 @@ import { TestStack } from '../helpers/stack.js';
 
 const PW = 'Str0ng-Passphrase!';
 const ENDED = ['completed', 'failed', 'cancelled'];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
 
 describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {

@@ -1,5 +1,4 @@
 import { Inject } from '@nestjs/common';
-import type { AppConfig } from '#common';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 export const InjectConfig = () => Inject(APP_CONFIG);

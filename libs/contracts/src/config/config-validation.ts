@@ -53,7 +53,7 @@ export function checkField(name: string, f: FieldSpec, v: unknown): { ok: true; 
       return typeof v === 'string' && v.length <= f.maxLength ? { ok: true, value: v } : fail(`must be a string of at most ${f.maxLength} characters, or null`);
     case 'url': {
       if (v === null) return { ok: true, value: null };
-      let url: URL | null = null;
+      let url: URL | null;
       try {
         url = typeof v === 'string' && v.length <= MAX_URL ? new URL(v) : null;
       } catch {
@@ -65,7 +65,7 @@ export function checkField(name: string, f: FieldSpec, v: unknown): { ok: true; 
     }
     case 'path':
       if (v === null) return { ok: true, value: null };
-      return typeof v === 'string' && v.length <= 1024 && /^\/[A-Za-z0-9._\/-]*$/.test(v) && !v.split('/').includes('..')
+      return typeof v === 'string' && v.length <= 1024 && /^\/[A-Za-z0-9._/-]*$/.test(v) && !v.split('/').includes('..')
         ? { ok: true, value: v }
         : fail('must be an absolute path of letters, digits and ._-/ (no ..), or null');
     case 'list': {

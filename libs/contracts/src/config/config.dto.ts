@@ -1,6 +1,5 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { Allow, IsDefined, IsIn, IsObject, ValidateNested } from 'class-validator';
+import { Allow, IsDefined, IsIn } from 'class-validator';
 import { WithCaller } from '../caller-context.js';
 import { DomainRefRpc } from '../domains/domain.dto.js';
 import { MailboxRefRpc } from '../mailboxes/mailbox.dto.js';

@@ -25,6 +25,7 @@ import { MailboxesController } from './mailboxes/mailboxes.controller.js';
 import { MailboxesImportExportController } from './mailboxes/mailboxes-import-export.controller.js';
 import { RedisModule } from './health/redis.provider.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { TextIntegrityGuard } from './http/text-integrity.guard.js';
 import { NatsModule } from './nats/nats.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { DkimModule } from './dkim/dkim.module.js';
@@ -84,6 +85,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         // After AuthGuard (global guards run in this order): the budget depends on the caller.
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        // Last: a refused NUL/surrogate still counts against the caller's budget and names the caller.
+        { provide: APP_GUARD, useClass: TextIntegrityGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

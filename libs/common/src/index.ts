@@ -1,6 +1,7 @@
 export * from './config/config.schema.js';
 export * from './logger/logger.module.js';
 export * from './validation/validation.pipe.js';
+export * from './validation/text-integrity.js';
 export * from './rpc/rpc-error.filter.js';
 export * from './nats/nats-rpc.client.js';
 export * from './crypto/tokens.js';

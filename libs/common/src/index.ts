@@ -10,6 +10,7 @@ export * from './crypto/password.js';
 export * from './pagination/pagination.js';
 export * from './errors/http-error.mapper.js';
 export * from './errors/safe-error.js';
+export * from './errors/database-errors.js';
 export * from './logger/access-log.js';
 export * from './bootstrap/nats-service.bootstrap.js';
 export * from './bootstrap/health-server.js';

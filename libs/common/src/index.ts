@@ -1,6 +1,7 @@
 export * from './config/config.schema.js';
 export * from './logger/logger.module.js';
 export * from './validation/validation.pipe.js';
+export * from './validation/text-integrity.js';
 export * from './rpc/rpc-error.filter.js';
 export * from './nats/nats-rpc.client.js';
 export * from './crypto/tokens.js';
@@ -9,6 +10,7 @@ export * from './crypto/password.js';
 export * from './pagination/pagination.js';
 export * from './errors/http-error.mapper.js';
 export * from './errors/safe-error.js';
+export * from './errors/database-errors.js';
 export * from './logger/access-log.js';
 export * from './bootstrap/nats-service.bootstrap.js';
 export * from './bootstrap/health-server.js';

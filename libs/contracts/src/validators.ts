@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
-import { isValidOutgoingIp, normalizeDomainName } from './domains/domain-name.js';
+import { registerDecorator, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { checkDomainName, isValidOutgoingIp, normalizeDomainName } from './domains/domain-name.js';
 
 function simple(name: string, test: (v: unknown) => boolean, message: string) {
   return (options?: ValidationOptions) => (target: object, propertyName: string) =>
@@ -13,11 +13,23 @@ function simple(name: string, test: (v: unknown) => boolean, message: string) {
     });
 }
 
-export const IsDomainName = simple(
-  'isDomainName',
-  (v) => typeof v === 'string' && normalizeDomainName(v) !== null,
-  '$property must be a valid domain name such as example.com (IDN allowed)',
-);
+/** A usable mail domain; the message says why not (invisible characters, mixed scripts, ...). */
+export const IsDomainName = (options?: ValidationOptions) => (target: object, propertyName: string) =>
+  registerDecorator({
+    name: 'isDomainName',
+    target: target.constructor,
+    propertyName,
+    options: {
+      message: (args: ValidationArguments) => {
+        // With { each: true } the value is the whole list: explain its first bad entry.
+        const values: unknown[] = Array.isArray(args.value) ? args.value : [args.value];
+        const problem = values.map(checkDomainName).find((r) => !r.ok);
+        return `${args.property} ${problem && !problem.ok ? problem.problem : 'must be a valid domain name such as example.com (IDN allowed)'}`;
+      },
+      ...options,
+    },
+    validator: { validate: (v: unknown) => typeof v === 'string' && normalizeDomainName(v) !== null },
+  });
 
 export const IsOutgoingIp = simple(
   'isOutgoingIp',

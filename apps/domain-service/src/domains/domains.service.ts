@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventPublisher, NatsRpcClient } from '#common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  canonicalOutgoingIp, DomainError, EventSubjects, DomainErrorCode, MailboxSubjects, normalizeDomainName, type CallerContext, type DomainPurgeRpc, type CreateDomainDto, type DomainDto,
+  canonicalOutgoingIp, checkDomainName, DomainError, EventSubjects, DomainErrorCode, MailboxSubjects, type CallerContext, type DomainPurgeRpc, type CreateDomainDto, type DomainDto,
   type ListDomainsQueryDto, type Paginated, type UpdateDomainDto,
 } from '#contracts';
 import { DomainsRepository, toDomainDto } from './domains.repository.js';
@@ -20,12 +20,11 @@ export class DomainsService {
   }
 
   async create(ctx: CallerContext, dto: CreateDomainDto): Promise<DomainDto> {
-    const name = normalizeDomainName(dto.name);
-    if (!name) {
-      throw new DomainError(DomainErrorCode.InvalidName, 'Validation failed', 'The domain name is not valid.', [
-        { field: 'name', message: 'name must be a valid domain name such as example.com (IDN allowed)' },
-      ]);
+    const checked = checkDomainName(dto.name);
+    if (!checked.ok) {
+      throw new DomainError(DomainErrorCode.InvalidName, 'Validation failed', 'The domain name is not valid.', [{ field: 'name', message: `name ${checked.problem}` }]);
     }
+    const name = checked.name;
     if (ctx.tenant_id && dto.tenant_id && dto.tenant_id !== ctx.tenant_id) {
       throw new DomainError(DomainErrorCode.TenantForbidden, 'Forbidden', 'Only platform admins may create domains for another tenant.');
     }

@@ -12,6 +12,7 @@ import { DkimModule } from './dkim/dkim.module.js';
 import { DomainsController } from './domains/domains.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { TextIntegrityGuard } from './http/text-integrity.guard.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailNodeModule } from './mail-node/mail-node.module.js';
 import { MailboxesImportExportController } from './mailboxes/mailboxes-import-export.controller.js';
@@ -33,6 +34,8 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
     { provide: APP_GUARD, useClass: AuthGuard },
     // After AuthGuard (global guards run in this order): the budget depends on the caller.
     { provide: APP_GUARD, useClass: RateLimitGuard },
+    // Last: a refused NUL/surrogate still counts against the caller's budget and names the caller.
+    { provide: APP_GUARD, useClass: TextIntegrityGuard },
     { provide: APP_FILTER, useClass: HttpExceptionFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
   ],

@@ -19,6 +19,12 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://mailplane:mailplane@127.0.0.1:5432/mailplane'),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /** Longest wait for a new database connection or a free pool slot; then 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  /** Longest a single SQL statement may run (server-side statement_timeout; 0 = no limit); then 504. */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
+  /** A session left idle inside a transaction this long is ended by the server (0 = no limit). */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(0, 3_600_000).default(60_000),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   /** How long the gateway waits for a service reply before answering 504. */

@@ -1,6 +1,7 @@
 import { HttpException, type Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RpcReplyError } from '../nats/nats-rpc.client.js';
+import { databaseFailure } from './database-errors.js';
 import { safeError } from './safe-error.js';
 import { AppError, ApiErrorCode, API_ERROR_STATUS, type ErrorBody } from '#contracts';
 
@@ -45,6 +46,11 @@ export function toHttpError(exception: unknown, logger: Logger, req?: { method?:
   // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
   const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);
   if (fst) return fst;
+  const db = databaseFailure(exception);
+  if (db) {
+    logger.warn({ err: safeError(exception) }, 'database unavailable or too slow');
+    return { status: db.status, body: db.toBody() };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const code = STATUS_TO_CODE[status];

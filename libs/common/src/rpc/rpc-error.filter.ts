@@ -2,6 +2,7 @@ import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nes
 import { randomUUID } from 'node:crypto';
 import { throwError, type Observable } from 'rxjs';
 import { AppError, ApiErrorCode, type RpcErrorPayload } from '#contracts';
+import { databaseFailure } from '../errors/database-errors.js';
 import { safeError } from '../errors/safe-error.js';
 
 /** Service edge: typed errors become the RPC error payload; anything else is logged with an id. */
@@ -18,6 +19,11 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
 
 export function toRpcErrorPayload(exception: unknown, logger: Logger, requestId?: string): RpcErrorPayload {
   if (exception instanceof AppError) return { status: exception.status, ...exception.toBody() };
+  const db = databaseFailure(exception);
+  if (db) {
+    logger.warn({ err: safeError(exception), request_id: requestId }, 'database unavailable or too slow');
+    return { status: db.status, ...db.toBody() };
+  }
   const errorId = randomUUID();
   logger.error({ err: safeError(exception), error_id: errorId, request_id: requestId }, 'unhandled error in RPC handler');
   return {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { domainNameToUnicode, isUuid, isValidOutgoingIp, normalizeDomainName } from './domain-name.js';
+import { checkDomainName, domainNameToUnicode, isUuid, isValidOutgoingIp, labelScripts, normalizeDomainName } from './domain-name.js';
 
 describe('normalizeDomainName', () => {
   it('lower-cases, strips one trailing dot and converts IDN to punycode', () => {
@@ -17,6 +17,32 @@ describe('normalizeDomainName', () => {
       '192.0.2.1', '::1', 'x.123', 'user@example.com', 'a b.example', 'a/b.example', `${'a'.repeat(64)}.example`,
       `${'abcdefghi.'.repeat(26)}com`];
     for (const name of bad) assert.equal(normalizeDomainName(name), null, JSON.stringify(name));
+  });
+
+  it('refuses invisible characters instead of dropping them, naming the code point', () => {
+    for (const [name, cp] of [['exa\u200bmple.com', 'U+200B'], ['exa\u200cmple.com', 'U+200C'], ['exa\u200dmple.com', 'U+200D'], ['a\u2060b.com', 'U+2060'],
+      ['\ufeffexample.com', 'U+FEFF'], ['exa\u00admple.com', 'U+00AD']]) {
+      const r = checkDomainName(name);
+      assert.ok(!r.ok && r.problem.includes('invisible') && r.problem.includes(cp), JSON.stringify(name));
+      assert.equal(normalizeDomainName(name), null);
+    }
+  });
+
+  it('refuses a label mixing scripts (homographs), in U-label and A-label form; allows CJK mixes', () => {
+    for (const name of ['p\u0430ypal.com', 'xn--pypal-4ve.com', 'g\u03bfogle.com']) {
+      const r = checkDomainName(name);
+      assert.ok(!r.ok && /mixes .* letters/.test(r.problem), JSON.stringify(name));
+    }
+    assert.deepEqual(labelScripts('pаypal').sort(), ['Cyrillic', 'Latin']);
+    for (const name of ['пример.рф', 'bücher.example', '東京タワー.jp', '例え.テスト', '한국어.kr', 'ab-12.example', 'straße.de']) {
+      assert.ok(checkDomainName(name).ok, name);
+    }
+  });
+
+  it('refuses what IDNA would rewrite into another name (fullwidth letters)', () => {
+    const r = checkDomainName('\uff45xample.com');
+    assert.ok(!r.ok && r.problem.includes('not as sent'));
+    assert.equal(checkDomainName('EXAMPLE.com').ok, true, 'case is not a rewrite');
   });
 
   it('accepts a 63-character label and a 253-character name', () => {

@@ -1,5 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { requestIdOf } from '#common';
+import { ApiErrorCode, type ErrorBody } from '#contracts';
 import { describeRoute } from './audit-action.js';
 import { asObject, AUDIT_STATE, auditState, isAudited, parseJsonObject, type AuditedRequest } from './audit-state.js';
 import type { AuditRecord, AuditRepository } from './audit.repository.js';
@@ -49,27 +52,44 @@ export function buildAuditRecord(req: AuditedRequest, reply: FastifyReply): Audi
 }
 
 /**
- * Every mutation under /api/v1 (successful or not, including login/refresh) is recorded after
- * the response has been sent: the insert never delays the caller, and a failed insert is logged,
- * not surfaced.
+ * Every mutation under /api/v1 (successful or not, including login/refresh) is recorded before the
+ * response leaves: onSend waits for the insert. An entry that cannot be written fails the request
+ * with 503 instead of vanishing from the log; the caller learns that the change may nonetheless
+ * have been applied.
  */
 export function installAuditHooks(fastify: FastifyInstance, repo: AuditRepository, logger: Logger): void {
-  fastify.addHook('onSend', (req, _reply, payload, done) => {
-    if (isAudited(req)) auditState(req).response = parseJsonObject(payload);
-    done(null, payload);
-  });
-  fastify.addHook('onResponse', (req, reply, done) => {
-    if (isAudited(req)) {
-      let record: AuditRecord;
-      try {
-        record = buildAuditRecord(req as AuditedRequest, reply);
-      } catch (err) {
-        logger.error(`audit entry could not be built (request ${requestIdOf(req.raw)}): ${(err as Error).message}`);
-        done();
-        return;
-      }
-      repo.insert(record).catch((err: unknown) => logger.error(`audit entry ${record.action} (request ${record.request_id}) not written: ${(err as Error).message}`));
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    if (!isAudited(req)) return payload;
+    auditState(req).response = parseJsonObject(payload);
+    const originalStatus = reply.statusCode;
+    let action = 'unknown';
+    try {
+      const record = buildAuditRecord(req as AuditedRequest, reply);
+      action = record.action;
+      await repo.insert(record);
+      return payload;
+    } catch (err) {
+      const errorId = randomUUID();
+      logger.error(`audit entry ${action} (request ${requestIdOf(req.raw)}, status ${originalStatus}, error id ${errorId}) not written: ${(err as Error).message}`);
+      return auditFailureReply(reply, payload, originalStatus, errorId);
     }
-    done();
   });
+}
+
+/** Replaces the response: 503 with the error envelope, saying whether the change may have happened. */
+function auditFailureReply(reply: FastifyReply, payload: unknown, originalStatus: number, errorId: string): string {
+  if (payload && typeof (payload as Readable).destroy === 'function') (payload as Readable).destroy();
+  reply.removeHeader('content-length');
+  reply.removeHeader('location');
+  reply.code(503).header('content-type', 'application/json; charset=utf-8');
+  const body: ErrorBody = {
+    error: 'Audit log unavailable',
+    detail:
+      originalStatus < 400
+        ? `The request was processed (status ${originalStatus}) but its audit entry could not be written, so the response is withheld; the change may have been applied: read the object before retrying. Quote error id ${errorId}.`
+        : `The request was refused (status ${originalStatus}) and its audit entry could not be written. Quote error id ${errorId}.`,
+    code: ApiErrorCode.DEPENDENCY_UNAVAILABLE,
+    error_id: errorId,
+  };
+  return JSON.stringify(body);
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { auditDiff } from './audit-diff.js';
+import { storableJson, storableText } from './audit-storable.js';
 import { DEFAULT_PAGE_LIMIT, type AuditEntryDto, type ListAuditQueryDto, type Paginated } from '#contracts';
 
 /** One entry as the hooks build it; secrets already removed. */
@@ -49,7 +50,6 @@ interface Row extends Omit<AuditRecord, 'lookup_email' | 'changes' | 'before' | 
   total: string;
 }
 
-const json = (v: unknown): string | null => (v == null ? null : JSON.stringify(v));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Fixed key for pg_try_advisory_xact_lock: one replica purges at a time. */
 export const AUDIT_PURGE_LOCK = 0x6d70_6175; // 'mpau'
@@ -74,7 +74,12 @@ export async function purgeExpiredAudit(db: { query: (sql: string, params?: unkn
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async insert(r: AuditRecord): Promise<void> {
+  /**
+   * Every text and jsonb value goes through audit-storable first: no input (NUL, a lone surrogate,
+   * a 1 MiB body) can make this insert fail, so a failure here means the database is unwell.
+   */
+  async insert(record: AuditRecord): Promise<void> {
+    const r = storableRecord(record);
     // The key's name and a login's account are looked up inside the insert: no extra round trip.
     await this.ds.query(
       `WITH login AS (SELECT id, tenant_id FROM accounts WHERE email = lower($18) LIMIT 1)
@@ -85,8 +90,8 @@ export class AuditRepository {
       [
         r.tenant_id, r.actor_type, r.actor_account_id, r.actor_email, r.actor_key_id, r.ip, r.user_agent, r.method, r.path, r.action,
         r.resource, r.resource_id, r.status, r.error_code, r.request_id,
-        json(r.changes), json(r.after),
-        r.lookup_email, json(r.before),
+        storableJson(r.changes), storableJson(r.after),
+        r.lookup_email, storableJson(r.before),
       ],
     );
   }
@@ -135,6 +140,21 @@ export class AuditRepository {
   purge(days: number): Promise<number> {
     return purgeExpiredAudit(this.ds, days);
   }
+}
+
+/** The record with each free-text column storable (see audit-storable.ts); jsonb is cleaned at insert. */
+function storableRecord(r: AuditRecord): AuditRecord {
+  return {
+    ...r,
+    actor_email: storableText(r.actor_email, 320),
+    ip: storableText(r.ip, 64) ?? '',
+    user_agent: storableText(r.user_agent, 512),
+    path: storableText(r.path) ?? '',
+    resource_id: storableText(r.resource_id),
+    error_code: storableText(r.error_code, 64),
+    request_id: storableText(r.request_id, 128),
+    lookup_email: storableText(r.lookup_email, 320),
+  };
 }
 
 function toDto(r: Row): AuditEntryDto {

@@ -182,6 +182,14 @@ export class TestStack {
     );
   }
 
+  /** Starts a stopped app of MORE_APPS again (same environment, no health port). */
+  restartApp(name: MoreApp): Proc {
+    const main = MORE_APPS[name];
+    const proc = new Proc(name, process.execPath, [main], { ...this.env, HEALTH_PORT: '0' });
+    this.apps.set(name, proc);
+    return proc;
+  }
+
   async startDomainService(): Promise<void> {
     this.domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], this.env);
     await this.waitHealthy();

@@ -4,3 +4,4 @@ export * from './job-status.store.js';
 export * from './job-queues.js';
 export * from './redis-connection.js';
 export * from './import-rows.js';
+export * from './import-passwords.js';

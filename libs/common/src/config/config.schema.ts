@@ -83,6 +83,12 @@ export const configSchema = z.object({
   OPENDKIM_USER: z.string().min(1).default('opendkim'),
   /** The connection Postfix and Dovecot use for the `mailstack` views (read-only role). Default: DATABASE_URL's server and database as role mailplane_mailstack without a password. */
   MAILSTACK_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /**
+   * The mail node's connection (role mailplane_node: reads what reconcile needs, writes job status;
+   * no accounts, keys or mailbox passwords). Read by the migrate step only, which gives the role
+   * LOGIN and this password; the mail node's apps get it as their DATABASE_URL.
+   */
+  MAIL_NODE_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   /** Postfix's mail log (maillog_file or syslog's mail.log); absent = empty counts. */
   MAIL_LOG_FILE: z.string().startsWith('/', 'must be an absolute path').default('/var/log/mail.log'),
   /** Daemons listed and controlled by /services, comma-separated, from postfix, dovecot, opendkim. */

@@ -9,7 +9,9 @@
 # an app that crashes once a day restarts at once and one that crashes at start-up does not spin.
 # The command's output gets "[NAME] " in front of each line; the supervisor's own lines
 # ("[start] NAME exited with code N; restarting in Ns") go to stderr unprefixed.
-# SIGTERM (or SIGINT) stops the command (SIGTERM, then waits for it) and ends the supervisor.
+# SIGTERM (or SIGINT) stops the command (SIGTERM, then waits for it) and ends the supervisor. A command
+# that ends with code 130 (SIGINT: Ctrl-C reaches every process of the terminal's foreground group,
+# and a supervisor in the background cannot trap it) also ends the supervisor: it was asked to stop.
 
 if [[ -n "${MP_LIB_SUPERVISE_LOADED:-}" ]]; then return 0; fi
 MP_LIB_SUPERVISE_LOADED=1
@@ -42,7 +44,7 @@ mp_supervise() {
     while [[ -n "$stopping" ]] && kill -0 "$child" 2>/dev/null; do
       wait "$child" 2>/dev/null || true
     done
-    if [[ -n "$stopping" ]]; then return 0; fi
+    if [[ -n "$stopping" || "$code" == 130 ]]; then return 0; fi
     ran=$(( $(date +%s%3N) - started ))
     if (( ran >= stable )); then delay="$min"; fi
     echo "[start] $name exited with code $code; restarting in $(mp__ms_to_s "$delay")s" >&2

@@ -98,4 +98,17 @@ describe('scripts/lib/supervise.sh', () => {
     await once(sup, 'exit');
     assert.ok(Date.now() - t < 2000, 'did not sit out the 20 s back-off');
   });
+
+  it('an app stopped by Ctrl-C (SIGINT, exit 130) is not restarted: the supervisor ends', async () => {
+    const sup = spawn('bash', ['-c', `source scripts/lib/supervise.sh; mp_supervise fake bash -c 'exit 130'`], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, MP_SUPERVISE_MIN_DELAY_MS: '100' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    sup.stderr.on('data', (b: Buffer) => (stderr += b));
+    const [code] = (await once(sup, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    assert.equal(stderr, '', 'no restart announced');
+  });
 });

@@ -16,11 +16,14 @@ class LiveDto {
   @ApiProperty({ example: 'ok' }) status: string;
 }
 
-class HealthDto {
+class ReadyDto {
   @ApiProperty({ enum: ['ok', 'error'] }) status: string;
   @ApiProperty({ description: 'Dependencies that are up' }) info: object;
   @ApiProperty({ description: 'Dependencies that are down' }) error: object;
   @ApiProperty({ description: 'Every dependency with its status' }) details: object;
+}
+
+class HealthDto extends ReadyDto {
   @ApiProperty({
     description: 'The mail node (MAIL_NODE_ID): queue-service, stats-service and the workers of its reconcile queue. Reported, not critical: the control plane works without it (its routes answer 503).',
   })
@@ -78,8 +81,12 @@ export class HealthController {
     summary: 'Readiness (shallow)',
     description: "The gateway's own dependencies answer: PostgreSQL, Redis and the NATS connection; 503 otherwise. The NATS services are not asked (see /health).",
   })
-  @ApiOkResponse({ type: HealthDto, example: { status: 'ok', info: OWN_UP, error: {}, details: OWN_UP } })
-  @ApiServiceUnavailableResponse({ description: 'The database, Redis or the NATS connection is down', type: HealthDto })
+  @ApiOkResponse({ type: ReadyDto, example: { status: 'ok', info: OWN_UP, error: {}, details: OWN_UP } })
+  @ApiServiceUnavailableResponse({
+    description: 'The database, Redis or the NATS connection is down',
+    type: ReadyDto,
+    example: { status: 'error', info: { database: UP, nats: UP }, error: { redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } }, details: { ...OWN_UP, redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } } },
+  })
   async ready(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult | object> {
     return this.run(res, this.ownChecks());
   }

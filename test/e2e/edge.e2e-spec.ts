@@ -126,7 +126,12 @@ describe('edge: readiness, security headers, trusted proxies, slow clients (e2e)
     assert.ok(cut.closedAfterMs !== null, 'the gateway closed the connection');
     assert.ok(cut.closedAfterMs >= 900 && cut.closedAfterMs < 3500, `closed after ${cut.closedAfterMs} ms (timeout 1000 ms)`);
     assert.match(cut.received, /^HTTP\/1\.1 408 /);
-    const line = logLines(edge).find((l) => /body did not arrive within 1000 ms/.test(l.msg));
+    // The gateway's logger writes asynchronously: give the line a moment to arrive.
+    let line: ReturnType<typeof logLines>[number] | undefined;
+    for (let i = 0; i < 40 && !line; i++) {
+      line = logLines(edge).find((l) => /body did not arrive within 1000 ms/.test(l.msg));
+      if (!line) await new Promise((r) => setTimeout(r, 50));
+    }
     assert.ok(line, 'logged');
     assert.equal(line.level, INFO);
     // The default (10 s) leaves the same client alone for now.

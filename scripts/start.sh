@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole system: installs what is missing, finds or starts PostgreSQL/Redis/NATS, runs
-# migrations, creates the first admin, then runs every app with prefixed logs until Ctrl-C.
+# migrations, creates the first admin, then runs every app with prefixed logs until Ctrl-C. An app that
+# exits is restarted (1 s back-off, doubling up to 30 s; scripts/lib/supervise.sh).
 #   npm start                        control plane only (mail-node routes answer 503 without a mail stack)
 #   npm start -- --with-mailstack    also installs and starts Postfix, Dovecot and OpenDKIM on loopback
 #                                    test ports (scripts/mailstack.sh) so real mail flows
@@ -16,6 +17,7 @@ done
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 source scripts/lib/setup.sh
+source scripts/lib/supervise.sh
 mp_setup
 
 echo "[start] building"
@@ -38,8 +40,8 @@ trap cleanup INT TERM EXIT
 
 run_app() {
   local name="$1" main="$2"
-  # Each line of output gets the app's name in front.
-  node "$main" > >(sed -u "s/^/[$name] /") 2>&1 &
+  # Restarted whenever it exits, as systemd or Kubernetes would; each line gets the app's name in front.
+  mp_supervise "$name" node "$main" &
   pids+=("$!")
 }
 run_app domain-service dist/apps/domain-service/src/main.js

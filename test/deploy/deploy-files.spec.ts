@@ -42,7 +42,41 @@ const KNOWN_KEYS = new Set(CONFIG_KEYS);
 const DUMMY_SECRETS: Readonly<Record<string, string>> = {
   JWT_SECRET: 'x'.repeat(48),
   MAILPLANE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+  REDIS_PASSWORD: 'r'.repeat(64),
 };
+/**
+ * .env values that are no Mailplane config key: compose builds them into the services' URLs and the
+ * third-party containers' settings (Redis's requirepass).
+ */
+const COMPOSE_ONLY_SECRETS = ['REDIS_PASSWORD'];
+const SCHEMA_DUMMY_SECRETS = Object.fromEntries(Object.entries(DUMMY_SECRETS).filter(([k]) => !COMPOSE_ONLY_SECRETS.includes(k)));
+
+/**
+ * The secrets each component uses (from config.schema.ts and the requireConfig calls): nothing
+ * more may reach it. The mail node (its daemons, queue-service, stats-service, its worker) sits on
+ * the internet-facing host: no JWT_SECRET, and its DATABASE_URL is role mailplane_node.
+ */
+const SECRET_KEYS = ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'MAILPLANE_SECRET_KEY', 'MAILSTACK_DATABASE_URL', 'MAIL_NODE_DATABASE_URL'];
+const SECRETS_NEEDED: Readonly<Record<string, readonly string[]>> = {
+  migrate: ['DATABASE_URL', 'MAILSTACK_DATABASE_URL', 'MAIL_NODE_DATABASE_URL'],
+  gateway: ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'MAILPLANE_SECRET_KEY'],
+  'domain-service': ['DATABASE_URL'],
+  'mailbox-service': ['DATABASE_URL'],
+  'dkim-tls-service': ['DATABASE_URL', 'MAILPLANE_SECRET_KEY'],
+  // Opens the sealed passwords of mailbox imports.
+  worker: ['DATABASE_URL', 'REDIS_URL', 'MAILPLANE_SECRET_KEY'],
+};
+/** Per mail-node container in k8s (compose runs them all in one container: the union). */
+const MAIL_NODE_SECRETS_NEEDED: Readonly<Record<string, readonly string[]>> = {
+  seed: ['MAILSTACK_DATABASE_URL'],
+  mailnode: ['MAILSTACK_DATABASE_URL'],
+  'queue-service': [],
+  'stats-service': [],
+  // DATABASE_URL from MAIL_NODE_DATABASE_URL; the secret key opens the DKIM keys reconcile installs.
+  worker: ['DATABASE_URL', 'REDIS_URL', 'MAILSTACK_DATABASE_URL', 'MAILPLANE_SECRET_KEY'],
+};
+const MAIL_NODE_ROLE = 'mailplane_node';
+const roleOf = (url: string) => decodeURIComponent(new URL(url).username);
 
 /** Every app under apps/ (each must run somewhere in compose and in k8s). */
 const APPS = readdirSync(join(ROOT, 'apps'), { withFileTypes: true })
@@ -229,14 +263,58 @@ describe('docker-compose.yml', () => {
 
   it('interpolates only config keys (so .env.example documents them) and requires the secrets', () => {
     const { file } = load();
-    assertKnownKeys(interpolatedNames(file), 'docker-compose.yml ${...} interpolation');
-    const shared = asRecord(file['x-mailplane-env'], 'x-mailplane-env');
+    assertKnownKeys([...interpolatedNames(file)].filter((n) => !COMPOSE_ONLY_SECRETS.includes(n)), 'docker-compose.yml ${...} interpolation');
+    const text = readRepoFile('docker-compose.yml');
     for (const secret of Object.keys(DUMMY_SECRETS)) {
-      assert.match(
-        String(shared[secret] ?? ''),
-        new RegExp(`^\\$\\{${secret}:\\?.+\\}$`),
-        `x-mailplane-env.${secret} must come from .env as \${${secret}:?message}, never a literal`,
-      );
+      const uses = [...text.matchAll(new RegExp(`\\$\\{${secret}(:?[-?][^}]*)?\\}`, 'g'))].map((m) => m[0]);
+      assert.ok(uses.length > 0, `${secret} is never used`);
+      for (const use of uses) assert.match(use, /^\$\{[A-Z_]+:\?.+\}$/, `${use}: a secret comes from .env as \${NAME:?message}, never with a default`);
+    }
+  });
+
+  it('each Mailplane service gets exactly the secrets it uses', () => {
+    const { service } = load();
+    for (const [name, needed] of Object.entries(SECRETS_NEEDED)) {
+      const got = Object.keys(composeEnv(service(name), name)).filter((k) => SECRET_KEYS.includes(k));
+      assert.deepEqual(got.sort(), [...needed].sort(), `docker-compose.yml ${name}: secrets`);
+    }
+    const union = [...new Set(Object.values(MAIL_NODE_SECRETS_NEEDED).flat())].sort();
+    assert.deepEqual(Object.keys(composeEnv(service('mailnode'), 'mailnode')).filter((k) => SECRET_KEYS.includes(k)).sort(), union, 'mailnode: secrets');
+  });
+
+  it('JWT_SECRET reaches the gateway only', () => {
+    const { service, mailplaneServices } = load();
+    const holders = mailplaneServices.filter((name) => 'JWT_SECRET' in composeEnv(service(name), name));
+    assert.deepEqual(holders, ['gateway']);
+  });
+
+  it('the mail node never gets the read-write database URL: its DATABASE_URL is role mailplane_node', () => {
+    const { service } = load();
+    const env = composeEnv(service('mailnode'), 'mailnode');
+    assert.equal(roleOf(env.DATABASE_URL ?? ''), MAIL_NODE_ROLE);
+    const rw = roleOf(composeEnv(service('gateway'), 'gateway').DATABASE_URL);
+    assert.notEqual(rw, MAIL_NODE_ROLE);
+    for (const [k, v] of Object.entries(env)) {
+      if (/^postgres/.test(v)) assert.notEqual(roleOf(v), rw, `mailnode ${k} uses the owner role ${rw}`);
+    }
+    // migrate gives the role its LOGIN and password, from the same URL.
+    assert.equal(composeEnv(service('migrate'), 'migrate').MAIL_NODE_DATABASE_URL, env.DATABASE_URL);
+    assert.match(commandText(service('migrate').command), /MAIL_NODE_DATABASE_URL.*ALTER ROLE.*LOGIN PASSWORD/s);
+  });
+
+  it('Redis requires a password (requirepass from .env, not argv) and every Redis user authenticates', () => {
+    const { service, mailplaneServices } = load();
+    const redis = service('redis');
+    const redisEnv = composeEnv(redis, 'redis');
+    assert.equal(redisEnv.REDISCLI_AUTH, '${REDIS_PASSWORD:?set REDIS_PASSWORD in .env - openssl rand -hex 32}');
+    const command = commandText(redis.command);
+    assert.match(command, /requirepass.*\$\$REDISCLI_AUTH.*redis-server \/\S+\.conf/, 'requirepass via a config file');
+    assert.doesNotMatch(command, /--requirepass/, 'the password must not be on redis-server\'s command line');
+    assert.match(healthcheckText(redis, 'redis'), /redis-cli ping/, 'redis-cli authenticates through REDISCLI_AUTH');
+    for (const name of mailplaneServices) {
+      const url = composeEnv(service(name), name).REDIS_URL;
+      if (url === undefined) continue;
+      assert.equal(decodeURIComponent(new URL(interpolate(url, name)).password), DUMMY_SECRETS.REDIS_PASSWORD, `${name}: REDIS_URL carries the password`);
     }
   });
 
@@ -473,7 +551,10 @@ describe('k8s manifests', () => {
   it('sets only env vars known to the config schema (ConfigMaps, Secrets, container env)', () => {
     const { workloads, configMaps, secrets } = load();
     for (const cm of configMaps) assertKnownKeys(Object.keys(cm.data ?? {}), where(cm));
-    for (const s of secrets) assertKnownKeys([...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})], where(s));
+    // mailplane-redis is Redis's own (requirepass), read by no Mailplane container.
+    for (const s of secrets.filter((o) => o.metadata.name !== 'mailplane-redis')) {
+      assertKnownKeys([...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})], where(s));
+    }
     for (const w of workloads) {
       for (const c of allContainers(podSpec(w))) {
         assertKnownKeys((c.env ?? []).map((e) => e.name), `${where(w)} container ${c.name}`);
@@ -488,11 +569,73 @@ describe('k8s manifests', () => {
     assert.ok(cm, 'ConfigMap mailplane-config missing');
     assert.ok(secret, 'Secret mailplane-secrets missing');
     const secretData = secret.stringData ?? {};
-    for (const key of ['DATABASE_URL', 'JWT_SECRET', 'MAILPLANE_SECRET_KEY', 'MAILSTACK_DATABASE_URL']) {
+    for (const key of SECRET_KEYS) {
       assert.match(String(secretData[key] ?? ''), /change-me/, `${where(secret)}: ${key} must be a "change-me" placeholder`);
     }
     const both = Object.keys(cm.data ?? {}).filter((key) => key in secretData || key in (secret.data ?? {}));
     assert.deepEqual(both, [], `keys set in both ConfigMap and Secret (one silently wins): ${both.join(', ')}`);
+  });
+
+  /** The secrets a container gets: env name -> Secret key (secretKeyRef), plus whole Secrets via envFrom. */
+  const secretsOf = (c: Container) => {
+    const env = (c.env ?? []) as { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+    return {
+      refs: Object.fromEntries(env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom!.secretKeyRef!.key])),
+      whole: (c.envFrom ?? []).filter((r) => r.secretRef).map((r) => r.secretRef!.name),
+    };
+  };
+
+  it('no container loads a Secret whole; each gets exactly the secrets its component uses', () => {
+    const { workloads } = load();
+    for (const w of workloads) {
+      const component = w.metadata.labels?.['app.kubernetes.io/component'] ?? '';
+      for (const c of allContainers(podSpec(w))) {
+        const at = `${where(w)} container ${c.name}`;
+        const { refs, whole } = secretsOf(c);
+        assert.deepEqual(whole, [], `${at}: envFrom a whole Secret`);
+        const needed = component === 'mailnode' ? MAIL_NODE_SECRETS_NEEDED[c.name] : SECRETS_NEEDED[component];
+        assert.ok(needed, `${at}: no secrets table entry`);
+        assert.deepEqual(Object.keys(refs).sort(), [...needed].sort(), `${at}: secrets`);
+      }
+    }
+  });
+
+  it('JWT_SECRET reaches the gateway only', () => {
+    const { workloads } = load();
+    const holders = workloads.flatMap((w) =>
+      allContainers(podSpec(w)).filter((c) => Object.values(secretsOf(c).refs).includes('JWT_SECRET')).map((c) => `${w.metadata.name}/${c.name}`),
+    );
+    assert.deepEqual(holders, ['mailplane-gateway/gateway']);
+  });
+
+  it('the mail node never gets the read-write DATABASE_URL: its worker reads MAIL_NODE_DATABASE_URL (role mailplane_node)', () => {
+    const { ofKind, secrets } = load();
+    const [sts] = ofKind('StatefulSet');
+    for (const c of allContainers(podSpec(sts))) {
+      const { refs } = secretsOf(c);
+      assert.ok(!Object.values(refs).includes('DATABASE_URL'), `${c.name} reads the owner's DATABASE_URL`);
+      if (refs.DATABASE_URL) assert.equal(refs.DATABASE_URL, 'MAIL_NODE_DATABASE_URL', `${c.name}: DATABASE_URL`);
+    }
+    const data = secrets.find((o) => o.metadata.name === 'mailplane-secrets')?.stringData ?? {};
+    assert.equal(roleOf(String(data.MAIL_NODE_DATABASE_URL)), MAIL_NODE_ROLE);
+    assert.notEqual(roleOf(String(data.DATABASE_URL)), MAIL_NODE_ROLE);
+  });
+
+  it('Redis with AUTH: REDIS_URL carries a password and lives in the Secret; Redis gets requirepass from a Secret', () => {
+    const { configMaps, secrets } = load();
+    assert.ok(!configMaps.some((cm) => 'REDIS_URL' in (cm.data ?? {})), 'REDIS_URL holds a password: not in a ConfigMap');
+    const data = secrets.find((o) => o.metadata.name === 'mailplane-secrets')?.stringData ?? {};
+    assert.match(new URL(String(data.REDIS_URL)).password, /change-me/);
+    const redis = secrets.find((o) => o.metadata.name === 'mailplane-redis');
+    assert.match(String(redis?.stringData?.['redis-password'] ?? ''), /change-me/, 'Secret mailplane-redis with redis-password');
+  });
+
+  it('TRUST_PROXY names a proxy range (the ingress), not everyone', () => {
+    const { configMaps } = load();
+    const value = String(configMaps.find((o) => o.metadata.name === 'mailplane-config')?.data?.TRUST_PROXY ?? '');
+    const ranges = value.split(',').map((r) => r.trim()).filter(Boolean);
+    assert.ok(ranges.length > 0, 'TRUST_PROXY is set');
+    for (const r of ranges) assert.doesNotMatch(r, /^(0\.0\.0\.0\/0|::\/0|true)$/, `TRUST_PROXY ${r} trusts every client`);
   });
 
   it('every envFrom reference names a ConfigMap/Secret defined in k8s/', () => {
@@ -532,12 +675,13 @@ describe('k8s manifests', () => {
     }
   });
 
-  it('gateway: probes /health/live and /health, listens on GATEWAY_PORT, has a Service 80 -> it', () => {
+  it('gateway: probes /health/live and /health/ready, listens on GATEWAY_PORT, has a Service 80 -> it', () => {
     const { ofKind, configMaps, deploymentFor } = load();
     const gw = deploymentFor('gateway');
     const [c] = podSpec(gw).containers;
     assert.equal(c.livenessProbe?.httpGet?.path, '/health/live', 'gateway liveness path');
-    assert.equal(c.readinessProbe?.httpGet?.path, '/health', 'gateway readiness path (deep check)');
+    // Shallow: /health also asks the NATS services, and one service down would unready every gateway.
+    assert.equal(c.readinessProbe?.httpGet?.path, '/health/ready', 'gateway readiness path (shallow check)');
     const gatewayPort = Number(configMaps.find((o) => o.metadata.name === 'mailplane-config')?.data?.GATEWAY_PORT ?? 3000);
     assert.equal(resolvePort(c, c.readinessProbe?.httpGet?.port), gatewayPort, 'gateway probes must hit GATEWAY_PORT');
     const podLabels = gw.spec.template.metadata?.labels as Record<string, string>;
@@ -710,7 +854,7 @@ describe('.env.example', () => {
   it('sets only env vars known to the config schema', () => {
     const { entries } = load();
     assertKnownKeys(
-      entries.map((e) => e.key),
+      entries.map((e) => e.key).filter((k) => !COMPOSE_ONLY_SECRETS.includes(k)),
       '.env.example',
     );
   });
@@ -733,7 +877,7 @@ describe('.env.example', () => {
 
   it('shows the schema default for commented-out keys', () => {
     const { entries } = load();
-    const defaults = assertValidConfig({ ...DUMMY_SECRETS }, 'schema defaults') as Record<string, unknown>;
+    const defaults = assertValidConfig(SCHEMA_DUMMY_SECRETS, 'schema defaults') as Record<string, unknown>;
     for (const e of entries.filter((e) => e.commented)) {
       if (defaults[e.key] === undefined) continue; // optional without default: value is an example
       assert.equal(e.value, String(defaults[e.key]), `.env.example: ${e.key} default`);
@@ -742,12 +886,12 @@ describe('.env.example', () => {
 
   it('leaves the secrets empty and explains how to generate them', () => {
     const { lines, entries } = load();
-    for (const [key, bytes] of [['JWT_SECRET', 48], ['MAILPLANE_SECRET_KEY', 32]] as const) {
+    for (const [key, how] of [['JWT_SECRET', '-base64 48'], ['MAILPLANE_SECRET_KEY', '-base64 32'], ['REDIS_PASSWORD', '-hex 32']] as const) {
       const entry = entries.find((e) => e.key === key);
       assert.ok(entry && !entry.commented, `.env.example: ${key} must be an active line`);
       assert.equal(entry.value, '', `.env.example must not ship a value for ${key}`);
       const comment = lines.slice(Math.max(0, entry.index - 3), entry.index).join('\n');
-      assert.ok(comment.includes(`openssl rand -base64 ${bytes}`), `.env.example: ${key} lacks generation instructions`);
+      assert.ok(comment.includes(`openssl rand ${how}`), `.env.example: ${key} lacks generation instructions`);
     }
   });
 });
@@ -889,7 +1033,7 @@ describe('Dockerfile', () => {
   });
 
   it('mailnode base configuration: paths match the schema defaults; postconf/opendkim/doveconf accept it when installed', (t) => {
-    const defaults = assertValidConfig({ ...DUMMY_SECRETS }, 'schema defaults');
+    const defaults = assertValidConfig(SCHEMA_DUMMY_SECRETS, 'schema defaults');
     const mainCf = mailnodeFile('/etc/postfix/main.cf');
     const masterCf = mailnodeFile('/etc/postfix/master.cf');
     const dovecotConf = mailnodeFile('/etc/dovecot/dovecot.conf');

@@ -289,9 +289,22 @@ describe('auth and API keys (e2e)', () => {
       assert.equal(created.role, 'platform_admin');
       const pw1 = created.password as string;
       assert.equal((await stack.api().post('/api/v1/auth/login', { email, password: pw1 })).status, 200);
-      const reset = await stack.adminCli('reset-password', '--email', email, '--password', 'A-new-password-42');
+      const reset = await stack.adminCliWithInput('A-new-password-42\n', 'reset-password', '--email', email, '--password-stdin');
       assert.equal(reset.password, undefined, 'a given password is not echoed');
       expectError(await stack.api().post('/api/v1/auth/login', { email, password: pw1 }), 401, 'UNAUTHORIZED');
+      assert.equal((await stack.api().post('/api/v1/auth/login', { email, password: 'A-new-password-42' })).status, 200);
+    });
+
+    it('refuses a password on the command line, in either form, and changes nothing', async () => {
+      const email = 'second-admin@mailplane.test';
+      for (const args of [['--password', 'Argv-password-42'], ['--password=Argv-password-42']]) {
+        await assert.rejects(stack.adminCli('reset-password', '--email', email, ...args), (err: Error) => {
+          assert.match(err.message, /exited 2: --password is not accepted: .*visible to other users/);
+          assert.match(err.message, /--password-stdin/);
+          return true;
+        });
+      }
+      expectError(await stack.api().post('/api/v1/auth/login', { email, password: 'Argv-password-42' }), 401, 'UNAUTHORIZED');
       assert.equal((await stack.api().post('/api/v1/auth/login', { email, password: 'A-new-password-42' })).status, 200);
     });
   });

@@ -160,9 +160,10 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/audit-log': ['get'],
       '/health': ['get'],
       '/health/live': ['get'],
+      '/health/ready': ['get'],
     };
     assert.deepEqual(Object.keys(spec.paths).sort(), Object.keys(expected).sort());
-    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/login/2fa', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/health', '/health/live']);
+    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/login/2fa', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/health', '/health/live', '/health/ready']);
     for (const [path, methods] of Object.entries(expected)) {
       assert.deepEqual(Object.keys(spec.paths[path]).sort(), [...methods].sort(), path);
       for (const m of methods) {

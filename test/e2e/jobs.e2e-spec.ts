@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { jobsPrefix, JobNames, JobQueues, JobStatusStore, nodeQueueName, QueueNames, type MailboxImportJobData } from '#jobs';
+import { SecretBox } from '#common';
+import { jobsPrefix, JobNames, JobQueues, JobStatusStore, nodeQueueName, QueueNames, sealImportRow, type MailboxImportJobData } from '#jobs';
 import { expectError } from '../helpers/api-client.js';
 import { WORKER_MAIN } from '../helpers/paths.js';
 import { freePort, Proc, waitFor } from '../helpers/processes.js';
@@ -237,12 +238,12 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     });
     try {
       const ctx = { tenant_id: a.tenantId, domain_allowlist: null, home_tenant_id: a.tenantId };
+      // Sealed as the gateway seals them (the stack's apps share one MAILPLANE_SECRET_KEY).
+      const box = new SecretBox(stack.env.MAILPLANE_SECRET_KEY!);
+      const input = (row: number) => sealImportRow(box, row, `twice${row}@jobs-a.example`, { username: `twice${row}@jobs-a.example`, password: PW });
       const data: MailboxImportJobData = {
         ctx,
-        rows: [
-          { row: 1, address: 'twice1@jobs-a.example', body: { username: 'twice1@jobs-a.example', password: PW } },
-          { row: 2, address: 'twice2@jobs-a.example', body: { username: 'twice2@jobs-a.example', password: PW } },
-        ],
+        rows: [input(1), input(2)],
         refused: [],
         done: [],
       };
@@ -256,7 +257,7 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
       assert.deepEqual(second.result.rows.map((r: Body) => [r.status, r.mailbox_id]), first.result.rows.map((r: Body) => ['exists', r.mailbox_id]));
       // A retry's data carries the rows already done: they are reported as recorded, not sent again.
       const recorded = { row: 1, address: 'twice1@jobs-a.example', status: 'created' as const, mailbox_id: first.result.rows[0].mailbox_id };
-      const third = await run({ ...data, rows: [...data.rows, { row: 3, address: 'twice3@jobs-a.example', body: { username: 'twice3@jobs-a.example', password: PW } }], done: [recorded] });
+      const third = await run({ ...data, rows: [...data.rows, input(3)], done: [recorded] });
       assert.deepEqual(third.result.rows.map((r: Body) => r.status), ['created', 'exists', 'created']);
       assert.deepEqual(third.result.totals, { total: 3, created: 2, exists: 1, failed: 0 });
       const n = await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM mailboxes WHERE address LIKE 'twice%'`);

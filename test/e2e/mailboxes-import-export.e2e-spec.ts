@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
 import { parse } from 'csv-parse/sync';
+import { jobsPrefix, QueueNames } from '#jobs';
 import { expectError } from '../helpers/api-client.js';
+import { dumpRedis, keysHolding } from '../helpers/redis-scan.js';
 import { TestStack } from '../helpers/stack.js';
 
 const PW = 'Str0ng-Passphrase!';
@@ -187,5 +191,48 @@ describe('mailbox import preview and CSV export (e2e)', () => {
     const bulk = addresses.filter((x) => x.startsWith('bulk'));
     assert.deepEqual(bulk, Array.from({ length: 2500 }, (_, i) => `bulk${String(i + 1).padStart(5, '0')}@ie-a.example`));
     assert.ok(records.every((r) => r.password === ''));
+  });
+
+  it('an import never puts a clear-text password into Redis: queued, while running, after', async () => {
+    const redisUrl = stack.env.REDIS_URL!;
+    const prefix = `${jobsPrefix(stack.db.url)}:`;
+    const passwords = [0, 1, 2].map(() => `Imp-${randomBytes(12).toString('hex')}-Z9`);
+    const addresses = passwords.map((_, i) => `sealed${i}@ie-a.example`);
+    const checkRedis = async (when: string) => {
+      const dump = await dumpRedis(redisUrl, prefix);
+      assert.deepEqual(keysHolding(dump, passwords), [], `${when}: no password in any Redis key`);
+      return dump;
+    };
+    // No worker: the job stays queued with its full data, so the scan is sure to see it.
+    await stack.apps.get('worker')!.stop();
+    const csv = [HEADER, ...addresses.map((a, i) => `${a},Sealed ${i},${passwords[i]},,`)].join('\n');
+    const res = await stack.api(a.token).post('/api/v1/mailboxes/import', { csv });
+    assert.equal(res.status, 202, res.text);
+    const jobId = res.body.job.id as string;
+    const queued = await checkRedis('queued');
+    const jobKey = `${prefix}${QueueNames.Shared}:${jobId}`;
+    assert.ok(queued.get(jobKey)?.includes(addresses[0]), `the job's data is in Redis under ${jobKey} (the scan saw it)`);
+    assert.match(queued.get(jobKey)!, /password_sealed/);
+
+    stack.restartApp('worker');
+    let job: Record<string, unknown> = {};
+    for (const started = Date.now(); Date.now() - started < 30_000; ) {
+      await checkRedis('while running');
+      job = (await stack.api(a.token).get(`/api/v1/jobs/${jobId}`)).body;
+      if (job.state === 'completed' || job.state === 'failed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(job.state, 'completed', JSON.stringify(job));
+    assert.deepEqual((job.result as { totals: object }).totals, { total: 3, created: 3, exists: 0, failed: 0 });
+    await checkRedis('after');
+    // The worker opened each sealed password: the stored hash verifies the password of its own row.
+    const stored = await stack.db.query<{ address: string; password_hash: string }>(
+      `SELECT address, password_hash FROM mailboxes WHERE address = ANY($1) ORDER BY address`, [addresses],
+    );
+    assert.equal(stored.length, 3);
+    for (const m of stored) {
+      const hash = m.password_hash.replace(/^\{ARGON2ID\}/, '');
+      assert.ok(await argon2.verify(hash, passwords[addresses.indexOf(m.address)]), `${m.address}: its own password`);
+    }
   });
 });

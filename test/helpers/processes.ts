@@ -39,8 +39,11 @@ export class Proc {
     command: string,
     args: string[],
     env: NodeJS.ProcessEnv,
+    /** Written to the child's stdin, which is then closed; none = no stdin. */
+    input?: string,
   ) {
-    this.child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) this.child.stdin!.end(input);
     const keep = (b: Buffer) => {
       this.output.push(b.toString());
       if (this.output.length > 400) this.output.shift();
@@ -68,8 +71,8 @@ export class Proc {
 }
 
 /** Runs a command to completion and returns its output; rejects on a non-zero exit. */
-export async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
-  const p = new Proc(command, command, args, env);
+export async function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ stdout: string; stderr: string }> {
+  const p = new Proc(command, command, args, env, input);
   let stdout = '';
   let stderr = '';
   p.child.stdout!.on('data', (b: Buffer) => (stdout += b));

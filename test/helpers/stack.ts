@@ -182,6 +182,14 @@ export class TestStack {
     );
   }
 
+  /** Starts a stopped app of MORE_APPS again (same environment, no health port). */
+  restartApp(name: MoreApp): Proc {
+    const main = MORE_APPS[name];
+    const proc = new Proc(name, process.execPath, [main], { ...this.env, HEALTH_PORT: '0' });
+    this.apps.set(name, proc);
+    return proc;
+  }
+
   async startDomainService(): Promise<void> {
     this.domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], this.env);
     await this.waitHealthy();
@@ -194,7 +202,12 @@ export class TestStack {
 
   /** Runs the admin CLI against this stack's database. */
   async adminCli(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run(process.execPath, [ADMIN_CLI_MAIN, ...args], this.env);
+    return this.adminCliWithInput(undefined, ...args);
+  }
+
+  /** Runs the admin CLI with `input` on its stdin (a password for --password-stdin). */
+  async adminCliWithInput(input: string | undefined, ...args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await run(process.execPath, [ADMIN_CLI_MAIN, ...args], this.env, input);
     return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
   }
 
@@ -202,7 +215,7 @@ export class TestStack {
   async tenantAdmin(tenant: string): Promise<{ email: string; password: string; token: string; apiKey: string; tenantId: string }> {
     const email = `${tenant}-admin@mailplane.test`;
     const password = `Pw-${randomBytes(9).toString('base64url')}`;
-    await this.adminCli('create-admin', '--email', email, '--role', 'tenant_admin', '--tenant', tenant, '--password', password);
+    await this.adminCliWithInput(`${password}\n`, 'create-admin', '--email', email, '--role', 'tenant_admin', '--tenant', tenant, '--password-stdin');
     const login = await this.api().post('/api/v1/auth/login', { email, password });
     if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
     const token = login.body.access_token as string;

@@ -8,6 +8,8 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { ConfigError, installAccessLog, loadConfig, requireConfig, toHttpError } from '#common';
 import { AppModule } from './app.module.js';
 import { installFastifyHooks } from './edge/http/fastify-hooks.js';
+import { installSecurityHeaders } from './edge/http/security-headers.js';
+import { installBodyTimeout, serverTimeouts } from './edge/http/slow-clients.js';
 import { installAuditHooks } from './identity/audit/audit.hooks.js';
 import { AuditRepository } from './identity/audit/audit.repository.js';
 import { buildOpenApiDocument, DOCS_PATH, mountOpenApi } from './edge/openapi/openapi.js';
@@ -28,8 +30,10 @@ async function bootstrap(): Promise<void> {
   const trustProxy = config.TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean);
   const frameworkLogger = new NestLogger('Fastify');
   const adapter = new FastifyAdapter({
+    // Only these proxies' X-Forwarded-For is believed (request.ip: IP allowlists, login rate limit).
     trustProxy: trustProxy.length ? trustProxy : false,
     bodyLimit: 1_048_576,
+    ...serverTimeouts(config),
     // A percent-encoded 253-character IDN is far longer than Fastify's default of 100.
     routerOptions: { maxParamLength: 4096 },
     // Errors Fastify raises before routing (bad percent-encoding) get the envelope too.
@@ -40,10 +44,12 @@ async function bootstrap(): Promise<void> {
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  await installSecurityHeaders(app, { hsts: config.HSTS });
   installFastifyHooks(app.getHttpAdapter().getInstance());
+  installBodyTimeout(app.getHttpAdapter().getInstance(), config.HTTP_BODY_TIMEOUT_MS, frameworkLogger);
   installAccessLog(app.getHttpAdapter().getInstance(), config, 'gateway');
   installAuditHooks(app.getHttpAdapter().getInstance(), app.get(AuditRepository), new NestLogger('Audit'));
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready'] });
   app.enableShutdownHooks();
   mountOpenApi(app, buildOpenApiDocument(app, pkg.version));
   await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);

@@ -12,6 +12,7 @@ import { Totp1764000000003 } from './1764000000003-Totp.js';
 import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
 import { Accounts1764000000005 } from './1764000000005-Accounts.js';
 import { AuditBefore1764100000000 } from './1764100000000-AuditBefore.js';
+import { MailNodeRole1764200000000 } from './1764200000000-MailNodeRole.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AuditLog1764000000004,
   Accounts1764000000005,
   AuditBefore1764100000000,
+  MailNodeRole1764200000000,
 ];

@@ -5,3 +5,4 @@ export * from './job-queues.js';
 export * from './redis-connection.js';
 export * from './import-rows.js';
 export * from './job.mapper.js';
+export * from './import-passwords.js';

@@ -9,12 +9,14 @@ export interface ImportRowInput {
   /** 1-based data row of the request. */
   row: number;
   address?: string;
-  /** Exactly the body POST /mailboxes takes (holds the password: Redis only). */
-  body: CreateMailboxDto;
+  /** The body POST /mailboxes takes, less the password. */
+  body: Omit<CreateMailboxDto, 'password'>;
+  /** The password sealed under MAILPLANE_SECRET_KEY (import-passwords.ts): never clear text in Redis. */
+  password_sealed: string;
 }
 
 /**
- * A mailbox import. Lives in Redis only (it holds passwords) and is removed when the job ends.
+ * A mailbox import. Lives in Redis only (it holds sealed passwords) and is removed when the job ends.
  * Rows finished by an attempt are recorded beside the job (JobQueues.recordDone); `done` holds rows
  * already finished when the job was queued. A retried attempt skips both.
  */

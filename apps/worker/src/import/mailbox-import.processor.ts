@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { NatsRpcClient, RpcReplyError } from '#common';
+import { NatsRpcClient, RpcReplyError, SecretBox, type AppConfig } from '#common';
 import {
   ApiErrorCode, MailboxSubjects, type CallerContext, type CreateMailboxRpc, type ImportRowResultDto, type MailboxDto, type MailboxRefRpc,
 } from '#contracts';
-import { JobQueues, JobStatusStore, type ImportRowInput, type MailboxImportJobData, type MailboxImportResult } from '#jobs';
+import { JobQueues, JobStatusStore, openImportRow, type ImportRowInput, type MailboxImportJobData, type MailboxImportResult } from '#jobs';
 import { PermanentJobError } from '../jobs/permanent-job.error.js';
+import { InjectWorkerConfig } from '../worker.tokens.js';
 
 function reasonOf(err: RpcReplyError): string {
   const fields = err.payload.fields?.map((f) => `${f.field}: ${f.message}`).join('; ');
@@ -19,17 +20,25 @@ function reasonOf(err: RpcReplyError): string {
  */
 @Injectable()
 export class MailboxImportProcessor {
+  private readonly box: SecretBox | null;
+
   constructor(
     private readonly rpc: NatsRpcClient,
     private readonly store: JobStatusStore,
     private readonly queues: JobQueues,
-  ) {}
+    @InjectWorkerConfig() config: AppConfig,
+  ) {
+    this.box = config.MAILPLANE_SECRET_KEY ? new SecretBox(config.MAILPLANE_SECRET_KEY) : null;
+  }
 
   async process(job: Job<MailboxImportJobData>): Promise<MailboxImportResult> {
     const data = job.data;
     if (!data?.ctx || !Array.isArray(data.rows) || !Array.isArray(data.refused) || !Array.isArray(data.done)) {
       throw new PermanentJobError('The import job carries no valid rows (ctx, rows, refused, done).');
     }
+    // Every retry would fail alike: the passwords stay sealed without the key.
+    if (!this.box) throw new PermanentJobError('MAILPLANE_SECRET_KEY is not set: the import passwords cannot be opened.');
+    const box = this.box;
     const id = job.id!;
     const recorded = await this.queues.doneEntries<ImportRowResultDto>(id);
     const done = new Map([...data.done, ...recorded].map((r) => [r.row, r]));
@@ -39,7 +48,7 @@ export class MailboxImportProcessor {
       if (done.has(input.row)) continue;
       let result: ImportRowResultDto;
       try {
-        result = await this.importRow(data.ctx, input);
+        result = await this.importRow(box, data.ctx, input);
       } catch (err) {
         // Should this be the last attempt, the rows already done are still reported.
         throw Object.assign(err instanceof Error ? err : new Error(String(err)), { partialResult: this.summary(data, done) });
@@ -67,10 +76,17 @@ export class MailboxImportProcessor {
   }
 
   /** 4xx answers are the row's verdict; a missing or slow service throws (BullMQ retries the job). */
-  private async importRow(ctx: CallerContext, input: ImportRowInput): Promise<ImportRowResultDto> {
+  private async importRow(box: SecretBox, ctx: CallerContext, input: ImportRowInput): Promise<ImportRowResultDto> {
     const base = { row: input.row, ...(input.address ? { address: input.address } : {}) };
+    let body;
     try {
-      const msg: CreateMailboxRpc = { ctx, body: input.body };
+      body = openImportRow(box, input);
+    } catch {
+      // Sealed under another key (MAILPLANE_SECRET_KEY differs between gateway and worker) or tampered with.
+      throw new PermanentJobError(`Row ${input.row}: its password cannot be opened with this worker's MAILPLANE_SECRET_KEY.`);
+    }
+    try {
+      const msg: CreateMailboxRpc = { ctx, body };
       const m = await this.rpc.send<MailboxDto>(MailboxSubjects.Create, msg, ctx.request_id);
       return { ...base, address: m.address, status: 'created', mailbox_id: m.id };
     } catch (err) {

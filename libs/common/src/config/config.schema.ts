@@ -35,6 +35,19 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed; empty = none. */
   TRUST_PROXY: z.string().default(''),
+  /**
+   * Send Strict-Transport-Security (one year, subdomains). Only where clients reach the gateway over
+   * HTTPS (TLS terminated upstream): browsers then refuse plain HTTP to the host for that year.
+   */
+  HSTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The whole request (headers and body) must have arrived within this time; else 408 and the connection is closed. */
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  /** The request headers must have arrived within this time of the connection's first byte. */
+  HTTP_HEADERS_TIMEOUT_MS: int(500, 600_000).default(10_000),
+  /** A client that announced a body must have sent all of it within this time of its headers (slow or stalled uploads). */
+  HTTP_BODY_TIMEOUT_MS: int(500, 600_000).default(10_000),
+  /** A connection on which nothing moves for this long is closed; keep it above NATS_TIMEOUT_MS (a request waiting on a service is quiet). */
+  HTTP_CONNECTION_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
   /** HMAC key for access tokens; at least 32 characters. Required by the gateway only. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ACCESS_TTL_SECONDS: int(60, 86_400).default(900),
@@ -76,6 +89,12 @@ export const configSchema = z.object({
   OPENDKIM_USER: z.string().min(1).default('opendkim'),
   /** The connection Postfix and Dovecot use for the `mailstack` views (read-only role). Default: DATABASE_URL's server and database as role mailplane_mailstack without a password. */
   MAILSTACK_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /**
+   * The mail node's connection (role mailplane_node: reads what reconcile needs, writes job status;
+   * no accounts, keys or mailbox passwords). Read by the migrate step only, which gives the role
+   * LOGIN and this password; the mail node's apps get it as their DATABASE_URL.
+   */
+  MAIL_NODE_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   /** Postfix's mail log (maillog_file or syslog's mail.log); absent = empty counts. */
   MAIL_LOG_FILE: z.string().startsWith('/', 'must be an absolute path').default('/var/log/mail.log'),
   /** Daemons listed and controlled by /services, comma-separated, from postfix, dovecot, opendkim. */

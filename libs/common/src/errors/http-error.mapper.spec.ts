@@ -31,6 +31,22 @@ describe('toHttpError', () => {
     assert.equal(toHttpError(Object.assign(new Error('m'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), silent).status, 415);
   });
 
+  it('logs a client that closed the connection mid-request at info, not as an unhandled error', () => {
+    const levels: string[] = [];
+    const logger = new Logger('t');
+    logger.error = () => void levels.push('error');
+    logger.log = () => void levels.push('info');
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const r = toHttpError(aborted, logger, { method: 'POST', url: '/api/v1/domains' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error_id, undefined);
+    toHttpError(new BadRequestException('x', { cause: aborted }), logger);
+    assert.deepEqual(levels, ['info', 'info']);
+    // Another ECONNRESET (an upstream connection reset) is still an error.
+    toHttpError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), logger);
+    assert.deepEqual(levels, ['info', 'info', 'error']);
+  });
+
   it('turns an unknown route into NOT_FOUND naming the route', () => {
     const r = toHttpError(new NotFoundException(), silent, { method: 'GET', url: '/api/v1/x?y=1' });
     assert.deepEqual(r.body, { error: 'Not found', detail: 'No route GET /api/v1/x', code: 'NOT_FOUND' });

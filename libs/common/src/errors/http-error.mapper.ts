@@ -43,6 +43,13 @@ export function toHttpError(exception: unknown, logger: Logger, req?: { method?:
     const { status, ...body } = exception.payload;
     return { status: API_ERROR_STATUS[body.code] ?? status, body };
   }
+  const abort = clientAbort(exception) ?? (exception instanceof HttpException ? clientAbort(exception.cause) : null);
+  if (abort) {
+    // The client went away mid-request (closed tab, killed curl, proxy timeout): nothing is wrong
+    // here and nobody reads the answer, so no error log and no error id.
+    logger.log({ req: { method: req?.method, url: req?.url?.split('?')[0] }, reason: abort }, 'client closed the connection before the request was complete');
+    return { status: 400, body: { error: 'Request aborted', detail: 'The client closed the connection before the request was complete.', code: ApiErrorCode.VALIDATION_FAILED } };
+  }
   // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
   const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);
   if (fst) return fst;
@@ -72,6 +79,14 @@ export function toHttpError(exception: unknown, logger: Logger, req?: { method?:
       error_id: errorId,
     },
   };
+}
+
+/** Node's error for a request whose client closed the connection while its body was being read. */
+function clientAbort(exception: unknown): string | null {
+  const e = exception as { code?: unknown; message?: unknown };
+  if (e?.code === 'ECONNRESET' && e.message === 'aborted') return 'aborted';
+  if (e?.code === 'ECONNABORTED' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE') return e.code;
+  return null;
 }
 
 function fastifyError(exception: unknown): HttpErrorResult | null {

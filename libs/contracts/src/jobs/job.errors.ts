@@ -5,12 +5,15 @@ export enum JobErrorCode {
   NotFound = 'JOB_NOT_FOUND',
   NotCancellable = 'JOB_NOT_CANCELLABLE',
   NothingToImport = 'JOB_NOTHING_TO_IMPORT',
+  /** Imports seal their passwords under MAILPLANE_SECRET_KEY before queueing; without it they cannot start. */
+  SecretKeyMissing = 'JOB_SECRET_KEY_MISSING',
 }
 
 const JOB_TO_API: Record<JobErrorCode, ApiErrorCode> = {
   [JobErrorCode.NotFound]: ApiErrorCode.NOT_FOUND,
   [JobErrorCode.NotCancellable]: ApiErrorCode.CONFLICT,
   [JobErrorCode.NothingToImport]: ApiErrorCode.VALIDATION_FAILED,
+  [JobErrorCode.SecretKeyMissing]: ApiErrorCode.DEPENDENCY_UNAVAILABLE,
 };
 
 export class JobError extends moduleError(JOB_TO_API) {}

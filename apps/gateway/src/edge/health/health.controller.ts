@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { NatsRpcClient, type AppConfig } from '#common';
@@ -16,11 +16,14 @@ class LiveDto {
   @ApiProperty({ example: 'ok' }) status: string;
 }
 
-class HealthDto {
+class ReadyDto {
   @ApiProperty({ enum: ['ok', 'error'] }) status: string;
   @ApiProperty({ description: 'Dependencies that are up' }) info: object;
   @ApiProperty({ description: 'Dependencies that are down' }) error: object;
   @ApiProperty({ description: 'Every dependency with its status' }) details: object;
+}
+
+class HealthDto extends ReadyDto {
   @ApiProperty({
     description: 'The mail node (MAIL_NODE_ID): queue-service, stats-service and the workers of its reconcile queue. Reported, not critical: the control plane works without it (its routes answer 503).',
   })
@@ -28,7 +31,8 @@ class HealthDto {
 }
 
 const UP = { status: 'up' };
-const CRITICAL_UP = { database: UP, redis: UP, nats: UP, 'domain-service': UP, 'mailbox-service': UP, 'dkim-tls-service': UP };
+const OWN_UP = { database: UP, redis: UP, nats: UP };
+const CRITICAL_UP = { ...OWN_UP, 'domain-service': UP, 'mailbox-service': UP, 'dkim-tls-service': UP };
 const HEALTH_EXAMPLE = {
   status: 'ok',
   info: CRITICAL_UP,
@@ -66,11 +70,32 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: every critical dependency answers; 503 otherwise. */
+  /**
+   * Readiness for a load balancer: this process and its own connections only (PostgreSQL pool,
+   * Redis, NATS). A NATS service being down is not this gateway's fault, and every replica would
+   * see it alike: failing them all would turn one service's outage into a total one.
+   */
+  @Get('ready')
+  @Public()
+  @ApiOperation({
+    summary: 'Readiness (shallow)',
+    description: "The gateway's own dependencies answer: PostgreSQL, Redis and the NATS connection; 503 otherwise. The NATS services are not asked (see /health).",
+  })
+  @ApiOkResponse({ type: ReadyDto, example: { status: 'ok', info: OWN_UP, error: {}, details: OWN_UP } })
+  @ApiServiceUnavailableResponse({
+    description: 'The database, Redis or the NATS connection is down',
+    type: ReadyDto,
+    example: { status: 'error', info: { database: UP, nats: UP }, error: { redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } }, details: { ...OWN_UP, redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } } },
+  })
+  async ready(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult | object> {
+    return this.run(res, this.ownChecks());
+  }
+
+  /** Deep check for operators: every critical dependency answers; 503 otherwise. */
   @Get()
   @Public()
   @ApiOperation({
-    summary: 'Readiness',
+    summary: 'Health (deep)',
     description:
       'PostgreSQL, Redis, NATS, domain-service, mailbox-service and dkim-tls-service all answer; 503 when any is down. ' +
       '`mail_node` reports queue-service, stats-service and the reconcile workers of MAIL_NODE_ID without failing the check.',
@@ -86,33 +111,37 @@ export class HealthController {
     return { ...critical, mail_node: mailNode };
   }
 
-  private async critical(res: FastifyReply): Promise<HealthCheckResult | object> {
+  private critical(res: FastifyReply): Promise<HealthCheckResult | object> {
+    const ping = (key: string, subject: string) => () =>
+      this.probe(key, async () => {
+        const pong = await this.rpc.send<{ service: string }>(subject, {}, undefined, CHECK_TIMEOUT_MS);
+        return { service: pong.service };
+      });
+    return this.run(res, [
+      ...this.ownChecks(),
+      ping('domain-service', DomainSubjects.Ping),
+      ping('mailbox-service', MailboxSubjects.Ping),
+      ping('dkim-tls-service', DkimSubjects.Ping),
+    ]);
+  }
+
+  /** This process's own connections: the PostgreSQL pool, Redis, NATS. */
+  private ownChecks(): HealthIndicatorFunction[] {
+    return [
+      () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+      () => this.probe('redis', async () => ({ reply: await withTimeout(this.redis.ping(), 'Redis') })),
+      () =>
+        this.probe('nats', async () => {
+          if (!this.rpc.isConnected) throw new Error('disconnected from NATS');
+          const rtt = await withTimeout(this.rpc.connection.rtt(), 'NATS');
+          return { rtt_ms: Math.round(rtt * 100) / 100 };
+        }),
+    ];
+  }
+
+  private async run(res: FastifyReply, checks: HealthIndicatorFunction[]): Promise<HealthCheckResult | object> {
     try {
-      return await this.health.check([
-        () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
-        () => this.probe('redis', async () => ({ reply: await withTimeout(this.redis.ping(), 'Redis') })),
-        () =>
-          this.probe('nats', async () => {
-            if (!this.rpc.isConnected) throw new Error('disconnected from NATS');
-            const rtt = await withTimeout(this.rpc.connection.rtt(), 'NATS');
-            return { rtt_ms: Math.round(rtt * 100) / 100 };
-          }),
-        () =>
-          this.probe('domain-service', async () => {
-            const pong = await this.rpc.send<{ service: string }>(DomainSubjects.Ping, {}, undefined, CHECK_TIMEOUT_MS);
-            return { service: pong.service };
-          }),
-        () =>
-          this.probe('mailbox-service', async () => {
-            const pong = await this.rpc.send<{ service: string }>(MailboxSubjects.Ping, {}, undefined, CHECK_TIMEOUT_MS);
-            return { service: pong.service };
-          }),
-        () =>
-          this.probe('dkim-tls-service', async () => {
-            const pong = await this.rpc.send<{ service: string }>(DkimSubjects.Ping, {}, undefined, CHECK_TIMEOUT_MS);
-            return { service: pong.service };
-          }),
-      ]);
+      return await this.health.check(checks);
     } catch (err) {
       void res.status(503);
       return (err as { getResponse?: () => object }).getResponse?.() ?? { status: 'error' };

@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { NatsRpcClient } from '#common';
+import { NatsRpcClient, SecretBox, type AppConfig } from '#common';
 import {
   CommonError, CommonErrorCode, JobError, JobErrorCode, MailboxSubjects, type CallerContext, type ImportRowResultDto, type JobDto,
   type MailboxImportPreviewDto, type MailboxImportPreviewReply, type MailboxImportPreviewResultDto, type MailboxImportPreviewRpc,
 } from '#contracts';
-import { createBodyOf, importRowsOf, JobNames, type ImportRowInput, type MailboxImportJobData } from '#jobs';
+import { createBodyOf, importRowsOf, JobNames, sealImportRow, type ImportRowInput, type MailboxImportJobData } from '#jobs';
+import { APP_CONFIG } from '../../shared/app-config.js';
 import { JobsClient } from './jobs.client.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -18,17 +19,26 @@ const MAX_FIELDS = 20;
 /**
  * Starts a mailbox import: mailbox-service's preview checks every row first; rows it refuses are
  * reported as failed in the job's result, rows whose address already has a mailbox as exists, the rest
- * are created by the worker. Refused with 400 when no row is importable. The rows (with passwords)
- * go to Redis only, never to the jobs table or a log line.
+ * are created by the worker. Refused with 400 when no row is importable. The rows go to Redis only,
+ * never to the jobs table or a log line, and their passwords sealed under MAILPLANE_SECRET_KEY.
  */
 @Injectable()
 export class MailboxImportService {
+  private readonly box: SecretBox | null;
+
   constructor(
     private readonly rpc: NatsRpcClient,
     private readonly jobs: JobsClient,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.box = config.MAILPLANE_SECRET_KEY ? new SecretBox(config.MAILPLANE_SECRET_KEY) : null;
+  }
 
   async start(ctx: CallerContext, body: MailboxImportPreviewDto): Promise<JobDto> {
+    const box = this.box;
+    if (!box) {
+      throw new JobError(JobErrorCode.SecretKeyMissing, 'Mailbox import unavailable', 'MAILPLANE_SECRET_KEY is not set on the gateway: import passwords cannot be sealed for the queue.');
+    }
     const preview = await this.preview(ctx, body);
     const raw = importRowsOf(body);
     if (raw.length !== preview.rows.length) {
@@ -39,7 +49,7 @@ export class MailboxImportService {
     preview.rows.forEach((v, i) => {
       const reasons = v.reasons ?? [];
       if (v.ok || (reasons.length > 0 && reasons.every((r) => TAKEN_BY_MAILBOX.test(r)))) {
-        rows.push({ row: v.row, ...(v.address ? { address: v.address } : {}), body: createBodyOf(raw[i]) });
+        rows.push(sealImportRow(box, v.row, v.address, createBodyOf(raw[i])));
       } else {
         refused.push({ row: v.row, ...(v.address ? { address: v.address } : {}), status: 'failed', error: reasons.join('; ') });
       }

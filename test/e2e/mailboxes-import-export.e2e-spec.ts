@@ -5,6 +5,7 @@ import argon2 from 'argon2';
 import { parse } from 'csv-parse/sync';
 import { jobsPrefix, QueueNames } from '#jobs';
 import { expectError } from '../helpers/api-client.js';
+import { waitFor } from '../helpers/processes.js';
 import { dumpRedis, keysHolding } from '../helpers/redis-scan.js';
 import { TestStack } from '../helpers/stack.js';
 
@@ -203,8 +204,10 @@ describe('mailbox import preview and CSV export (e2e)', () => {
       assert.deepEqual(keysHolding(dump, passwords), [], `${when}: no password in any Redis key`);
       return dump;
     };
-    // No worker: the job stays queued with its full data, so the scan is sure to see it.
+    // A worker that answers the jobs API but runs nothing: the job stays queued with its full data, so the scan is sure to see it.
     await stack.apps.get('worker')!.stop();
+    stack.restartApp('worker', { WORKER_QUEUES: 'none' });
+    await waitFor('jobs API', async () => (await stack.api(a.token).get('/api/v1/jobs')).status === 200);
     const csv = [HEADER, ...addresses.map((a, i) => `${a},Sealed ${i},${passwords[i]},,`)].join('\n');
     const res = await stack.api(a.token).post('/api/v1/mailboxes/import', { csv });
     assert.equal(res.status, 202, res.text);
@@ -214,6 +217,7 @@ describe('mailbox import preview and CSV export (e2e)', () => {
     assert.ok(queued.get(jobKey)?.includes(addresses[0]), `the job's data is in Redis under ${jobKey} (the scan saw it)`);
     assert.match(queued.get(jobKey)!, /password_sealed/);
 
+    await stack.apps.get('worker')!.stop();
     stack.restartApp('worker');
     let job: Record<string, unknown> = {};
     for (const started = Date.now(); Date.now() - started < 30_000; ) {

@@ -183,9 +183,9 @@ export class TestStack {
   }
 
   /** Starts a stopped app of MORE_APPS again (same environment, no health port). */
-  restartApp(name: MoreApp): Proc {
+  restartApp(name: MoreApp, env: NodeJS.ProcessEnv = {}): Proc {
     const main = MORE_APPS[name];
-    const proc = new Proc(name, process.execPath, [main], { ...this.env, HEALTH_PORT: '0' });
+    const proc = new Proc(name, process.execPath, [main], { ...this.env, HEALTH_PORT: '0', ...env });
     this.apps.set(name, proc);
     return proc;
   }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { accountPasswordProblem, generatePassword, loadConfig } from '#common';
 import { checkCidr, ROLES, type Role } from '#contracts';
-import { createAccount, createDataSource, ensureTenant, resetAccountPassword } from '#database';
+import { accountExists, createAccount, createDataSource, ensureTenant, resetAccountPassword, setAccountIpAllowlist } from '#database';
 import { readPassword } from './read-password.js';
 
 const USAGE = `Usage:
@@ -63,8 +63,7 @@ try {
       fail(`--tenant is required for a tenant_admin and must not be the platform tenant "${config.BOOTSTRAP_TENANT_NAME}"`);
     }
     const tenantName = values.tenant ?? config.BOOTSTRAP_TENANT_NAME;
-    const exists: unknown[] = await ds.query(`SELECT 1 FROM accounts WHERE email = $1`, [email]);
-    if (exists.length) fail(`an account ${email} already exists (use reset-password)`);
+    if (await accountExists(ds, email)) fail(`an account ${email} already exists (use reset-password)`);
     const accountId = await ds.transaction(async (m) => createAccount(m, { email, password, role, tenantId: await ensureTenant(m, tenantName) }));
     console.log(JSON.stringify({ account_id: accountId, email, role, tenant: tenantName, ...(given ? {} : { password }) }));
   } else if (command === 'reset-password') {
@@ -80,8 +79,7 @@ try {
       if (bad.length) fail(`--cidrs: ${bad.join('; ')}`);
       cidrs = [...new Set(checked.map((x) => (x.r as { value: string }).value))];
     }
-    const rows: unknown[] = await ds.query(`UPDATE accounts SET ip_allowlist = $2 WHERE email = $1 RETURNING id`, [email, cidrs]);
-    if (!rows.length) fail(`no account ${email}`);
+    if (!(await setAccountIpAllowlist(ds, email, cidrs))) fail(`no account ${email}`);
     console.log(JSON.stringify({ email, ip_allowlist: cidrs }));
   } else {
     fail(`unknown command ${command}`);

@@ -52,4 +52,15 @@ export async function resetAccountPassword(ds: DataSource, email: string, passwo
 }
 
 /** Serialises concurrent first starts (two processes both seeing "no admin yet"). */
+export async function accountExists(ds: DataSource, email: string): Promise<boolean> {
+  const rows: unknown[] = await ds.query(`SELECT 1 FROM accounts WHERE email = $1`, [email]);
+  return rows.length > 0;
+}
+
+/** Sets (null: clears) an account's IP allowlist; false when there is no such account. */
+export async function setAccountIpAllowlist(ds: DataSource, email: string, cidrs: string[] | null): Promise<boolean> {
+  const rows: unknown[] = await ds.query(`UPDATE accounts SET ip_allowlist = $2 WHERE email = $1 RETURNING id`, [email, cidrs]);
+  return rows.length > 0;
+}
+
 export const FIRST_ADMIN_LOCK = 731_001;

@@ -38,7 +38,7 @@ export class AppModule implements OnApplicationShutdown {
               debounceMs: config.RECONCILE_DEBOUNCE_MS,
             }),
         },
-        { provide: NatsRpcClient, useFactory: () => NatsRpcClient.connect(config.NATS_URL, config.NATS_TIMEOUT_MS, `mailplane-worker-rpc-${process.pid}`) },
+        { provide: NatsRpcClient, useFactory: () => NatsRpcClient.connect(config, 'worker') },
         JobRunner,
         ReconcileProcessor,
         MailboxImportProcessor,

@@ -14,3 +14,8 @@ export * from './bootstrap/nats-service.bootstrap.js';
 export * from './bootstrap/health-server.js';
 export * from './crypto/secret-box.js';
 export * from './events/event-publisher.js';
+export * from './nats/bus-connection.js';
+export * from './bus/bus-keys.js';
+export * from './bus/caller-token.js';
+export * from './bus/bus-auth.js';
+export * from './bus/bus-caller.guard.js';

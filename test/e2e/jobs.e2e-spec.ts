@@ -34,7 +34,7 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
   };
   const restartWorker = async () => {
     const port = await freePort();
-    const worker = new Proc('worker', process.execPath, [WORKER_MAIN], { ...stack.env, HEALTH_PORT: String(port) });
+    const worker = new Proc('worker', process.execPath, [WORKER_MAIN], { ...stack.appEnv('worker'), HEALTH_PORT: String(port) });
     stack.apps.set('worker', worker);
     await waitFor('worker ready', async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.status === 200);
   };

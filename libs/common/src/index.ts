@@ -19,3 +19,4 @@ export * from './bus/bus-keys.js';
 export * from './bus/caller-token.js';
 export * from './bus/bus-auth.js';
 export * from './bus/bus-caller.guard.js';
+export * from './bus/nats-server-config.js';

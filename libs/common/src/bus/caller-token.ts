@@ -102,6 +102,10 @@ export class CallerTokenVerifier {
       throw refusal(err, subject);
     }
     if (payload.iss !== issuer) throw new BusError(BusErrorCode.CallerForged, 'Forbidden', 'The caller context names another issuer than its key.');
+    // maxTokenAge bounds only the age: a fresh token valid for an hour would otherwise be accepted.
+    if (payload.exp! - payload.iat! > this.ttlSeconds + CLOCK_TOLERANCE_S) {
+      throw new BusError(BusErrorCode.CallerExpired, 'Forbidden', `The signed caller context claims a longer life than the ${this.ttlSeconds} s accepted.`);
+    }
     if (!mayRequest(issuer, subject)) {
       throw new BusError(BusErrorCode.SenderNotAllowed, 'Forbidden', `${issuer} may not send requests on ${subject}.`);
     }
@@ -120,7 +124,7 @@ function refusal(err: unknown, subject: string): BusError {
   if (err instanceof joseErrors.JWTExpired) return new BusError(BusErrorCode.CallerExpired, 'Forbidden', 'The signed caller context has expired.');
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') return new BusError(BusErrorCode.CallerMismatch, 'Forbidden', `The caller context was signed for another subject than ${subject}.`);
-    if (err.claim === 'iat') return new BusError(BusErrorCode.CallerExpired, 'Forbidden', 'The signed caller context is too old or claims a longer life than accepted.');
+    if (err.claim === 'iat') return new BusError(BusErrorCode.CallerExpired, 'Forbidden', 'The signed caller context has expired (issued too long ago).');
   }
   return new BusError(BusErrorCode.CallerForged, 'Forbidden', 'The caller context signature is not valid.');
 }

@@ -28,9 +28,11 @@ describe('NatsRpcClient against a real NATS server', () => {
     verifier = new CallerTokenVerifier(await importBusVerifyKeys(`gateway=${keys.publicKey}`), 30);
     client = new NatsRpcClient(await nats.connect('gateway'), new CallerTokenSigner('gateway', await importBusSigningKey(keys.privateKey), 30), 3000);
     responder = await nats.connect('domain-service');
-    responder.subscribe('mailplane.domains.*', {
+    // Subject by subject: domain-service's bus user may subscribe to exactly the subjects it serves.
+    for (const subject of Object.keys(ACTION)) responder.subscribe(subject, {
       queue: 'rpc-int-spec',
-      callback: (_err, msg) => {
+      callback: (err, msg) => {
+        if (err) return;
         const req = msg.json<{ id: string; data: { n?: number } }>();
         seen.push({ requestId: msg.headers?.get('x-request-id'), caller: msg.headers?.get(CALLER_TOKEN_HEADER) });
         const action = ACTION[msg.subject];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the whole system: installs what is missing, finds or starts PostgreSQL/Redis/NATS, runs
-# migrations, creates the first admin, then runs every app with prefixed logs until Ctrl-C.
+# Starts the whole system: installs what is missing, finds or starts PostgreSQL/Redis, runs
+# migrations, creates the first admin, starts the authenticated NATS bus (scripts/lib/bus.sh), then
+# runs every app, each as its own bus user, with prefixed logs until Ctrl-C.
 #   npm start                        control plane only (mail-node routes answer 503 without a mail stack)
 #   npm start -- --with-mailstack    also installs and starts Postfix, Dovecot and OpenDKIM on loopback
 #                                    test ports (scripts/mailstack.sh) so real mail flows
@@ -16,6 +17,7 @@ done
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 source scripts/lib/setup.sh
+source scripts/lib/bus.sh
 mp_setup
 
 echo "[start] building"
@@ -36,10 +38,13 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+mp_start_bus "$REPO"
+if [[ -n "$MP_BUS_PID" ]]; then pids+=("$MP_BUS_PID"); fi
+
 run_app() {
   local name="$1" main="$2"
-  # Each line of output gets the app's name in front.
-  node "$main" > >(sed -u "s/^/[$name] /") 2>&1 &
+  # Each line of output gets the app's name in front; each app connects as its own bus user.
+  (mp_app_env "$name" && exec node "$main") > >(sed -u "s/^/[$name] /") 2>&1 &
   pids+=("$!")
 }
 run_app domain-service dist/apps/domain-service/src/main.js

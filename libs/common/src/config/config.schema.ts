@@ -20,7 +20,8 @@ export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://mailplane:mailplane@127.0.0.1:5432/mailplane'),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
-  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** The product's own authenticated bus (never an open server): 4223 is where `npm start` runs it. */
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4223'),
   /** This process's own NATS user and password (each app has its own; the server's permissions come from the bus catalog). Default user: the app's name. */
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),

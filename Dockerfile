@@ -230,6 +230,7 @@ COPY --chmod=755 <<"EOF" /usr/local/bin/mailnode
 set -Eeuo pipefail
 DEFAULTS=/usr/local/share/mailplane-mailnode
 APPS=(queue-service stats-service worker)
+BUS_SECRETS=/run/secrets/mailplane-bus
 log() { echo "mailnode: $*" >&2; }
 
 # Volumes (k8s emptyDir/PVC) start empty: copy the image's files into each one that is.
@@ -291,7 +292,14 @@ case "${1:-all}" in
     base="${HEALTH_PORT:-0}"; [ "$base" -gt 0 ] || base=3001
     APP_PIDS=""; i=0
     for app in "${APPS[@]}"; do
-      HEALTH_PORT=$((base + i)) node "dist/apps/$app/src/main.js" & APP_PIDS="$APP_PIDS $!"; i=$((i + 1))
+      # Each app is its own bus user: its password (and a sender's signing key) from the mounted
+      # bus secret files when there are any, else the container's NATS_PASSWORD/BUS_SIGNING_KEY.
+      (
+        export NATS_USER="$app" HEALTH_PORT=$((base + i))
+        if [ -r "$BUS_SECRETS/$app.password" ]; then NATS_PASSWORD="$(cat "$BUS_SECRETS/$app.password")"; export NATS_PASSWORD; fi
+        if [ -r "$BUS_SECRETS/$app.signing-key" ]; then BUS_SIGNING_KEY="$(cat "$BUS_SECRETS/$app.signing-key")"; export BUS_SIGNING_KEY; fi
+        exec node "dist/apps/$app/src/main.js"
+      ) & APP_PIDS="$APP_PIDS $!"; i=$((i + 1))
     done
     trap 'stop_all; exit 0' TERM INT
     rc=0; wait -n $APP_PIDS || rc=$?

@@ -417,9 +417,18 @@ async function benchDomains(s: Settings, onStack: (stack: TestStack) => void, ba
   await insertDomains(stack);
 
   const port = await freePort();
+  // The baseline is bare NATS: a server of its own without users, since the stack's bus lets no
+  // client outside the catalog's apps in.
+  const natsPort = await freePort();
+  const bareNats = new Proc('bare-nats', process.env.NATS_SERVER_BIN ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(natsPort)], process.env);
+  baseline.push(bareNats);
+  await waitFor('bare-nats', async () => {
+    if (!bareNats.running) throw new Error(`bare nats-server exited:\n${bareNats.tail()}`);
+    return bareNats.output.join('').includes('Server is ready');
+  });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    NATS_URL: stack.nats.url,
+    NATS_URL: `nats://127.0.0.1:${natsPort}`,
     DATABASE_URL: stack.db.url,
     DATABASE_POOL_SIZE: stack.env.DATABASE_POOL_SIZE,
     BENCH_PORT: String(port),

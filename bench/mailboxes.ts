@@ -138,7 +138,7 @@ class MailboxBench {
     if (scheme === this.scheme) return;
     const t0 = performance.now();
     await this.stack.mailboxService.stop();
-    const env = { ...this.stack.env, HEALTH_PORT: '0', MAILBOX_PASSWORD_SCHEME: scheme };
+    const env = { ...this.stack.appEnv('mailbox-service'), HEALTH_PORT: '0', MAILBOX_PASSWORD_SCHEME: scheme };
     const proc = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], env);
     this.stack.mailboxService = proc;
     await waitFor(`mailbox-service with ${scheme}`, async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts the whole system: installs what is missing, finds or starts PostgreSQL/Redis/NATS, runs
-# migrations, creates the first admin, then runs every app with prefixed logs until Ctrl-C. An app that
-# exits is restarted (1 s back-off, doubling up to 30 s; scripts/lib/supervise.sh).
+# Starts the whole system: installs what is missing, finds or starts PostgreSQL/Redis, runs
+# migrations, creates the first admin, starts the authenticated NATS bus (scripts/lib/bus.sh), then
+# runs every app, each as its own bus user, with prefixed logs until Ctrl-C. An app that exits is
+# restarted (1 s back-off, doubling up to 30 s; scripts/lib/supervise.sh).
 #   npm start                        control plane only (mail-node routes answer 503 without a mail stack)
 #   npm start -- --with-mailstack    also installs and starts Postfix, Dovecot and OpenDKIM on loopback
 #                                    test ports (scripts/mailstack.sh) so real mail flows
@@ -18,6 +19,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 source scripts/lib/setup.sh
 source scripts/lib/supervise.sh
+source scripts/lib/bus.sh
 mp_setup
 
 echo "[start] building"
@@ -38,10 +40,14 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+mp_start_bus "$REPO"
+if [[ -n "$MP_BUS_PID" ]]; then pids+=("$MP_BUS_PID"); fi
+
 run_app() {
   local name="$1" main="$2"
-  # Restarted whenever it exits, as systemd or Kubernetes would; each line gets the app's name in front.
-  mp_supervise "$name" node "$main" &
+  # Restarted whenever it exits, as systemd or Kubernetes would; each line gets the app's name in front;
+  # each app connects as its own bus user.
+  (mp_app_env "$name" && mp_supervise "$name" node "$main") &
   pids+=("$!")
 }
 run_app domain-service dist/apps/domain-service/src/main.js

@@ -1,16 +1,16 @@
 # shellcheck shell=bash
-# Backing services for scripts/start.sh and scripts/test.sh: PostgreSQL, Redis
-# and NATS (with JetStream), at the URLs the app is configured with.
+# Backing services for scripts/start.sh and scripts/test.sh: PostgreSQL and Redis, at the URLs the
+# app is configured with. (NATS is the product's own authenticated bus, started after the build by
+# scripts/lib/bus.sh; the tests start private ones.)
 #
 #   source scripts/lib/services.sh
-#   mp_ensure_services                  # make all three answer (found / docker / Debian package)
+#   mp_ensure_services                  # make both answer (found / docker / Debian package)
 #   mp_ensure_database                  # role + database of DATABASE_URL exist
 #   mp_ensure_database_named NAME       # another database owned by the same role
 #
 # Configuration (environment):
 #   DATABASE_URL  default postgres://mailplane:mailplane@127.0.0.1:5432/mailplane
 #   REDIS_URL     default redis://127.0.0.1:6379/0
-#   NATS_URL      default nats://127.0.0.1:4222
 #   MP_SERVICES_TIMEOUT  seconds to wait for a started service (default 30)
 #   MP_NO_DOCKER=1       never use Docker, even when an engine answers
 #
@@ -30,7 +30,6 @@ source "$MP_REPO/scripts/lib/apt.sh"
 
 MP_DEFAULT_DATABASE_URL="postgres://mailplane:mailplane@127.0.0.1:5432/mailplane"
 MP_DEFAULT_REDIS_URL="redis://127.0.0.1:6379/0"
-MP_DEFAULT_NATS_URL="nats://127.0.0.1:4222"
 
 mp__svc_log() { echo "[services] $*"; }
 mp__svc_err() { echo "[services] error: $*" >&2; }
@@ -329,27 +328,6 @@ mp__start_redis() {
   return 0
 }
 
-mp__start_nats() {
-  local host="$1" port="$2" bin addr sd out rc=0
-  bin="$(mp__nats_bin)" || bin=""
-  if [[ -z "$bin" ]]; then mp__svc_err "nats: nats-server not found"; return 1; fi
-  addr=127.0.0.1
-  if [[ "$host" == ::1 ]]; then addr=::1; fi
-  # The default port keeps Debian's store dir; other ports get their own, so two
-  # servers never share a JetStream store.
-  sd=/var/lib/nats-server
-  if [[ "$port" != 4222 ]]; then sd="/var/lib/nats-server-$port"; fi
-  mkdir -p "$sd" /var/log /run || return 1
-  out="$(start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "/run/mailplane-nats-$port.pid" \
-    --exec "$bin" -- -a "$addr" -p "$port" -js -sd "$sd" -l "/var/log/nats-server-$port.log" 2>&1)" || rc=$?
-  if ((rc != 0)); then
-    printf '%s\n' "$out" | tail -n 20 >&2
-    mp__svc_err "nats: start-stop-daemon failed (exit $rc); see /var/log/nats-server-$port.log"
-    return 1
-  fi
-  return 0
-}
-
 # ---------------------------------------------------------------------------
 # mp_ensure_services
 
@@ -357,7 +335,6 @@ mp_ensure_services() {
   local timeout_s="${MP_SERVICES_TIMEOUT:-30}"
   local pg_url="${DATABASE_URL:-$MP_DEFAULT_DATABASE_URL}"
   local redis_url="${REDIS_URL:-$MP_DEFAULT_REDIS_URL}"
-  local nats_url="${NATS_URL:-$MP_DEFAULT_NATS_URL}"
 
   local -A host port how
   local redis_auth="" redis_pass="" redis_user=""
@@ -369,14 +346,12 @@ mp_ensure_services() {
   # (the trailing x keeps the final \r\n from being eaten by $(...))
   redis_auth="$(mp__redis_auth_cmd "$MP_URL_USER" "$MP_URL_PASS" "$MP_URL_HAS_PASS"; echo x)"
   redis_auth="${redis_auth%x}"
-  mp__parse_url "$nats_url" 4222 || return 1
-  host[nats]="$MP_URL_HOST" port[nats]="$MP_URL_PORT"
 
   local svc failed=0 extra
   local -a to_docker=() to_local=() pkgs=()
 
   # (a) already answering?
-  for svc in postgres redis nats; do
+  for svc in postgres redis; do
     extra=""
     if [[ "$svc" == redis ]]; then extra="$redis_auth"; fi
     if mp__probe "$svc" "${host[$svc]}" "${port[$svc]}" "$extra"; then
@@ -424,7 +399,6 @@ mp_ensure_services() {
       case "$svc" in
         postgres) mp__pg_installed || pkgs+=(postgresql) ;;
         redis) [[ -n "$(mp__redis_bin)" ]] || pkgs+=(redis-server) ;;
-        nats) [[ -n "$(mp__nats_bin)" ]] || pkgs+=(nats-server) ;;
       esac
     done
     if ((${#pkgs[@]} > 0)); then
@@ -440,7 +414,6 @@ mp_ensure_services() {
       case "$svc" in
         postgres) mp__start_postgres "${port[postgres]}" && started=1 ;;
         redis) mp__start_redis "${port[redis]}" "$redis_pass" "$redis_user" && started=1 ;;
-        nats) mp__start_nats "${host[nats]}" "${port[nats]}" && started=1 ;;
       esac
       if [[ -n "$started" ]]; then
         how[$svc]=started
@@ -453,7 +426,7 @@ mp_ensure_services() {
 
   # Wait for everything we started.
   local deadline=$((SECONDS + timeout_s)) pending
-  for svc in postgres redis nats; do
+  for svc in postgres redis; do
     case "${how[$svc]:-}" in docker | started) ;; *) continue ;; esac
     extra=""
     if [[ "$svc" == redis ]]; then extra="$redis_auth"; fi
@@ -475,7 +448,6 @@ mp_ensure_services() {
         docker:*) hint="; see: ${MP_COMPOSE_CMD[*]} logs $svc" ;;
         started:postgres) hint="; see ${MP_PG_LOG:-/var/log/postgresql/}" ;;
         started:redis) hint="; see /var/log/redis/mailplane-${port[redis]}.log" ;;
-        started:nats) hint="; see /var/log/nats-server-${port[nats]}.log" ;;
       esac
       mp__svc_err "$svc did not answer at $(mp__hp "${host[$svc]}" "${port[$svc]}") within ${timeout_s}s ($MP_PROBE_WHY)$hint"
       failed=1

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# The set-up every entry point shares: configuration, Node 24, npm dependencies, PostgreSQL/Redis/NATS
+# The set-up every entry point shares: configuration, Node 24, npm dependencies, PostgreSQL/Redis
 # and the database. `mp_setup_for_tests` adds what the suites and the benchmark need on top: the
-# test database, the nats-server binary (they start private NATS instances) and doveadm.
+# test database, the nats-server binary (they start private, authenticated NATS instances) and doveadm.
 
 MP_SETUP_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/config.sh

@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CONFIG_KEYS, configSchema } from '#common';
+import { CONFIG_KEYS, configSchema, natsPasswordEnvOf } from '#common';
+import { BUS_APPS, BUS_SENDERS, type BusApp } from '#contracts';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -43,6 +44,7 @@ const DUMMY_SECRETS: Readonly<Record<string, string>> = {
   JWT_SECRET: 'x'.repeat(48),
   MAILPLANE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
   REDIS_PASSWORD: 'r'.repeat(64),
+  BUS_VERIFY_KEYS: 'gateway=MCowBQYDK2VwAyEAdummy,worker=MCowBQYDK2VwAyEAdummy',
 };
 /**
  * .env values that are no Mailplane config key: compose builds them into the services' URLs and the
@@ -77,6 +79,15 @@ const MAIL_NODE_SECRETS_NEEDED: Readonly<Record<string, readonly string[]>> = {
 };
 const MAIL_NODE_ROLE = 'mailplane_node';
 const roleOf = (url: string) => decodeURIComponent(new URL(url).username);
+
+/** BUS_SIGNING_KEY_GATEWAY etc.: a sender's key as .env holds it for docker-compose.yml. */
+const signingKeyEnvOf = (app: BusApp) => `BUS_SIGNING_KEY_${app.toUpperCase().replace(/-/g, '_')}`;
+/**
+ * Not app config but inputs of docker-compose.yml: every app's bus password (for the generated
+ * nats-server config and the app itself) and every sender's signing key. Required, with dummies here.
+ */
+const BUS_SECRET_VARS: readonly string[] = [...BUS_APPS.map(natsPasswordEnvOf), ...BUS_SENDERS.map(signingKeyEnvOf)];
+const DUMMY_BUS_SECRETS: Readonly<Record<string, string>> = Object.fromEntries(BUS_SECRET_VARS.map((v) => [v, `dummy-${v.toLowerCase()}`]));
 
 /** Every app under apps/ (each must run somewhere in compose and in k8s). */
 const APPS = readdirSync(join(ROOT, 'apps'), { withFileTypes: true })
@@ -157,6 +168,10 @@ function interpolate(value: string, where: string): string {
     if (match === '$$') return '$';
     const name = (braced ?? bare) as string;
     if (Object.hasOwn(DUMMY_SECRETS, name)) return DUMMY_SECRETS[name];
+    if (Object.hasOwn(DUMMY_BUS_SECRETS, name)) {
+      assert.equal(op, ':?', `${where}: ${match} must be required (\${${name}:?message})`);
+      return DUMMY_BUS_SECRETS[name];
+    }
     if (op === ':-' || op === '-') return arg ?? '';
     assert.fail(`${where}: ${match} has neither a default nor a dummy value in this test`);
   });
@@ -231,7 +246,7 @@ describe('docker-compose.yml', () => {
 
   it('runs migrate, every app and the mail node from the Mailplane images', () => {
     const { service, mailplaneServices } = load();
-    const expected = ['dkim-tls-service', 'domain-service', 'gateway', 'mailbox-service', 'mailnode', 'migrate', 'worker'];
+    const expected = ['dkim-tls-service', 'domain-service', 'gateway', 'mailbox-service', 'mailnode', 'migrate', 'nats-config', 'worker'];
     assert.deepEqual([...mailplaneServices].sort(), expected);
     const others = mailplaneServices.filter((name) => name !== 'mailnode');
     const images = new Set(others.map((name) => service(name).image));
@@ -256,14 +271,15 @@ describe('docker-compose.yml', () => {
   it('sets only env vars known to the config schema on Mailplane services', () => {
     const { file, service, mailplaneServices } = load();
     assertKnownKeys(Object.keys(asRecord(file['x-mailplane-env'], 'x-mailplane-env')), 'docker-compose.yml x-mailplane-env');
-    for (const name of mailplaneServices) {
+    // nats-config takes the bus passwords to generate the server's config (checked below).
+    for (const name of mailplaneServices.filter((n) => n !== 'nats-config')) {
       assertKnownKeys(Object.keys(composeEnv(service(name), name)), `docker-compose.yml service "${name}"`);
     }
   });
 
   it('interpolates only config keys (so .env.example documents them) and requires the secrets', () => {
     const { file } = load();
-    assertKnownKeys([...interpolatedNames(file)].filter((n) => !COMPOSE_ONLY_SECRETS.includes(n)), 'docker-compose.yml ${...} interpolation');
+    assertKnownKeys([...interpolatedNames(file)].filter((n) => !COMPOSE_ONLY_SECRETS.includes(n) && !BUS_SECRET_VARS.includes(n)), 'docker-compose.yml ${...} interpolation');
     const text = readRepoFile('docker-compose.yml');
     for (const secret of Object.keys(DUMMY_SECRETS)) {
       const uses = [...text.matchAll(new RegExp(`\\$\\{${secret}(:?[-?][^}]*)?\\}`, 'g'))].map((m) => m[0]);
@@ -378,6 +394,55 @@ describe('docker-compose.yml', () => {
       assert.ok(config.HEALTH_PORT > 0, `${name} needs a non-zero HEALTH_PORT for its healthcheck`);
       assert.match(healthcheckText(ds, name), new RegExp(`:${config.HEALTH_PORT}/health/ready`));
       assert.equal(asRecord(ds.deploy, `${name}.deploy`).replicas, 2, `${name} deploy.replicas`);
+    }
+  });
+
+  it('each app connects as its own bus user with its own password; only senders get a signing key', () => {
+    const { file, service } = load();
+    assert.match(String(asRecord(file['x-mailplane-env'], 'x-mailplane-env').BUS_VERIFY_KEYS), /^\$\{BUS_VERIFY_KEYS:\?.+\}$/);
+    for (const app of ['gateway', ...HEALTH_PORT_APPS] as BusApp[]) {
+      const env = composeEnv(service(app), app);
+      assert.equal(env.NATS_USER, app, `${app}: NATS_USER`);
+      assert.match(env.NATS_PASSWORD ?? '', new RegExp(`^\\$\\{${natsPasswordEnvOf(app)}:\\?.+\\}$`), `${app}: NATS_PASSWORD from its own variable`);
+      if (BUS_SENDERS.includes(app)) {
+        assert.match(env.BUS_SIGNING_KEY ?? '', new RegExp(`^\\$\\{${signingKeyEnvOf(app)}:\\?.+\\}$`), `${app}: BUS_SIGNING_KEY from its own variable`);
+      } else {
+        assert.equal(env.BUS_SIGNING_KEY, undefined, `${app} sends no RPCs: no signing key`);
+      }
+    }
+  });
+
+  it('the bus: nats-config writes the generated users and permissions, nats runs that config', () => {
+    const { service } = load();
+    const gen = service('nats-config');
+    assert.match(commandText(gen.command), /nats-server-config\.cli\.js --out \/etc\/nats\/nats-server\.conf/);
+    assert.deepEqual(Object.keys(composeEnv(gen, 'nats-config')).sort(), BUS_APPS.map(natsPasswordEnvOf).sort(), 'nats-config gets every app\'s password');
+    const nats = service('nats');
+    const args = (nats.command as unknown[]).map(String);
+    assert.equal(args[args.indexOf('-c') + 1], '/etc/nats/nats-server.conf', 'nats runs the generated config');
+    assert.ok(((nats.volumes as unknown[]) ?? []).map(String).includes('nats-config:/etc/nats:ro'));
+    dependsOn(nats, 'nats-config', 'service_completed_successfully', 'nats');
+  });
+
+  it('mailnode: each of its apps gets its own bus password (and the worker its key) as a secret file', () => {
+    const { file, service } = load();
+    const secrets = asRecord(file.secrets, 'docker-compose.yml secrets');
+    const mounted = new Map(((service('mailnode').secrets as unknown[]) ?? []).map((m) => {
+      const r = asRecord(m, 'mailnode.secrets[]');
+      return [String(r.target), String(r.source)];
+    }));
+    const script = mailnodeFile('/usr/local/bin/mailnode');
+    const dir = /^BUS_SECRETS=(\S+)$/m.exec(script)?.[1];
+    assert.ok(dir, 'the mailnode entrypoint names its BUS_SECRETS dir');
+    assert.match(script, /NATS_USER="\$app"/);
+    for (const app of MAIL_NODE_APPS as BusApp[]) {
+      const files: [string, string][] = [[`${dir}/${app}.password`, natsPasswordEnvOf(app)]];
+      if (BUS_SENDERS.includes(app)) files.push([`${dir}/${app}.signing-key`, signingKeyEnvOf(app)]);
+      for (const [target, variable] of files) {
+        const source = mounted.get(target);
+        assert.ok(source, `mailnode must mount ${target}`);
+        assert.equal(asRecord(secrets[source], `secrets.${source}`).environment, variable, `secret ${source} comes from ${variable}`);
+      }
     }
   });
 
@@ -709,6 +774,30 @@ describe('k8s manifests', () => {
     }
   });
 
+  it('every app container is its own bus user with a Secret of its own; only senders hold a signing key', () => {
+    const { workloads, secrets, configMaps } = load();
+    let seen = 0;
+    for (const w of workloads) {
+      for (const c of podSpec(w).containers) {
+        const app = BUS_APPS.find((a) => commandText(c.args).includes(appMain(a)));
+        if (!app) continue;
+        seen++;
+        const at = `${where(w)} container ${c.name}`;
+        assert.equal(c.env?.find((e) => e.name === 'NATS_USER')?.value, app, `${at}: NATS_USER`);
+        const secretName = `mailplane-bus-${app}`;
+        assert.ok((c.envFrom ?? []).some((r) => r.secretRef?.name === secretName), `${at}: envFrom ${secretName}`);
+        const secret = secrets.find((o) => o.metadata.name === secretName);
+        assert.ok(secret, `Secret ${secretName} missing`);
+        const keys = Object.keys(secret.stringData ?? {}).sort();
+        assert.deepEqual(keys, BUS_SENDERS.includes(app) ? ['BUS_SIGNING_KEY', 'NATS_PASSWORD'] : ['NATS_PASSWORD'], `${where(secret)} keys`);
+        for (const key of keys) assert.match(String(secret.stringData![key]), /change-me/, `${where(secret)}: ${key} placeholder`);
+      }
+    }
+    assert.ok(seen >= BUS_APPS.length, 'every bus app runs in some container');
+    const verify = String(configMaps.find((o) => o.metadata.name === 'mailplane-config')?.data?.BUS_VERIFY_KEYS ?? '');
+    assert.deepEqual(verify.split(',').map((e) => e.split('=')[0]).sort(), [...BUS_SENDERS].sort(), 'BUS_VERIFY_KEYS names every sender');
+  });
+
   it('mail node: a StatefulSet of daemons + queue-service + stats-service + worker sharing volumes and PIDs', () => {
     const { ofKind } = load();
     const sets = ofKind('StatefulSet');
@@ -854,9 +943,11 @@ describe('.env.example', () => {
   it('sets only env vars known to the config schema', () => {
     const { entries } = load();
     assertKnownKeys(
-      entries.map((e) => e.key).filter((k) => !COMPOSE_ONLY_SECRETS.includes(k)),
+      entries.map((e) => e.key).filter((k) => !COMPOSE_ONLY_SECRETS.includes(k) && !BUS_SECRET_VARS.includes(k)),
       '.env.example',
     );
+    const missing = BUS_SECRET_VARS.filter((v) => !entries.some((e) => e.key === v));
+    assert.deepEqual(missing, [], `.env.example must list the bus secrets docker-compose.yml needs: ${missing.join(', ')}`);
   });
 
   it('lists every CONFIG_KEY exactly once', () => {

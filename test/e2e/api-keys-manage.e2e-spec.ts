@@ -38,7 +38,7 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
     // A second replica on the same database/Redis/NATS, trusting 127.0.0.1 as a reverse proxy.
     const port = await freePort();
     gw2Url = `http://127.0.0.1:${port}`;
-    gw2 = new Proc('gateway-2', process.execPath, [GATEWAY_MAIN], { ...stack.env, GATEWAY_PORT: String(port), TRUST_PROXY: '127.0.0.1' });
+    gw2 = new Proc('gateway-2', process.execPath, [GATEWAY_MAIN], { ...stack.appEnv('gateway'), GATEWAY_PORT: String(port), TRUST_PROXY: '127.0.0.1' });
     await waitFor('gateway-2', async () => {
       if (!gw2.running) throw new Error(`gateway-2 exited\n${gw2.tail()}`);
       return (await fetch(`${gw2Url}/health/live`).catch(() => null))?.status === 200;

@@ -49,7 +49,8 @@ describe('DKIM keys (e2e)', () => {
       assert.equal((await stack.api(a.token).post('/api/v1/domains', { name })).status, 201);
     }
     assert.equal((await stack.api(b.token).post('/api/v1/domains', { name: 'dkim-b.example' })).status, 201);
-    nc = await connect({ servers: stack.nats.url });
+    // As the worker's bus user: the one that may hear events.
+    nc = await stack.nats.connect('worker');
     events = nc.subscribe(EventSubjects.DkimChanged);
     void (async () => {
       for await (const m of events) seen.push(m.json());

@@ -35,7 +35,7 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
   /** `queues: 'none'`: a worker that answers the jobs API but runs nothing, so jobs stay queued. */
   const restartWorker = async (queues = 'all') => {
     const port = await freePort();
-    const worker = new Proc('worker', process.execPath, [WORKER_MAIN], { ...stack.env, HEALTH_PORT: String(port), WORKER_QUEUES: queues });
+    const worker = new Proc('worker', process.execPath, [WORKER_MAIN], { ...stack.appEnv('worker'), HEALTH_PORT: String(port), WORKER_QUEUES: queues });
     stack.apps.set('worker', worker);
     await waitFor('worker ready', async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.status === 200);
   };

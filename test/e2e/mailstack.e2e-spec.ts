@@ -55,7 +55,7 @@ describe('the real mail stack, driven through the API (e2e)', () => {
   /** Creates a mailbox while mailbox-service hashes with `scheme`. */
   async function mailboxWithScheme(local: string, domain: string, scheme: string): Promise<void> {
     await stack.mailboxService.stop();
-    stack.mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], { ...stack.env, MAILBOX_PASSWORD_SCHEME: scheme });
+    stack.mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], { ...stack.appEnv('mailbox-service'), MAILBOX_PASSWORD_SCHEME: scheme });
     await stack.waitHealthy();
     const res = await api.post('/api/v1/mailboxes', { username: `${local}@${domain}`, password: PW });
     assert.equal(res.status, 201, res.text);

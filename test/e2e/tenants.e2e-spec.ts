@@ -32,7 +32,8 @@ describe('tenants (e2e)', () => {
     stack = await TestStack.start('tenants', { authCacheTtlMs: 60_000 });
     admin = stack.api(stack.admin.apiKey);
     // Every event on the stack's bus, as the worker's reconcile trigger hears them.
-    nc = await connect({ servers: stack.nats.url });
+    // As the worker's bus user: the one that may hear events.
+    nc = await stack.nats.connect('worker');
     nc.subscribe(EventSubjects.All, {
       callback: (err, msg) => {
         if (err) return;

@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
+import { writeNatsServerConfig } from '#common';
+import { BUS_APPS, inboxPrefixOf, type BusApp } from '#contracts';
 
 export async function freePort(): Promise<number> {
   const srv = createServer();
@@ -82,9 +86,21 @@ export async function run(command: string, args: string[], env: NodeJS.ProcessEn
   return { stdout, stderr };
 }
 
-/** A private nats-server (JetStream on) so suites never see each other's or a dev instance's services. */
+/**
+ * A private nats-server (JetStream on) so suites never see each other's or a dev instance's
+ * services, configured like production: one user per app with the permissions generated from the
+ * bus catalog, so every suite runs on an authenticated bus.
+ */
 export interface NatsServer {
   url: string;
+  /** The generated nats-server configuration file. */
+  configFile: string;
+  /** Each app's bus password (its user is the app's name). */
+  readonly passwords: Readonly<Record<BusApp, string>>;
+  /** NATS_USER / NATS_PASSWORD of one app. */
+  credentials(app: BusApp): { NATS_USER: string; NATS_PASSWORD: string };
+  /** A connection as `app`'s bus user (with its reply inbox prefix). */
+  connect(app: BusApp): Promise<NatsConnection>;
   /** The running server process (undefined while killed). */
   readonly proc: Proc | undefined;
   /** Stops the server but keeps its port and store, so `start()` brings the same one back. */
@@ -97,9 +113,14 @@ export async function startNats(): Promise<NatsServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'mp-nats-'));
   const bin = process.env.NATS_SERVER_BIN ?? 'nats-server';
+  const passwords = Object.fromEntries(BUS_APPS.map((app) => [app, randomBytes(18).toString('base64url')])) as Record<BusApp, string>;
+  const configFile = join(dir, 'nats-server.conf');
+  // A low bcrypt cost: every suite connects a dozen clients, and the hashes never leave the temp dir.
+  writeNatsServerConfig(configFile, { passwords, listen: `127.0.0.1:${port}`, jetstreamStoreDir: join(dir, 'jetstream'), bcryptCost: 4 });
+  const url = `nats://127.0.0.1:${port}`;
   let proc: Proc | undefined;
   const start = async () => {
-    const p = new Proc('nats', bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], process.env);
+    const p = new Proc('nats', bin, ['-c', configFile], process.env);
     proc = p;
     await waitFor('nats-server', async () => {
       if (!p.running) throw new Error(`nats-server exited: ${p.tail()}`);
@@ -114,7 +135,11 @@ export async function startNats(): Promise<NatsServer> {
   };
   await start();
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url,
+    configFile,
+    passwords,
+    credentials: (app) => ({ NATS_USER: app, NATS_PASSWORD: passwords[app] }),
+    connect: (app) => natsConnect({ servers: url, user: app, pass: passwords[app], inboxPrefix: inboxPrefixOf(app), name: `test-as-${app}` }),
     get proc() {
       return proc?.running ? proc : undefined;
     },

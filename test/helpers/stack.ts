@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { generateBusKeyPair } from '#common';
+import { BUS_SENDERS, type BusApp } from '#contracts';
 import {
   ADMIN_CLI_MAIN, DKIM_TLS_SERVICE_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, MAILBOX_SERVICE_MAIN, QUEUE_SERVICE_MAIN, SEED_MAIN, STATS_SERVICE_MAIN, WORKER_MAIN,
 } from './paths.js';
@@ -45,6 +47,9 @@ export interface ExtraGateway {
 /** Where the test stack looks for the mail daemons when it must find none. */
 export const NO_MAILSTACK_PATH = '/nonexistent/mailplane-no-mailstack';
 
+/** One key pair per app that sends RPCs, made anew for every stack. */
+export type BusKeys = ReadonlyMap<BusApp, { privateKey: string; publicKey: string }>;
+
 /**
  * A whole Mailplane for one suite: its own database and nats-server, the real gateway,
  * domain-service and mailbox-service as separate processes, and the first admin seeded exactly as `npm start` does.
@@ -53,7 +58,9 @@ export class TestStack {
   private constructor(
     readonly db: TestDatabase,
     readonly nats: NatsServer,
+    /** What every app gets; its bus credentials and signing key come on top (appEnv). */
     readonly env: NodeJS.ProcessEnv,
+    readonly busKeys: BusKeys,
     readonly baseUrl: string,
     readonly gateway: Proc,
     public domainService: Proc,
@@ -80,6 +87,7 @@ export class TestStack {
 
   private static async boot(db: TestDatabase, nats: NatsServer, options: StackOptions): Promise<TestStack> {
     const port = await freePort();
+    const busKeys: BusKeys = new Map(BUS_SENDERS.map((app) => [app, generateBusKeyPair()]));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'test',
@@ -88,6 +96,7 @@ export class TestStack {
       DATABASE_POOL_SIZE: '4',
       NATS_URL: nats.url,
       NATS_TIMEOUT_MS: String(options.natsTimeoutMs ?? 5000),
+      BUS_VERIFY_KEYS: [...busKeys].map(([app, k]) => `${app}=${k.publicKey}`).join(','),
       REDIS_URL: options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: String(port),
@@ -108,19 +117,20 @@ export class TestStack {
       password: /password:\s+(\S+)/.exec(seed.stdout)![1],
       apiKey: /API key:\s+(\S+)/.exec(seed.stdout)![1],
     };
-    const domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], env);
+    const envOf = (app: BusApp) => appEnvOf(env, nats, busKeys, app);
+    const domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], envOf('domain-service'));
     // serviceHealthPort belongs to domain-service: mailbox-service must not try to bind it too.
-    const mailboxEnv = { ...env, HEALTH_PORT: String(options.mailboxServiceHealthPort ?? 0) };
+    const mailboxEnv = { ...envOf('mailbox-service'), HEALTH_PORT: String(options.mailboxServiceHealthPort ?? 0) };
     const mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], mailboxEnv);
     const apps = new Map<MoreApp, Proc>();
     const appHealth: string[] = [];
     for (const [name, main] of Object.entries(MORE_APPS) as [MoreApp, string][]) {
       const healthPort = await freePort();
       appHealth.push(`http://127.0.0.1:${healthPort}/health/ready`);
-      apps.set(name, new Proc(name, process.execPath, [main], { ...env, HEALTH_PORT: String(healthPort) }));
+      apps.set(name, new Proc(name, process.execPath, [main], { ...envOf(name), HEALTH_PORT: String(healthPort) }));
     }
-    const gateway = new Proc('gateway', process.execPath, [GATEWAY_MAIN], env);
-    const stack = new TestStack(db, nats, env, `http://127.0.0.1:${port}`, gateway, domainService, mailboxService, apps, admin);
+    const gateway = new Proc('gateway', process.execPath, [GATEWAY_MAIN], envOf('gateway'));
+    const stack = new TestStack(db, nats, env, busKeys, `http://127.0.0.1:${port}`, gateway, domainService, mailboxService, apps, admin);
     try {
       await stack.waitHealthy(options.redisUrl ? '/health/live' : '/health');
       if (!options.redisUrl) {
@@ -141,6 +151,11 @@ export class TestStack {
     return new ApiClient(this.baseUrl, credential);
   }
 
+  /** The environment of one app of this stack: the shared one, its own bus user and, for a sender, its signing key. */
+  appEnv(app: BusApp): NodeJS.ProcessEnv {
+    return appEnvOf(this.env, this.nats, this.busKeys, app);
+  }
+
   /**
    * A further gateway process against the same database, NATS and (unless `env` says otherwise)
    * Redis, as a second replica; `env` overrides the stack's (an undefined value removes a variable).
@@ -148,7 +163,7 @@ export class TestStack {
    */
   async startGateway(name: string, env: NodeJS.ProcessEnv = {}): Promise<ExtraGateway> {
     const port = await freePort();
-    const proc = new Proc(name, process.execPath, [GATEWAY_MAIN], { ...this.env, GATEWAY_PORT: String(port), ...env });
+    const proc = new Proc(name, process.execPath, [GATEWAY_MAIN], { ...this.appEnv('gateway'), GATEWAY_PORT: String(port), ...env });
     this.extraGateways.push(proc);
     const url = `http://127.0.0.1:${port}`;
     await waitFor(`${name} /health/live`, async () => {
@@ -191,7 +206,7 @@ export class TestStack {
   }
 
   async startDomainService(): Promise<void> {
-    this.domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], this.env);
+    this.domainService = new Proc('domain-service', process.execPath, [DOMAIN_SERVICE_MAIN], this.appEnv('domain-service'));
     await this.waitHealthy();
   }
 
@@ -229,4 +244,9 @@ export class TestStack {
     await this.nats.stop();
     await this.db.drop();
   }
+}
+
+function appEnvOf(env: NodeJS.ProcessEnv, nats: NatsServer, busKeys: BusKeys, app: BusApp): NodeJS.ProcessEnv {
+  const key = busKeys.get(app);
+  return { ...env, ...nats.credentials(app), ...(key ? { BUS_SIGNING_KEY: key.privateKey } : {}) };
 }

@@ -12,7 +12,7 @@ export class AppModule {
       imports: [
         createLoggerModule(config, 'dkim-tls-service'),
         databaseModule(config, 'dkim-tls-service'),
-        DkimModule.register({ natsUrl: config.NATS_URL, secretKey: config.MAILPLANE_SECRET_KEY }),
+        DkimModule.register({ config, secretKey: config.MAILPLANE_SECRET_KEY }),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

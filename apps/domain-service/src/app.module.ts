@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
+import { createLoggerModule, createValidationPipe, EventPublisher, RpcErrorFilter, type AppConfig } from '#common';
 import { databaseModule } from '#database';
 import { AntispamController } from './antispam/antispam.controller.js';
 import { AntispamRepository } from './antispam/antispam.repository.js';
@@ -13,7 +13,6 @@ import { DomainsRepository } from './domains/domains.repository.js';
 import { DomainsService } from './domains/domains.service.js';
 import { TenantDataController } from './tenant-data/tenant-data.controller.js';
 import { TenantDataRepository } from './tenant-data/tenant-data.repository.js';
-import { eventPublisherProvider, EventPublisherCloser, rpcClientProvider } from './events/event-publisher.provider.js';
 
 @Module({})
 export class AppModule {
@@ -33,9 +32,8 @@ export class AppModule {
         AntispamService,
         AntispamRepository,
         TenantDataRepository,
-        eventPublisherProvider(config),
-        rpcClientProvider(config),
-        EventPublisherCloser,
+        // Domain events after each commit (the worker's reconcile trigger listens); payloads carry ids and names only.
+        { provide: EventPublisher, useFactory: () => EventPublisher.connect(config, 'domain-service') },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],

@@ -44,7 +44,7 @@ export class AppModule implements OnApplicationShutdown {
               addTimeoutMs: Math.max(500, Math.min(5000, config.NATS_TIMEOUT_MS - 1500)),
             }),
         },
-        { provide: NatsRpcClient, useFactory: () => NatsRpcClient.connect(config.NATS_URL, config.NATS_TIMEOUT_MS, `mailplane-worker-rpc-${process.pid}`) },
+        { provide: NatsRpcClient, useFactory: () => NatsRpcClient.connect(config, 'worker') },
         JobRunner,
         JobsApiService,
         JobsRepository,

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  CreateDkimKeyRpc, DkimKeyRefRpc, DkimSubjects, ListDkimKeysRpc, requirePlatformCaller, RotateDkimKeyRpc, TenantPurgeRpc, type DkimKeyDto, type Paginated,
+  CreateDkimKeyRpc, DkimKeyRefRpc, DkimSubjects, ListDkimKeysRpc, refuseTenantWide, requirePlatformCaller, RotateDkimKeyRpc, TenantPurgeRpc, type DkimKeyDto, type Paginated,
   type TenantPurgeResult,
 } from '#contracts';
 import { DkimKeysRepository } from './dkim-keys.repository.js';
@@ -48,7 +48,7 @@ export class DkimController {
   /** Tenant deletion (the gateway owns tenants): the tenant's keys go before its domains. */
   @MessagePattern(DkimSubjects.TenantPurge)
   async purgeTenant(@Payload() msg: TenantPurgeRpc): Promise<TenantPurgeResult> {
-    requirePlatformCaller(msg.ctx, 'Deleting a tenant’s data');
+    requirePlatformCaller(msg.ctx, 'Deleting a tenant’s data', refuseTenantWide);
     return { deleted: { dkim_keys: await this.keys.deleteOfTenant(msg.tenant_id) } };
   }
 }

@@ -1,13 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { SecretBox } from '#common';
+import { EventPublisher, SecretBox, type AppConfig } from '#common';
 import { DomainLookup } from '#database';
-import { DomainEvents } from '../events/domain-events.js';
 import { DkimController } from './dkim.controller.js';
 import { DkimKeysRepository } from './dkim-keys.repository.js';
 import { DKIM_SECRET_BOX, DkimService } from './dkim.service.js';
 
 export interface DkimSettings {
-  natsUrl: string;
+  /** The service's config: its bus connection for the change events. */
+  config: AppConfig;
   /** MAILPLANE_SECRET_KEY (32 bytes, base64). */
   secretKey: string;
 }
@@ -22,7 +22,7 @@ export class DkimModule {
         DkimService,
         DkimKeysRepository,
         DomainLookup,
-        { provide: DomainEvents, useFactory: () => new DomainEvents(settings.natsUrl) },
+        { provide: EventPublisher, useFactory: () => EventPublisher.connect(settings.config, 'dkim-tls-service') },
         { provide: DKIM_SECRET_BOX, useFactory: () => new SecretBox(settings.secretKey) },
       ],
     };

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { SecretBox } from '#common';
+import { EventPublisher, SecretBox } from '#common';
 import { DomainLookup, type DomainRef, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
   DEFAULT_DKIM_ALGORITHM, DEFAULT_DKIM_SELECTOR, DkimError, DkimErrorCode, EventSubjects, dateSelector, firstFreeSelector, normalizeSelector,
   type CallerContext, type CreateDkimKeyDto, type DkimAlgorithm, type DkimKeyDto, type ListDkimKeysQueryDto, type Paginated,
   type RotateDkimKeyDto,
 } from '#contracts';
-import { DomainEvents } from '../events/domain-events.js';
 import { generateDkimKey } from './dkim-keygen.js';
 import { DkimKeysRepository } from './dkim-keys.repository.js';
 
@@ -28,7 +27,7 @@ export class DkimService {
   constructor(
     private readonly repo: DkimKeysRepository,
     private readonly domains: DomainLookup,
-    private readonly events: DomainEvents,
+    private readonly events: EventPublisher,
     @Inject(DKIM_SECRET_BOX) private readonly box: SecretBox,
   ) {}
 

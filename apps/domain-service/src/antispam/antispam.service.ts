@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { EventPublisher } from '#common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
+  requirePlatformCaller,
   ANTISPAM_FIELD_NAMES, ANTISPAM_FIELDS, AntispamError, AntispamErrorCode, canonicalEntryValue, effectiveGlobal, EventSubjects, validateSettings,
   type AntispamEntryDto, type AntispamList, type AntispamSettings, type CallerContext, type CreateAntispamEntryDto,
   type ListAntispamEntriesQueryDto, type Paginated,
 } from '#contracts';
 import { ConfigRepository } from '../config/config.repository.js';
-import { isPlatformCaller } from '../config/platform-only.js';
 import { AntispamRepository } from './antispam.repository.js';
 
 /** Anti-spam settings (the DNSBL/greylisting subset of the global tier) and the white/black lists; platform-only. */
@@ -70,8 +70,6 @@ export class AntispamService {
   }
 
   private requirePlatform(ctx: CallerContext): void {
-    if (!isPlatformCaller(ctx)) {
-      throw new AntispamError(AntispamErrorCode.PlatformOnly, 'Forbidden', 'Anti-spam settings and lists are platform-only: only a platform admin (with no domain allow-list) may use them.');
-    }
+    requirePlatformCaller(ctx, 'Anti-spam configuration', (detail) => new AntispamError(AntispamErrorCode.PlatformOnly, 'Forbidden', detail));
   }
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
-import { connect } from '@nats-io/transport-node';
-import { EventPublisher } from '#common';
+import { EventPublisher, loadConfig } from '#common';
 import { createDataSource } from '#database';
 import { EventSubjects, type CallerContext } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
+import { startNats, type NatsServer } from '../../../../test/helpers/processes.js';
 import { AntispamRepository } from '../antispam/antispam.repository.js';
 import { AntispamService } from '../antispam/antispam.service.js';
 import { DomainsRepository } from '../domains/domains.repository.js';
@@ -20,6 +20,7 @@ describe('ConfigService + repository against PostgreSQL', () => {
   let antispam: AntispamService;
   let domainId: string;
   let events: EventPublisher;
+  let nats: NatsServer;
   let tenant: string;
   const platform: CallerContext = { tenant_id: null, domain_allowlist: null, home_tenant_id: null };
 
@@ -27,7 +28,8 @@ describe('ConfigService + repository against PostgreSQL', () => {
     db = await createTestDatabase('config_repo');
     ds = createDataSource({ url: db.url, poolSize: 4 });
     await ds.initialize();
-    events = await EventPublisher.connect(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'config-int-spec');
+    nats = await startNats();
+    events = await EventPublisher.connect(loadConfig({ NATS_URL: nats.url, ...nats.credentials('domain-service') }), 'domain-service');
     const repo = new ConfigRepository(ds);
     svc = new ConfigService(repo, new DomainsRepository(ds), events);
     antispam = new AntispamService(new AntispamRepository(ds), repo, events);
@@ -36,6 +38,7 @@ describe('ConfigService + repository against PostgreSQL', () => {
   });
   after(async () => {
     await events?.close();
+    await nats?.stop();
     await ds?.destroy();
     await db?.drop();
   });
@@ -63,7 +66,7 @@ describe('ConfigService + repository against PostgreSQL', () => {
   });
 
   it('publishes config.changed after each tier, override and anti-spam write (ids and names only), not after a refused one', async () => {
-    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const nc = await nats.connect('worker');
     const seen: Record<string, unknown>[] = [];
     nc.subscribe(EventSubjects.ConfigChanged, { callback: (_e, m) => void seen.push(m.json()) });
     await nc.flush();

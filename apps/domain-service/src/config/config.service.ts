@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { EventPublisher } from '#common';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '#database';
 import {
+  requirePlatformCaller,
   capViolations, ConfigError, ConfigErrorCode, DOMAIN_FIELDS, effectiveGlobal, EventSubjects, globalCaps, knownFields, PLATFORM_LIMIT_DOMAIN_FIELDS,
   resolveDomainSettings,  resolveLayers, TIER_FIELDS, validateSettings, type CallerContext, type ConfigTier, type DomainEffectiveDto, type FieldError,
   type GlobalSettings,
 } from '#contracts';
 import { DomainsRepository, type DomainRow } from '../domains/domains.repository.js';
 import { ConfigRepository } from './config.repository.js';
-import { isPlatformCaller } from './platform-only.js';
 
 type Settings = Record<string, unknown>;
 
@@ -102,9 +102,7 @@ export class ConfigService {
   }
 
   private requirePlatform(ctx: CallerContext, tier: ConfigTier): void {
-    if (!isPlatformCaller(ctx)) {
-      throw new ConfigError(ConfigErrorCode.PlatformOnly, 'Forbidden', `The ${TIER_LABEL[tier]} is platform-only: only a platform admin (with no domain allow-list) may read or change it.`);
-    }
+    requirePlatformCaller(ctx, `The ${TIER_LABEL[tier]}`, (detail) => new ConfigError(ConfigErrorCode.PlatformOnly, 'Forbidden', detail));
   }
 
   private async domain(ctx: CallerContext, ref: string): Promise<DomainRow> {

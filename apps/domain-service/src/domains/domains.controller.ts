@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  CreateDomainRpc, DeleteDomainRpc, DomainRefRpc, DomainSubjects, ListDomainsRpc, UpdateDomainRpc, type DomainDto, type Paginated,
+  CreateDomainRpc, DomainRefRpc, DomainSubjects, ListDomainsRpc, UpdateDomainRpc, type DomainDto, type Paginated,
 } from '#contracts';
 import { DomainsService } from './domains.service.js';
 
@@ -30,8 +30,8 @@ export class DomainsController {
   }
 
   @MessagePattern(DomainSubjects.Delete)
-  delete(@Payload() msg: DeleteDomainRpc): Promise<{ message: string }> {
-    return this.domains.delete(msg.ctx, msg.ref, msg.cascade ?? false);
+  delete(@Payload() msg: DomainRefRpc): Promise<{ message: string }> {
+    return this.domains.delete(msg.ctx, msg.ref);
   }
 
   @MessagePattern(DomainSubjects.Ping)

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
-import { EventPublisher, NatsRpcClient } from '#common';
+import { EventPublisher, loadConfig } from '#common';
 import { createDataSource } from '#database';
 import { EventSubjects, type CallerContext } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
+import { startNats, type NatsServer } from '../../../../test/helpers/processes.js';
 import { DomainsRepository } from './domains.repository.js';
 import { DomainsService } from './domains.service.js';
 
@@ -15,9 +16,8 @@ describe('DomainsService + repository against PostgreSQL', () => {
   let ds: DataSource;
   let svc: DomainsService;
   let events: EventPublisher;
-  let rpc: NatsRpcClient;
   let nc: NatsConnection;
-  const NATS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  let nats: NatsServer;
   let tenantA: string;
   let tenantB: string;
   const ctx = (tenant: string | null, allow: string[] | null = null, home = tenant): CallerContext => ({
@@ -30,16 +30,17 @@ describe('DomainsService + repository against PostgreSQL', () => {
     db = await createTestDatabase('domains_repo');
     ds = createDataSource({ url: db.url, poolSize: 2 });
     await ds.initialize();
-    events = await EventPublisher.connect(NATS, 'domains-int-spec');
-    nc = await connect({ servers: NATS });
-    rpc = await NatsRpcClient.connect(NATS, 2000, 'domains-int-spec-rpc');
-    svc = new DomainsService(new DomainsRepository(ds), events, rpc);
+    nats = await startNats();
+    events = await EventPublisher.connect(loadConfig({ NATS_URL: nats.url, ...nats.credentials('domain-service') }), 'domain-service');
+    // As the worker's bus user: the one that hears events.
+    nc = await nats.connect('worker');
+    svc = new DomainsService(new DomainsRepository(ds), events);
     [tenantA, tenantB] = (await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('a'), ('b') RETURNING id`)).map((r) => r.id);
   });
   after(async () => {
     await events?.close();
-    await rpc?.close();
     await nc?.close();
+    await nats?.stop();
     await ds?.destroy();
     await db?.drop();
   });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EventPublisher, NatsRpcClient } from '#common';
+import { EventPublisher } from '#common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  canonicalOutgoingIp, checkDomainName, DomainError, EventSubjects, DomainErrorCode, MailboxSubjects, type CallerContext, type DomainPurgeRpc, type CreateDomainDto, type DomainDto,
+  canonicalOutgoingIp, checkDomainName, DomainError, EventSubjects, DomainErrorCode, type CallerContext, type CreateDomainDto, type DomainDto,
   type ListDomainsQueryDto, type Paginated, type UpdateDomainDto,
 } from '#contracts';
 import { DomainsRepository, toDomainDto } from './domains.repository.js';
@@ -12,7 +12,6 @@ export class DomainsService {
   constructor(
     private readonly repo: DomainsRepository,
     private readonly events: EventPublisher,
-    private readonly rpc: NatsRpcClient,
   ) {}
 
   list(ctx: CallerContext, q: ListDomainsQueryDto): Promise<Paginated<DomainDto>> {
@@ -73,17 +72,12 @@ export class DomainsService {
   }
 
   /**
-   * 409 while mailboxes or aliases exist, unless `cascade`: then mailbox-service (their owner) removes
-   * them first, as the same caller, and the delete is tried once more. A mailbox created in between
-   * still makes it a 409; nothing is half-deleted beyond the mailboxes and aliases the caller asked to go.
+   * 409 while mailboxes or aliases exist. Their owner, mailbox-service, removes them first when the
+   * caller asked for a cascade (the gateway sends domain-purge before this), so here a domain that is
+   * still not empty (a mailbox created in between) is refused, never half-deleted.
    */
-  async delete(ctx: CallerContext, ref: string, cascade = false): Promise<{ message: string }> {
-    let result = await this.repo.delete(ctx, ref);
-    if (result && 'blocked' in result && cascade) {
-      const msg: DomainPurgeRpc = { ctx, domain_id: result.blocked.id };
-      await this.rpc.send(MailboxSubjects.DomainPurge, msg, ctx.request_id);
-      result = await this.repo.delete(ctx, ref);
-    }
+  async delete(ctx: CallerContext, ref: string): Promise<{ message: string }> {
+    const result = await this.repo.delete(ctx, ref);
     if (!result) throw this.notFound(ref);
     if ('blocked' in result) {
       const { name, mailboxes, aliases } = result.blocked;

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DomainSubjects, requirePlatformCaller, TenantPurgeRpc, TenantUsageRpc, type DomainTenantUsage, type TenantPurgeResult } from '#contracts';
+import { DomainSubjects, refuseTenantWide, requirePlatformCaller, TenantPurgeRpc, TenantUsageRpc, type DomainTenantUsage, type TenantPurgeResult } from '#contracts';
 import { TenantDataRepository } from './tenant-data.repository.js';
 
 /** The gateway owns tenants; it asks here for the tenant's domain count and, on deletion, to remove its domains. */
@@ -10,13 +10,13 @@ export class TenantDataController {
 
   @MessagePattern(DomainSubjects.TenantUsage)
   usage(@Payload() msg: TenantUsageRpc): Promise<DomainTenantUsage> {
-    requirePlatformCaller(msg.ctx, 'Tenant usage');
+    requirePlatformCaller(msg.ctx, 'Tenant usage', refuseTenantWide);
     return this.repo.usage(msg.tenant_ids);
   }
 
   @MessagePattern(DomainSubjects.TenantPurge)
   async purge(@Payload() msg: TenantPurgeRpc): Promise<TenantPurgeResult> {
-    requirePlatformCaller(msg.ctx, 'Deleting a tenant’s data');
+    requirePlatformCaller(msg.ctx, 'Deleting a tenant’s data', refuseTenantWide);
     return { deleted: await this.repo.purge(msg.tenant_id) };
   }
 }

@@ -8,11 +8,10 @@ import { APP_CONFIG } from './app-config.js';
     {
       provide: NatsRpcClient,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => NatsRpcClient.connect(config.NATS_URL, config.NATS_TIMEOUT_MS, 'mailplane-gateway'),
+      useFactory: (config: AppConfig) => NatsRpcClient.connect(config, 'gateway'),
     },
-    // Domain events the gateway itself causes (tenant suspension, resumption, deletion) go out on the
-    // RPC client's connection: one connection per replica, closed below with the client.
-    { provide: EventPublisher, inject: [NatsRpcClient], useFactory: (rpc: NatsRpcClient) => EventPublisher.over(rpc.connection) },
+    // Domain events the gateway itself causes (tenant suspension, resumption, deletion).
+    { provide: EventPublisher, inject: [APP_CONFIG], useFactory: (config: AppConfig) => EventPublisher.connect(config, 'gateway') },
   ],
   exports: [NatsRpcClient, EventPublisher],
 })

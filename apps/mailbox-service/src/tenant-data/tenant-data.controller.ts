@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  DomainPurgeRpc, MailboxError, MailboxErrorCode, MailboxSubjects, requirePlatformCaller, TenantPurgeRpc, TenantUsageRpc, type MailboxTenantUsage,
+  DomainPurgeRpc, MailboxError, MailboxErrorCode, MailboxSubjects, refuseTenantWide, requirePlatformCaller, TenantPurgeRpc, TenantUsageRpc, type MailboxTenantUsage,
   type TenantPurgeResult,
 } from '#contracts';
 import { DomainLookup } from '#database';
@@ -20,21 +20,21 @@ export class TenantDataController {
 
   @MessagePattern(MailboxSubjects.TenantUsage)
   usage(@Payload() msg: TenantUsageRpc): Promise<MailboxTenantUsage> {
-    requirePlatformCaller(msg.ctx, 'Tenant usage');
+    requirePlatformCaller(msg.ctx, 'Tenant usage', refuseTenantWide);
     return this.repo.usage(msg.tenant_ids);
   }
 
   @MessagePattern(MailboxSubjects.TenantPurge)
   async purge(@Payload() msg: TenantPurgeRpc): Promise<TenantPurgeResult> {
-    requirePlatformCaller(msg.ctx, 'Deleting a tenant’s data');
+    requirePlatformCaller(msg.ctx, 'Deleting a tenant’s data', refuseTenantWide);
     return { deleted: await this.repo.purge(msg.tenant_id) };
   }
 
   /** As the caller who deletes the domain: a domain it cannot see is not found. */
   @MessagePattern(MailboxSubjects.DomainPurge)
   async purgeDomain(@Payload() msg: DomainPurgeRpc): Promise<TenantPurgeResult> {
-    const domain = await this.domains.find(msg.ctx, msg.domain_id);
-    if (!domain) throw new MailboxError(MailboxErrorCode.DomainNotFound, 'Domain not found', `No domain ${msg.domain_id} is visible to you.`);
+    const domain = await this.domains.find(msg.ctx, msg.ref);
+    if (!domain) throw new MailboxError(MailboxErrorCode.DomainNotFound, 'Domain not found', `No domain ${msg.ref} is visible to you.`);
     return { deleted: await this.repo.purgeDomain(domain.id) };
   }
 }

@@ -1,7 +1,7 @@
 import type { AppConfig } from '#common';
 import { listMeta } from '#common';
 import {
-  DEFAULT_PAGE_LIMIT, MailNodeError, MailNodeErrorCode, requirePlatformCaller,
+  DEFAULT_PAGE_LIMIT, MailNodeError, MailNodeErrorCode, requirePlatformMailNodeCaller,
   type CallerContext, type ListQueueItemsQueryDto, type Paginated, type QueueActionResultDto, type QueueClearResultDto, type QueueFlushResultDto,
   type QueueItemAction, type QueueItemDetailDto, type QueueItemDto, type QueueSummaryDto,
 } from '#contracts';
@@ -20,7 +20,7 @@ export class QueueService {
   }
 
   async summary(ctx: CallerContext): Promise<QueueSummaryDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     const messages = await mailstackCall(() => this.queue.list());
     const queues: QueueSummaryDto['queues'] = { active: 0, deferred: 0, hold: 0, incoming: 0, maildrop: 0 };
     for (const m of messages) if (m.queue_name in queues) queues[m.queue_name as keyof typeof queues]++;
@@ -28,7 +28,7 @@ export class QueueService {
   }
 
   async list(ctx: CallerContext, q: ListQueueItemsQueryDto): Promise<Paginated<QueueItemDto>> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     const sender = q.sender?.toLowerCase();
     const recipient = q.recipient?.toLowerCase();
     const matching = (await mailstackCall(() => this.queue.list())).filter(
@@ -46,7 +46,7 @@ export class QueueService {
   }
 
   async get(ctx: CallerContext, queueId: string): Promise<QueueItemDetailDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     this.checkId(queueId);
     const item = await mailstackCall(() => this.queue.find(queueId));
     if (!item) throw notQueued(queueId);
@@ -55,7 +55,7 @@ export class QueueService {
   }
 
   async act(ctx: CallerContext, queueId: string, action: QueueItemAction): Promise<QueueActionResultDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     this.checkId(queueId);
     const item = await mailstackCall(() => this.queue.find(queueId));
     if (!item) throw notQueued(queueId);
@@ -72,7 +72,7 @@ export class QueueService {
   }
 
   async delete(ctx: CallerContext, queueId: string): Promise<QueueActionResultDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     this.checkId(queueId);
     const count = await mailstackCall(() => this.queue.postsuper('delete', queueId));
     if (count === 0) throw notQueued(queueId);
@@ -80,14 +80,14 @@ export class QueueService {
   }
 
   async flush(ctx: CallerContext): Promise<QueueFlushResultDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     const queued = (await mailstackCall(() => this.queue.list())).length;
     await mailstackCall(() => this.queue.flush());
     return { message: `queue flush requested: ${queued} message${queued === 1 ? '' : 's'} queued for immediate delivery`, queued };
   }
 
   async clear(ctx: CallerContext, confirm: boolean): Promise<QueueClearResultDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     if (confirm !== true) {
       throw new MailNodeError(MailNodeErrorCode.ConfirmationRequired, 'Validation failed', 'Deleting every queued message cannot be undone: repeat the request with ?confirm=true.', [
         { field: 'confirm', message: 'confirm must be true to delete the whole queue' },

@@ -1,6 +1,6 @@
 import type { AppConfig } from '#common';
 import {
-  requirePlatformCaller, type CallerContext, type MailstackServiceName, type ServiceAction, type ServiceActionResultDto, type ServiceListDto, type ServiceStatusDto,
+  requirePlatformMailNodeCaller, type CallerContext, type MailstackServiceName, type ServiceAction, type ServiceActionResultDto, type ServiceListDto, type ServiceStatusDto,
 } from '#contracts';
 import { mailstackCall, ServiceControl } from '#mailstack';
 
@@ -28,17 +28,17 @@ export class ServicesService {
   }
 
   async list(ctx: CallerContext): Promise<ServiceListDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     return { data: await this.control.statusAll() };
   }
 
   get(ctx: CallerContext, name: string): Promise<ServiceStatusDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     return this.control.status(name);
   }
 
   async act(ctx: CallerContext, name: string, action: ServiceAction): Promise<ServiceActionResultDto> {
-    requirePlatformCaller(ctx, WHAT);
+    requirePlatformMailNodeCaller(ctx, WHAT);
     const outcome = await mailstackCall(() => this.control.act(name, action));
     return { message: `${outcome.service.name} ${DONE[action][outcome.changed ? 0 : 1]}`, ...outcome };
   }

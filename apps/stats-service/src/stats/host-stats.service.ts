@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { cpus, loadavg, uptime } from 'node:os';
 import si from 'systeminformation';
 import type { AppConfig } from '#common';
-import { requirePlatformCaller, type CallerContext, type DiskStatsDto, type HostStatsDto } from '#contracts';
+import { requirePlatformMailNodeCaller, type CallerContext, type DiskStatsDto, type HostStatsDto } from '#contracts';
 import { MailstackMissingError, PostfixQueue } from '#mailstack';
 import type { ServicesService } from '../services/services.service.js';
 
@@ -22,7 +22,7 @@ export class HostStatsService {
   }
 
   async stats(ctx: CallerContext): Promise<HostStatsDto> {
-    requirePlatformCaller(ctx, 'Host statistics');
+    requirePlatformMailNodeCaller(ctx, 'Host statistics');
     const [load, mem, disks, queueSize, services] = await Promise.all([
       si.currentLoad(),
       si.mem(),

@@ -1,5 +1,5 @@
 import type { AppConfig } from '#common';
-import { requirePlatformCaller, type CallerContext, type MailCountsDto, type MailStatsDto } from '#contracts';
+import { requirePlatformMailNodeCaller, type CallerContext, type MailCountsDto, type MailStatsDto } from '#contracts';
 import { MailCounter, parseLogTimestamp, parseMaillogLine } from '#mailstack';
 import { linesFromEnd } from './reverse-lines.js';
 
@@ -15,7 +15,7 @@ export class MailStatsService {
   constructor(private readonly config: AppConfig) {}
 
   async mailStats(ctx: CallerContext): Promise<MailStatsDto> {
-    requirePlatformCaller(ctx, 'Mail statistics');
+    requirePlatformMailNodeCaller(ctx, 'Mail statistics');
     const now = new Date();
     const counter = new MailCounter(now);
     const logFound = await this.scan(counter, now);

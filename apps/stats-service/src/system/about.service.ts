@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import si from 'systeminformation';
 import type { AppConfig } from '#common';
-import { requirePlatformCaller, type AboutDto, type CallerContext } from '#contracts';
+import { requirePlatformMailNodeCaller, type AboutDto, type CallerContext } from '#contracts';
 import type { ServicesService } from '../services/services.service.js';
 
 const NOT_INSTALLED = 'not installed';
@@ -19,7 +19,7 @@ export class AboutService {
   ) {}
 
   async about(ctx: CallerContext): Promise<AboutDto> {
-    requirePlatformCaller(ctx, 'System information');
+    requirePlatformMailNodeCaller(ctx, 'System information');
     const [os, daemons] = await Promise.all([si.osInfo(), this.services.control.versions()]);
     return {
       name: this.app.name,

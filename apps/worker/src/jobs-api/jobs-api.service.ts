@@ -19,7 +19,7 @@ export class JobsApiService {
 
   async enqueue(ctx: CallerContext, type: JobName, data: object, nodeId?: string): Promise<JobDto> {
     // A reconcile is a system job (platform only, no tenant); an import belongs to the caller's tenant.
-    if (type === JobNames.Reconcile) requirePlatformCaller(ctx, 'A reconcile');
+    if (type === JobNames.Reconcile) requirePlatformCaller(ctx, 'A reconcile', (detail) => new JobError(JobErrorCode.PlatformOnly, 'Forbidden', detail));
     const owner: JobOwner = { tenantId: type === JobNames.Reconcile ? null : ctx.home_tenant_id, createdBy: ctx.actor_id ?? null };
     return toJobDto(await this.queues.enqueue(type, data, owner, nodeId).catch(redisDown));
   }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Worker, type Job } from 'bullmq';
-import type { AppConfig } from '#common';
+import { loadConfig } from '#common';
 import { EventSubjects } from '#contracts';
 import { bullConnection, jobsPrefix, JobQueues, JobStatusStore, nodeQueueName, type ReconcileJobData } from '#jobs';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
@@ -23,6 +23,7 @@ describe('debounced automatic reconcile', () => {
   let db: TestDatabase;
   let nats: NatsServer;
   let nc: NatsConnection;
+  let dkimNc: NatsConnection;
   let store: JobStatusStore;
   const queues: JobQueues[] = [];
   const triggers: ReconcileTriggerService[] = [];
@@ -48,9 +49,11 @@ describe('debounced automatic reconcile', () => {
   before(async () => {
     db = await createTestDatabase('reconcile_debounce');
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    // The events come as domain-service publishes them; the triggers listen as the worker's bus user.
+    nc = await nats.connect('domain-service');
+    dkimNc = await nats.connect('dkim-tls-service');
     store = new JobStatusStore(db);
-    const config = { NATS_URL: nats.url } as AppConfig;
+    const config = loadConfig({ NATS_URL: nats.url, ...nats.credentials('worker') });
     for (const replica of [1, 2]) {
       const q = new JobQueues(store, { redisUrl: REDIS_URL, databaseUrl: db.url, nodeId: 'default', name: `debounce-spec-${replica}`, debounceMs: DEBOUNCE_MS });
       const t = new ReconcileTriggerService(config, q);
@@ -84,6 +87,7 @@ describe('debounced automatic reconcile', () => {
     for (const t of triggers) await t.onApplicationShutdown();
     for (const q of queues) await q.close();
     await nc?.close();
+    await dkimNc?.close();
     await nats?.stop();
     await db?.drop();
   });
@@ -91,9 +95,13 @@ describe('debounced automatic reconcile', () => {
   it('1,000 relevant events within about a second (across two replicas) cause exactly one reconcile; other events none', async () => {
     const subjects = [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.ConfigChanged, EventSubjects.DkimChanged];
     for (let burst = 0; burst < 10; burst++) {
-      for (let i = 0; i < 100; i++) nc.publish(subjects[i % subjects.length], JSON.stringify({ domain_id: `d${burst}-${i}` }));
+      for (let i = 0; i < 100; i++) {
+        const subject = subjects[i % subjects.length];
+        (subject === EventSubjects.DkimChanged ? dkimNc : nc).publish(subject, JSON.stringify({ domain_id: `d${burst}-${i}` }));
+      }
+      // Not an event anyone may publish: the bus refuses it, and the trigger would ignore it anyway.
       nc.publish('events.mailbox.created', '{}');
-      await nc.flush();
+      await Promise.all([nc.flush(), dkimNc.flush()]);
       await sleep(100);
     }
     const [row] = await settle(1);

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { AppConfig } from '#common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectBus, type AppConfig } from '#common';
 import { EventSubjects, QueueGroups, RECONCILE_EVENTS } from '#contracts';
 import { JobQueues } from '#jobs';
 import { InjectWorkerConfig } from '../worker.tokens.js';
@@ -31,12 +31,7 @@ export class ReconcileTriggerService implements OnApplicationBootstrap, OnApplic
       this.timer = setInterval(() => this.request(), this.config.RECONCILE_INTERVAL_SECONDS * 1000);
       this.timer.unref();
     }
-    this.nc = await connect({
-      servers: this.config.NATS_URL.split(','),
-      name: `mailplane-worker-events-${process.pid}`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-    });
+    this.nc = await connectBus(this.config, 'worker', 'events');
     this.nc.subscribe(EventSubjects.All, {
       // Per node: every node's workers must hear each change once.
       queue: `${QueueGroups.Worker}.${this.config.MAIL_NODE_ID}`,

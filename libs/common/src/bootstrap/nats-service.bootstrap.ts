@@ -5,12 +5,17 @@ import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Logger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
+import { BUS_CATALOG, type BusApp } from '#contracts';
+import { callerTokenVerifier } from '../bus/bus-auth.js';
+import { BusCallerGuard } from '../bus/bus-caller.guard.js';
+import type { CallerTokenVerifier } from '../bus/caller-token.js';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config.schema.js';
+import { busConnectionOptions } from '../nats/bus-connection.js';
 import { startHealthServer } from './health-server.js';
 
 export interface NatsServiceOptions {
-  /** e.g. `domain-service`; names the NATS connection and the log lines. */
-  name: string;
+  /** e.g. `domain-service`: its bus user, its role in the bus catalog, the NATS connection's and log lines' name. */
+  name: BusApp;
   /** The queue group: without one every replica would answer every request. */
   queue: string;
   module: (config: AppConfig) => DynamicModule;
@@ -21,8 +26,11 @@ export interface NatsServiceOptions {
 /** Starts a NestJS NATS microservice the same way for every service, with its probes on HEALTH_PORT. */
 export async function bootstrapNatsService(options: NatsServiceOptions): Promise<void> {
   let config: AppConfig;
+  // A service that answers requests verifies every caller context before a handler runs.
+  let verifier: CallerTokenVerifier | undefined;
   try {
     config = loadConfig();
+    if (BUS_CATALOG[options.name].serves.length) verifier = await callerTokenVerifier(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -33,10 +41,8 @@ export async function bootstrapNatsService(options: NatsServiceOptions): Promise
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(options.module(config), {
     transport: Transport.NATS,
     options: {
-      servers: config.NATS_URL.split(','),
+      ...busConnectionOptions(config, options.name),
       queue: options.queue,
-      name: `mailplane-${options.name}-${process.pid}`,
-      maxReconnectAttempts: -1,
       gracefulShutdown: true,
       gracePeriod: 2000,
     },
@@ -44,6 +50,7 @@ export async function bootstrapNatsService(options: NatsServiceOptions): Promise
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  if (verifier) app.useGlobalGuards(new BusCallerGuard(verifier));
   app.enableShutdownHooks();
   let natsConnected = false;
   app.status.subscribe((status) => (natsConnected = status === 'connected'));

@@ -26,7 +26,17 @@ export const configSchema = z.object({
   /** A session left idle inside a transaction this long is ended by the server (0 = no limit). */
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(0, 3_600_000).default(60_000),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
-  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** The product's own authenticated bus (never an open server): 4223 is where `npm start` runs it. */
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4223'),
+  /** This process's own NATS user and password (each app has its own; the server's permissions come from the bus catalog). Default user: the app's name. */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  /** Ed25519 private key (PKCS8 PEM, or base64 of its DER) that signs the caller context of every RPC this app sends (gateway, worker). */
+  BUS_SIGNING_KEY: z.string().min(1).optional(),
+  /** Senders whose signed caller contexts a service accepts: `issuer=base64 SPKI DER` of each Ed25519 public key, comma-separated. */
+  BUS_VERIFY_KEYS: z.string().regex(/^[a-z][a-z0-9-]*=[A-Za-z0-9+/=_-]+(,[a-z][a-z0-9-]*=[A-Za-z0-9+/=_-]+)*$/, 'comma-separated issuer=base64 public key').optional(),
+  /** Lifetime of a signed caller context; a service also refuses one that claims a longer life. */
+  BUS_TOKEN_TTL_SECONDS: int(5, 300).default(30),
   /** How long the gateway waits for a service reply before answering 504. */
   NATS_TIMEOUT_MS: int(100, 120_000).default(5000),
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),

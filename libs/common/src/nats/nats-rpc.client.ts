@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
-  connect, headers as natsHeaders, NoRespondersError, RequestError, TimeoutError, type NatsConnection,
+  headers as natsHeaders, NoRespondersError, RequestError, TimeoutError, type NatsConnection,
 } from '@nats-io/transport-node';
-import { CommonError, CommonErrorCode, isRpcErrorPayload, type RpcErrorPayload } from '#contracts';
+import { CommonError, CommonErrorCode, isRpcErrorPayload, type BusApp, type CallerContext, type RpcErrorPayload } from '#contracts';
+import type { AppConfig } from '../config/config.schema.js';
+import { callerTokenSigner } from '../bus/bus-auth.js';
+import { CALLER_TOKEN_HEADER, type CallerTokenSigner } from '../bus/caller-token.js';
+import { connectBus } from './bus-connection.js';
 
 /** An error reply from a service, carried to the HTTP edge unchanged. */
 export class RpcReplyError extends Error {
@@ -22,14 +26,16 @@ interface NestReply {
  * Request/reply to Nest NATS microservices over one shared connection. Nest's own ClientProxy has
  * no timeout and opens a reply subscription per request; this speaks the same wire format
  * (`{pattern, data, id}` in, `{response | err, isDisposed}` out) through `nc.request`, which
- * multiplexes replies on one inbox and reports "no responders" at once.
+ * multiplexes replies on one inbox and reports "no responders" at once. Every request carries the
+ * payload's caller context signed by this app (CALLER_TOKEN_HEADER), which the service verifies.
  */
 export class NatsRpcClient {
   /** False between a disconnect and the reconnect: requests fail at once instead of queueing. */
   private connected = true;
 
-  private constructor(
+  constructor(
     readonly connection: NatsConnection,
+    private readonly signer: CallerTokenSigner,
     private readonly timeoutMs: number,
   ) {
     void this.watchStatus();
@@ -42,9 +48,10 @@ export class NatsRpcClient {
     }
   }
 
-  static async connect(url: string, timeoutMs: number, name: string): Promise<NatsRpcClient> {
-    const nc = await connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-    return new NatsRpcClient(nc, timeoutMs);
+  /** Connects as `app` (its bus user) and signs with its BUS_SIGNING_KEY. */
+  static async connect(config: AppConfig, app: BusApp): Promise<NatsRpcClient> {
+    const signer = await callerTokenSigner(config, app);
+    return new NatsRpcClient(await connectBus(config, app, 'rpc'), signer, config.NATS_TIMEOUT_MS);
   }
 
   get isConnected(): boolean {
@@ -54,11 +61,10 @@ export class NatsRpcClient {
   async send<T>(subject: string, data: unknown, requestId?: string, timeoutMs = this.timeoutMs): Promise<T> {
     if (!this.isConnected) throw busUnavailable();
     const payload = JSON.stringify({ pattern: subject, data, id: randomUUID() });
-    let h;
-    if (requestId) {
-      h = natsHeaders();
-      h.set('x-request-id', requestId);
-    }
+    const ctx = (data as { ctx?: CallerContext } | null | undefined)?.ctx ?? null;
+    const h = natsHeaders();
+    h.set(CALLER_TOKEN_HEADER, await this.signer.sign(subject, ctx));
+    if (requestId) h.set('x-request-id', requestId);
     let reply: NestReply;
     try {
       const msg = await this.connection.request(subject, payload, { timeout: timeoutMs, headers: h });

@@ -99,7 +99,4 @@ export class UpdateDomainRpc extends DomainRefRpc {
   body: UpdateDomainDto;
 }
 
-export class DeleteDomainRpc extends DomainRefRpc {
-  @IsOptional() @IsBoolean()
-  cascade?: boolean;
-}
+

@@ -7,6 +7,8 @@ export enum JobErrorCode {
   NothingToImport = 'JOB_NOTHING_TO_IMPORT',
   /** Imports seal their passwords under MAILPLANE_SECRET_KEY before queueing; without it they cannot start. */
   SecretKeyMissing = 'JOB_SECRET_KEY_MISSING',
+  /** System jobs (reconcile) are started by the platform only. */
+  PlatformOnly = 'JOB_PLATFORM_ONLY',
 }
 
 const JOB_TO_API: Record<JobErrorCode, ApiErrorCode> = {
@@ -14,6 +16,7 @@ const JOB_TO_API: Record<JobErrorCode, ApiErrorCode> = {
   [JobErrorCode.NotCancellable]: ApiErrorCode.CONFLICT,
   [JobErrorCode.NothingToImport]: ApiErrorCode.VALIDATION_FAILED,
   [JobErrorCode.SecretKeyMissing]: ApiErrorCode.DEPENDENCY_UNAVAILABLE,
+  [JobErrorCode.PlatformOnly]: ApiErrorCode.FORBIDDEN,
 };
 
 export class JobError extends moduleError(JOB_TO_API) {}

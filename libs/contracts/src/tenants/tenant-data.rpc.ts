@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ArrayMaxSize, IsArray, IsUUID } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, IsUUID, MaxLength } from 'class-validator';
 import { WithCaller } from '../caller-context.js';
 
 /**
@@ -17,7 +17,8 @@ export class TenantPurgeRpc extends WithCaller {
 
 /** A domain's mailboxes and aliases, removed by their owner before the domain goes (cascade delete). */
 export class DomainPurgeRpc extends WithCaller {
-  @IsUUID() domain_id: string;
+  /** UUID or name, as the caller named the domain. */
+  @IsString() @MaxLength(1024) ref: string;
 }
 
 /** domain-service's answer, by tenant id (tenants without domains are absent). */

@@ -7,6 +7,8 @@ export enum TenantErrorCode {
   HasDomains = 'TENANT_HAS_DOMAINS',
   PlatformTenant = 'TENANT_PLATFORM_PROTECTED',
   NameIsUuid = 'TENANT_NAME_IS_UUID',
+  /** Tenant-wide usage and purges are asked by the platform only. */
+  PlatformOnly = 'TENANT_PLATFORM_ONLY',
 }
 
 const TENANT_TO_API: Record<TenantErrorCode, ApiErrorCode> = {
@@ -15,6 +17,10 @@ const TENANT_TO_API: Record<TenantErrorCode, ApiErrorCode> = {
   [TenantErrorCode.HasDomains]: ApiErrorCode.CONFLICT,
   [TenantErrorCode.PlatformTenant]: ApiErrorCode.CONFLICT,
   [TenantErrorCode.NameIsUuid]: ApiErrorCode.VALIDATION_FAILED,
+  [TenantErrorCode.PlatformOnly]: ApiErrorCode.FORBIDDEN,
 };
 
 export class TenantError extends moduleError(TENANT_TO_API) {}
+
+/** For the services that own a tenant's rows: tenant-wide requests come from the platform only. */
+export const refuseTenantWide = (detail: string) => new TenantError(TenantErrorCode.PlatformOnly, 'Forbidden', detail);

@@ -3,8 +3,8 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } fr
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
-  CreateDomainDto, DeleteDomainQueryDto, DomainDto, DomainListDto, DomainSubjects, ListDomainsQueryDto, UpdateDomainDto,
-  type CreateDomainRpc, type DeleteDomainRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
+  CreateDomainDto, DeleteDomainQueryDto, DomainDto, DomainListDto, DomainSubjects, MailboxSubjects, ListDomainsQueryDto, UpdateDomainDto,
+  type CreateDomainRpc, type DomainPurgeRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, forbidDomainAdmin, requireScopes, type Principal } from '../../shared/principal.js';
@@ -79,13 +79,14 @@ export class DomainsController {
   @ApiOperation({
     summary: 'Delete a domain',
     description:
-      '409 CONFLICT while the domain has mailboxes or aliases (the detail says how many), unless `?cascade=true`, which deletes them in the same transaction. ' +
+      '409 CONFLICT while the domain has mailboxes or aliases (the detail says how many), unless `?cascade=true`: then mailbox-service removes them first ' +
+      '(503 and nothing deleted while it is down), and a domain still not empty afterwards (a mailbox created meanwhile) is a 409. ' +
       'A cascade also needs `mailboxes:write` and `aliases:write`, since it deletes those too. A domain_admin cannot delete domains (403).',
   })
   @ApiParam(REF_PARAM)
   @ApiOkResponse({ type: MessageResponseDto, example: { message: 'domain deleted' } })
   @ApiErrors(400, 403, 404, 409)
-  delete(
+  async delete(
     @CurrentPrincipal() p: Principal,
     @RequestId() rid: string,
     @Param('domain') ref: string,
@@ -93,7 +94,13 @@ export class DomainsController {
   ): Promise<MessageResponseDto> {
     forbidDomainAdmin(p, 'delete domains');
     if (query.cascade) requireScopes(p, ['mailboxes:write', 'aliases:write'], 'a cascading domain delete');
-    const msg: DeleteDomainRpc = { ctx: callerContext(p, rid), ref, cascade: query.cascade };
+    const ctx = callerContext(p, rid);
+    // Mailboxes and aliases are mailbox-service's rows: it removes them, as this caller, before domain-service deletes the domain.
+    if (query.cascade) {
+      const purge: DomainPurgeRpc = { ctx, ref };
+      await this.rpc.send(MailboxSubjects.DomainPurge, purge, rid);
+    }
+    const msg: DomainRefRpc = { ctx, ref };
     return this.rpc.send(DomainSubjects.Delete, msg, rid);
   }
 }

@@ -1,0 +1,3 @@
+export * from './bus-catalog.js';
+export * from './nats-permissions.js';
+export * from './bus.errors.js';

@@ -10,7 +10,9 @@ const UNAVAILABLE_CODES = new Set([
   '53300', // too_many_connections
   '55P03', // lock_not_available (lock_timeout)
   '25P03', // idle_in_transaction_session_timeout
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
+  // Not ECONNRESET/EPIPE: a client that went away raises those too (node-postgres reports a reset
+  // database connection as "Connection terminated unexpectedly", below).
+  'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
 ]);
 
 /** node-postgres and pg-pool raise these without a code. */

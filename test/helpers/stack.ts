@@ -200,7 +200,7 @@ export class TestStack {
   /** Starts a stopped app of MORE_APPS again (same environment, no health port). */
   restartApp(name: MoreApp, env: NodeJS.ProcessEnv = {}): Proc {
     const main = MORE_APPS[name];
-    const proc = new Proc(name, process.execPath, [main], { ...this.env, HEALTH_PORT: '0', ...env });
+    const proc = new Proc(name, process.execPath, [main], { ...this.appEnv(name), HEALTH_PORT: '0', ...env });
     this.apps.set(name, proc);
     return proc;
   }
@@ -211,7 +211,7 @@ export class TestStack {
   }
 
   async startMailboxService(): Promise<void> {
-    this.mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], { ...this.env, HEALTH_PORT: '0' });
+    this.mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], { ...this.appEnv('mailbox-service'), HEALTH_PORT: '0' });
     await this.waitHealthy();
   }
 

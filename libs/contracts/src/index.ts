@@ -4,6 +4,7 @@ export * from './subjects.js';
 export * from './errors/error-codes.js';
 export * from './errors/app-error.js';
 export * from './auth/scopes.js';
+export * from './auth/password-policy.js';
 export * from './auth/platform-caller.js';
 export * from './caller-context.js';
 export * from './pagination.js';

@@ -1,3 +1,4 @@
+import { ACCOUNT_PASSWORD_RULES, passwordProblems } from '#contracts';
 import argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 
@@ -14,17 +15,16 @@ export async function verifyAccountPassword(hash: string, password: string): Pro
   }
 }
 
-/** A generated password: 24 characters, URL-safe. */
+/** A random password (144 bits) that the account rules of the password policy accept. */
 export function generatePassword(): string {
-  return randomBytes(18).toString('base64url');
+  for (;;) {
+    const candidate = randomBytes(18).toString('base64url');
+    if (passwordProblems(candidate, ACCOUNT_PASSWORD_RULES).length === 0) return candidate;
+  }
 }
 
-export const ACCOUNT_PASSWORD_MIN_LENGTH = 12;
-export const ACCOUNT_PASSWORD_MAX_LENGTH = 256;
-
-/** Returns why the password is unacceptable, or null. */
+/** Why the password breaks the account rules (libs/contracts password policy), or null. */
 export function accountPasswordProblem(password: string): string | null {
-  if (password.length < ACCOUNT_PASSWORD_MIN_LENGTH) return `must be at least ${ACCOUNT_PASSWORD_MIN_LENGTH} characters`;
-  if (password.length > ACCOUNT_PASSWORD_MAX_LENGTH) return `must be at most ${ACCOUNT_PASSWORD_MAX_LENGTH} characters`;
-  return null;
+  const problems = passwordProblems(password, ACCOUNT_PASSWORD_RULES);
+  return problems.length ? problems.map((p) => p.message).join('; ') : null;
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { hashAccountPassword, randomToken, sha256Hex, verifyAccountPassword, type AppConfig } from '#common';
 import { InjectConfig } from '../../shared/app-config.js';
 import { AuthError, AuthErrorCode } from '../../shared/auth.errors.js';
@@ -14,14 +13,7 @@ import { LoginLockoutService } from '../accounts/login-lockout.service.js';
 import { assertAccountPassword } from '../accounts/password-policy.js';
 import { AccountError, AccountErrorCode } from '../accounts/account.errors.js';
 import { ipAllowed } from './ip-allowlist.js';
-
-interface LoginRow {
-  id: string;
-  password_hash: string;
-  active: boolean;
-  ip_allowlist: string[] | null;
-  tenant_active: boolean;
-}
+import { SessionsRepository } from './sessions.repository.js';
 
 @Injectable()
 export class AuthService {
@@ -29,7 +21,7 @@ export class AuthService {
   private readonly dummyHash: Promise<string>;
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: SessionsRepository,
     private readonly jwt: JwtService,
     @InjectConfig() private readonly config: AppConfig,
     private readonly mfa: MfaLoginService,
@@ -42,12 +34,7 @@ export class AuthService {
     // Locked (after repeated failures): 429 before the password is even looked at. From here the
     // attempt counts as failed until the password proves right.
     const attempt = await this.lockout.begin(email, ip);
-    const rows: LoginRow[] = await this.ds.query(
-      `SELECT a.id, a.password_hash, a.active, a.ip_allowlist, t.active AS tenant_active
-         FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.email = $1`,
-      [email.toLowerCase()],
-    );
-    const row = rows[0];
+    const row = await this.repo.loginByEmail(email);
     const ok = await verifyAccountPassword(row?.password_hash ?? (await this.dummyHash), password);
     if (!row || !ok) throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is wrong.');
     // The password is right: whatever follows, this attempt was no guess.
@@ -73,33 +60,24 @@ export class AuthService {
 
   /** Tokens for a fully authenticated login (password, and the second factor when the account has one). */
   async completeLogin(accountId: string): Promise<TokenPairDto> {
-    await this.ds.query(`UPDATE accounts SET last_login_at = now() WHERE id = $1`, [accountId]);
-    return this.ds.transaction((m) => this.issue(m, accountId, randomUUID()));
+    await this.repo.touchLastLogin(accountId);
+    return this.repo.transaction((m) => this.issue(m, accountId, randomUUID()));
   }
 
   /** Rotation: the presented token is spent; presenting a spent one again revokes its whole family. */
   async refresh(token: string): Promise<TokenPairDto> {
     const hash = sha256Hex(token);
-    const result = await this.ds.transaction(async (m): Promise<TokenPairDto | 'reused'> => {
-      const rows: { id: string; account_id: string; family_id: string; expires_at: Date; used_at: Date | null; revoked_at: Date | null }[] =
-        await m.query(
-          `SELECT id, account_id, family_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_sha256 = $1 FOR UPDATE`,
-          [hash],
-        );
-      const rt = rows[0];
+    const result = await this.repo.transaction(async (m): Promise<TokenPairDto | 'reused'> => {
+      const rt = await this.repo.lockRefreshToken(m, hash);
       if (!rt || rt.revoked_at) throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is unknown or revoked.');
       if (rt.used_at) {
         // Commit the revocation, then refuse (throwing here would roll it back).
-        await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [rt.family_id]);
+        await this.repo.revokeFamily(rt.family_id, m);
         return 'reused';
       }
       if (new Date(rt.expires_at).getTime() <= Date.now()) throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token has expired.');
-      const acct: { active: boolean; tenant_active: boolean }[] = await m.query(
-        `SELECT a.active, t.active AS tenant_active FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1`,
-        [rt.account_id],
-      );
-      if (!acct[0]?.active || !acct[0]?.tenant_active) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
-      await m.query(`UPDATE refresh_tokens SET used_at = now() WHERE id = $1`, [rt.id]);
+      if (!(await this.repo.accountUsable(m, rt.account_id))) throw new AuthError(AuthErrorCode.AccountDisabled, 'This account is disabled.');
+      await this.repo.markUsed(m, rt.id);
       return this.issue(m, rt.account_id, rt.family_id);
     });
     if (result === 'reused') {
@@ -114,25 +92,25 @@ export class AuthService {
    */
   async changePassword(accountId: string, email: string, current: string, next: string, ip = ''): Promise<TokenPairDto> {
     const attempt = await this.lockout.begin(email, ip);
-    const rows: { password_hash: string }[] = await this.ds.query(`SELECT password_hash FROM accounts WHERE id = $1`, [accountId]);
-    if (!rows[0] || !(await verifyAccountPassword(rows[0].password_hash, current))) {
+    const stored = await this.repo.passwordHash(accountId);
+    if (!stored || !(await verifyAccountPassword(stored, current))) {
       throw new AccountError(AccountErrorCode.WeakPassword, 'Validation failed', 'current_password is wrong.', [{ field: 'current_password', message: 'current_password is wrong' }]);
     }
     await attempt.passed();
     assertAccountPassword(next, 'new_password');
     const hash = await hashAccountPassword(next);
-    return this.ds.transaction(async (m) => {
-      await m.query(`UPDATE accounts SET password_hash = $2, updated_at = now() WHERE id = $1`, [accountId, hash]);
-      await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, [accountId]);
+    return this.repo.transaction(async (m) => {
+      await this.repo.setPasswordHash(m, accountId, hash);
+      await this.repo.revokeAccount(m, accountId);
       return this.issue(m, accountId, randomUUID());
     });
   }
 
   /** POST /auth/logout: the presented refresh token's whole family (that login's session) is revoked. */
   async logout(token: string): Promise<void> {
-    const rows: { family_id: string }[] = await this.ds.query(`SELECT family_id FROM refresh_tokens WHERE token_sha256 = $1`, [sha256Hex(token)]);
-    if (!rows[0]) throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is unknown.');
-    await this.ds.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [rows[0].family_id]);
+    const family = await this.repo.familyOf(sha256Hex(token));
+    if (!family) throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is unknown.');
+    await this.repo.revokeFamily(family);
   }
 
   private async issue(m: EntityManager, accountId: string, familyId: string): Promise<TokenPairDto> {
@@ -140,10 +118,7 @@ export class AuthService {
     const access = await this.jwt.signAsync(claims, { expiresIn: this.config.JWT_ACCESS_TTL_SECONDS, jwtid: randomUUID() });
     const refresh = `rt_${randomToken(32)}`;
     const ttl = this.config.REFRESH_TOKEN_TTL_SECONDS;
-    await m.query(
-      `INSERT INTO refresh_tokens (account_id, token_sha256, family_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-      [accountId, sha256Hex(refresh), familyId, ttl],
-    );
+    await this.repo.insertRefreshToken(m, accountId, sha256Hex(refresh), familyId, ttl);
     return {
       access_token: access,
       token_type: 'Bearer',

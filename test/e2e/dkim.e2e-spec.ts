@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { domainToASCII } from 'node:url';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { SecretBox } from '#common';
 import { EventSubjects } from '#contracts';
 import { createDataSource, loadDkimSigningKeys } from '#database';

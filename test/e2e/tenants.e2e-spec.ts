@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { EventSubjects, RECONCILE_EVENTS } from '#contracts';
 import { expectError, type ApiClient } from '../helpers/api-client.js';

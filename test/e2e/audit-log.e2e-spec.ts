@@ -141,6 +141,38 @@ describe('audit log (e2e)', () => {
     assert.equal(reads[0].n, '0');
   });
 
+  it('reads the before/after state over the owning service’s RPC, never as a further HTTP request through the gateway', async () => {
+    // A gateway that logs every HTTP request it serves: an audited write must be its only request.
+    const gw = await stack.startGateway('gateway-audit-access-log', { LOG_LEVEL: 'info' });
+    try {
+      assert.equal((await gw.api(a.apiKey).post('/api/v1/domains', { name: 'rpc-state.example' })).status, 201);
+      const patched = await gw.api(a.apiKey).patch('/api/v1/domains/rpc-state.example', { active: false }, UA);
+      assert.equal(patched.status, 200, patched.text);
+      const rotated = await gw.api(a.token).post(`/api/v1/api-keys/${aKeyId}/rotate`, {});
+      assert.equal(rotated.status, 200, rotated.text);
+      const [upd] = await waitFor(a.token, 'action=domains.update&resource_id=' + patched.body.id, (x) => x.length === 1);
+      assert.equal(upd.before?.active, true);
+      assert.equal(upd.after?.active, false);
+      const [rot] = await waitFor(a.token, `action=api_keys.rotate&resource_id=${aKeyId}`, (x) => x.some((e) => e.before !== null && e.after !== null));
+      assert.ok(rot.before && rot.after);
+      const served = gw.proc.output
+        .join('')
+        .split('\n')
+        .filter((l) => l.includes('request completed'))
+        .map((l) => JSON.parse(l) as { req: { method: string; url: string } })
+        .map((l) => `${l.req.method} ${l.req.url}`)
+        .filter((l) => !l.includes('/health'));
+      assert.deepEqual(served, [
+        'POST /api/v1/domains',
+        'PATCH /api/v1/domains/rpc-state.example',
+        `POST /api/v1/api-keys/${aKeyId}/rotate`,
+      ]);
+      a.apiKey = rotated.body.key;
+    } finally {
+      await gw.proc.stop();
+    }
+  });
+
   it('a failed validation (400) is recorded with its error code and changes nothing', async () => {
     const res = await stack.api(a.apiKey).post('/api/v1/domains', { name: 'not a domain!' }, UA);
     expectError(res, 400, 'VALIDATION_FAILED');

@@ -40,12 +40,13 @@ export class AccountsRepository {
     return this.ds.transaction(fn);
   }
 
-  /** tenantId null = every tenant (platform admins). */
-  async list(tenantId: string | null, q: ListAccountsQueryDto): Promise<{ rows: AccountRow[]; total: number }> {
+  /** tenantId null = every tenant (platform admins); `withoutPlatformAdmins` for every other caller. */
+  async list(tenantId: string | null, q: ListAccountsQueryDto, withoutPlatformAdmins = false): Promise<{ rows: AccountRow[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => where.push(sql.replace('?', `$${params.push(v)}`));
     if (tenantId) add('a.tenant_id = ?', tenantId);
+    if (withoutPlatformAdmins) where.push(`a.role <> 'platform_admin'`);
     if (q.tenant_id) add('a.tenant_id::text = ?', q.tenant_id);
     if (q.role) add('a.role = ?', q.role);
     if (q.search) add(`a.email ILIKE ? ESCAPE '\\'`, `%${q.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`);

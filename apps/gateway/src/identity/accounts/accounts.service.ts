@@ -29,7 +29,7 @@ export class AccountsService {
   ) {}
 
   async list(p: Principal, q: ListAccountsQueryDto): Promise<Paginated<AccountDto>> {
-    const { rows, total } = await this.repo.list(this.scope(p), q);
+    const { rows, total } = await this.repo.list(this.scope(p), q, !isPlatformAdmin(p));
     return { data: rows.map(toDto), meta: { page: q.page ?? 1, limit: q.limit ?? 50, total } };
   }
 
@@ -108,8 +108,10 @@ export class AccountsService {
   private async find(p: Principal, id: string, tx?: EntityManager): Promise<AccountRow> {
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
     const a = uuid ? await this.repo.find(id.toLowerCase(), this.scope(p), tx, tx !== undefined) : undefined;
-    // A restricted key manages domain admins only; anything else is as good as absent to it.
-    if (!a || (isRestrictedKey(p) && a.role !== 'domain_admin')) throw new AccountError(AccountErrorCode.NotFound, 'Not found', `No account ${id}.`);
+    // A restricted key manages domain admins only; a platform admin's account is out of reach of every
+    // other role (even in its own tenant): anything else is as good as absent.
+    const hidden = (isRestrictedKey(p) && a?.role !== 'domain_admin') || (a?.role === 'platform_admin' && !isPlatformAdmin(p));
+    if (!a || hidden) throw new AccountError(AccountErrorCode.NotFound, 'Not found', `No account ${id}.`);
     return a;
   }
 
@@ -131,6 +133,10 @@ export class AccountsService {
     }
     if (role === 'platform_admin' && tenantName !== this.config.BOOTSTRAP_TENANT_NAME) {
       throw invalid('role', `platform_admin accounts live in the platform tenant (${this.config.BOOTSTRAP_TENANT_NAME}) only`);
+    }
+    // A tenant or domain admin there would manage platform objects (and the platform admins' accounts).
+    if (role !== 'platform_admin' && tenantName === this.config.BOOTSTRAP_TENANT_NAME) {
+      throw invalid('role', `the platform tenant (${this.config.BOOTSTRAP_TENANT_NAME}) holds platform_admin accounts only`);
     }
   }
 

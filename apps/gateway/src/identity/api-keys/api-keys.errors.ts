@@ -12,6 +12,8 @@ export enum ApiKeyErrorCode {
   InvalidIpAllowlist = 'API_KEY_INVALID_IP_ALLOWLIST',
   NothingToChange = 'API_KEY_NOTHING_TO_CHANGE',
   LineageConflict = 'API_KEY_LINEAGE_CONFLICT',
+  /** Rotating hands out the new secret: only the key's owner or a platform admin may. */
+  RotateNotOwner = 'API_KEY_ROTATE_NOT_OWNER',
 }
 
 const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
@@ -26,6 +28,7 @@ const TO_API: Record<ApiKeyErrorCode, ApiErrorCode> = {
   [ApiKeyErrorCode.InvalidIpAllowlist]: ApiErrorCode.VALIDATION_FAILED,
   [ApiKeyErrorCode.NothingToChange]: ApiErrorCode.VALIDATION_FAILED,
   [ApiKeyErrorCode.LineageConflict]: ApiErrorCode.CONFLICT,
+  [ApiKeyErrorCode.RotateNotOwner]: ApiErrorCode.FORBIDDEN,
 };
 
 export class ApiKeyError extends moduleError(TO_API) {}

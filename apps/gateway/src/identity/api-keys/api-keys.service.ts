@@ -128,9 +128,17 @@ export class ApiKeysService {
     return toDto(rows[0]);
   }
 
-  /** New key id and secret, same row (id, settings, lineage); the old secret stops working at once here. */
+  /**
+   * New key id and secret, same row (id, settings, lineage); the old secret stops working at once here.
+   * The answer carries the new secret, so only the key's owner or a platform admin may rotate: anyone
+   * else who manages the key (a tenant admin for a peer's key) could act as its owner, outside their own
+   * IP allowlist. They can still revoke it.
+   */
   async rotate(p: Principal, id: string): Promise<CreatedApiKeyDto> {
     const key = await this.find(p, id);
+    if (key.account_id !== p.account_id && !isPlatformAdmin(p)) {
+      throw new ApiKeyError(ApiKeyErrorCode.RotateNotOwner, 'Forbidden', 'Only the key’s owner or a platform admin can rotate it (the answer holds the new secret); revoke it instead.');
+    }
     if (key.revoked_at) throw this.revokedConflict(key);
     const fresh = generateApiKey();
     const rows = rowsOf<ApiKeyRow>(await this.ds.query(
@@ -179,10 +187,11 @@ export class ApiKeysService {
 
   /**
    * A key's own limit may not exceed its creator's (else a tenant admin could step around the
-   * tenant's limit); only platform admins logged in as themselves set any value.
+   * tenant's limit); a platform admin sets any value, through a login or an unrestricted key
+   * (the first admin key is one: a script using it can raise its own budget).
    */
   private async checkRateLimit(p: Principal, wanted: number | null): Promise<void> {
-    if (wanted === null || (p.kind === 'account' && isPlatformAdmin(p))) return;
+    if (wanted === null || (isPlatformAdmin(p) && !isRestrictedKey(p))) return;
     const own = await this.rateLimits.limitOf(p);
     if (wanted > own) {
       throw new ApiKeyError(ApiKeyErrorCode.RateLimitBeyondCaller, 'Rate limit beyond your rights', `Your credential is limited to ${own} requests per minute; a key it creates cannot have more.`);

@@ -267,4 +267,50 @@ describe('accounts (e2e)', () => {
     expectError(good, 429, 'RATE_LIMITED');
     assert.ok(Number(good.headers.get('retry-after')) >= 1);
   });
+
+  it('IP allowlists of accounts through the API: set, enforced on login and tokens, cleared; bad CIDRs are 400 and change nothing', async () => {
+    const api = stack.api(acme.token);
+    // Earlier tests' wrong passwords may have this IP briefly locked out: wait that out.
+    const login = async (email: string, password: string) => {
+      for (let i = 0; ; i++) {
+        const r = await stack.api().post('/api/v1/auth/login', { email, password });
+        if (r.status !== 429 || i > 20) return r;
+        await new Promise((res) => setTimeout(res, 500));
+      }
+    };
+    const res = await api.post('/api/v1/accounts', { email: 'fenced@acme.test', password: PW, role: 'tenant_admin', ip_allowlist: ['10.0.0.0/8'] });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(res.body.ip_allowlist, ['10.0.0.0/8']);
+    // The suite's clients come from 127.0.0.1: outside the list.
+    expectError(await login('fenced@acme.test', PW), 403, 'IP_RESTRICTED');
+    const widened = await api.patch(`/api/v1/accounts/${res.body.id}`, { ip_allowlist: ['127.0.0.0/8', '10.0.0.0/8'] });
+    assert.equal(widened.status, 200, widened.text);
+    assert.deepEqual(widened.body.ip_allowlist, ['127.0.0.0/8', '10.0.0.0/8']);
+    const ok = await login('fenced@acme.test', PW);
+    assert.equal(ok.status, 200, ok.text);
+    // Narrowed again: the token it already has stops working too.
+    assert.equal((await api.patch(`/api/v1/accounts/${res.body.id}`, { ip_allowlist: ['192.0.2.0/24'] })).status, 200);
+    await new Promise((r) => setTimeout(r, 1200)); // AUTH_CACHE_TTL_MS on the other replicas; this one drops it at once
+    expectError(await stack.api(ok.body.access_token).get('/api/v1/auth/me'), 403, 'IP_RESTRICTED');
+    for (const bad of [['10.0.0.1/8'], ['not-an-ip'], []]) {
+      const r = await api.patch(`/api/v1/accounts/${res.body.id}`, { ip_allowlist: bad });
+      expectError(r, 400, 'VALIDATION_FAILED');
+    }
+    assert.deepEqual((await accountRow('fenced@acme.test')).ip_allowlist, ['192.0.2.0/24']);
+    const cleared = await api.patch(`/api/v1/accounts/${res.body.id}`, { ip_allowlist: null });
+    assert.equal(cleared.body.ip_allowlist, null);
+    assert.equal((await login('fenced@acme.test', PW)).status, 200);
+    // Another tenant cannot see or touch it.
+    expectError(await stack.api(other.token).patch(`/api/v1/accounts/${res.body.id}`, { ip_allowlist: ['10.0.0.0/8'] }), 404, 'NOT_FOUND');
+  });
+
+  it('an IP-restricted key cannot give an account a wider list than its own', async () => {
+    const key = await stack.api(acme.token).post('/api/v1/api-keys', { name: 'fenced key', scopes: ['accounts:write'], ip_allowlist: ['127.0.0.0/8'] });
+    assert.equal(key.status, 201, key.text);
+    const r = await stack.api(key.body.key).post('/api/v1/accounts', { email: 'wide@acme.test', password: PW, role: 'domain_admin', ip_allowlist: null });
+    expectError(r, 403, 'FORBIDDEN');
+    assert.equal(await accountRow('wide@acme.test'), undefined);
+    const inside = await stack.api(key.body.key).post('/api/v1/accounts', { email: 'narrow@acme.test', password: PW, role: 'domain_admin', ip_allowlist: ['127.0.0.1/32'] });
+    assert.equal(inside.status, 201, inside.text);
+  });
 });

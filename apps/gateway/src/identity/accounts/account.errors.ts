@@ -12,6 +12,8 @@ export enum AccountErrorCode {
   Self = 'ACCOUNT_SELF',
   NothingToChange = 'ACCOUNT_NOTHING_TO_CHANGE',
   LockedOut = 'ACCOUNT_LOCKED_OUT',
+  InvalidIpAllowlist = 'ACCOUNT_INVALID_IP_ALLOWLIST',
+  IpAllowlistBeyondCaller = 'ACCOUNT_IP_ALLOWLIST_BEYOND_CALLER',
 }
 
 const ACCOUNT_TO_API: Record<AccountErrorCode, ApiErrorCode> = {
@@ -26,6 +28,8 @@ const ACCOUNT_TO_API: Record<AccountErrorCode, ApiErrorCode> = {
   [AccountErrorCode.Self]: ApiErrorCode.CONFLICT,
   [AccountErrorCode.NothingToChange]: ApiErrorCode.VALIDATION_FAILED,
   [AccountErrorCode.LockedOut]: ApiErrorCode.RATE_LIMITED,
+  [AccountErrorCode.InvalidIpAllowlist]: ApiErrorCode.VALIDATION_FAILED,
+  [AccountErrorCode.IpAllowlistBeyondCaller]: ApiErrorCode.FORBIDDEN,
 };
 
 export class AccountError extends moduleError(ACCOUNT_TO_API) {}

@@ -15,12 +15,13 @@ export interface AccountRow {
   created_at: Date;
   updated_at: Date;
   delegated_domains: string[];
+  ip_allowlist: string[] | null;
 }
 
 type Db = DataSource | EntityManager;
 
 /** Delegated domain names come along with every row, sorted, so reads need one query. */
-const SELECT = `SELECT a.id, a.email, a.role, a.tenant_id, a.active, a.last_login_at, a.created_at, a.updated_at,
+const SELECT = `SELECT a.id, a.email, a.role, a.tenant_id, a.active, a.last_login_at, a.created_at, a.updated_at, a.ip_allowlist,
        COALESCE((SELECT array_agg(d.name ORDER BY d.name) FROM account_domains ad JOIN domains d ON d.id = ad.domain_id
                   WHERE ad.account_id = a.id), '{}') AS delegated_domains
   FROM accounts a`;
@@ -30,6 +31,7 @@ export interface AccountWrite {
   password_hash?: string;
   role?: Role;
   active?: boolean;
+  ip_allowlist?: string[] | null;
 }
 
 @Injectable()
@@ -72,8 +74,8 @@ export class AccountsRepository {
 
   async insert(tx: EntityManager, tenantId: string, v: Required<AccountWrite>): Promise<string> {
     const rows: { id: string }[] = await tx.query(
-      `INSERT INTO accounts (tenant_id, email, password_hash, role, active) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [tenantId, v.email, v.password_hash, v.role, v.active],
+      `INSERT INTO accounts (tenant_id, email, password_hash, role, active, ip_allowlist) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [tenantId, v.email, v.password_hash, v.role, v.active, v.ip_allowlist],
     );
     return rows[0].id;
   }

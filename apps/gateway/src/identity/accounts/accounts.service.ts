@@ -4,6 +4,7 @@ import { hashAccountPassword, type AppConfig } from '#common';
 import type { Paginated, Role } from '#contracts';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import { CredentialsService } from '../auth/credentials.service.js';
+import { cidrsWithin, parseIpAllowlist } from '../auth/ip-allowlist.js';
 import { isPlatformAdmin, isRestrictedKey, type Principal } from '../../shared/principal.js';
 import { InjectConfig } from '../../shared/app-config.js';
 import { AccountError, AccountErrorCode } from './account.errors.js';
@@ -43,10 +44,11 @@ export class AccountsService {
     await this.checkRole(p, dto.role, tenant.name);
     const delegated = dto.delegated_domains ?? [];
     this.checkDelegationShape(p, dto.role, delegated);
+    const ips = this.ipAllowlist(p, dto.ip_allowlist ?? null);
     const hash = await hashAccountPassword(dto.password);
     const id = await this.uniqueEmail(dto.email, () =>
       this.repo.transaction(async (tx) => {
-        const newId = await this.repo.insert(tx, tenant.id, { email: dto.email.toLowerCase(), password_hash: hash, role: dto.role, active: dto.active ?? true });
+        const newId = await this.repo.insert(tx, tenant.id, { email: dto.email.toLowerCase(), password_hash: hash, role: dto.role, active: dto.active ?? true, ip_allowlist: ips });
         if (delegated.length) await this.repo.setDelegation(tx, newId, await this.resolve(tx, tenant.id, delegated));
         return newId;
       }),
@@ -56,11 +58,12 @@ export class AccountsService {
 
   async update(p: Principal, id: string, dto: UpdateAccountDto): Promise<AccountDto> {
     if (Object.values(dto).every((v) => v === undefined)) {
-      throw new AccountError(AccountErrorCode.NothingToChange, 'Validation failed', 'Send at least one of email, password, role, delegated_domains, active.', [
+      throw new AccountError(AccountErrorCode.NothingToChange, 'Validation failed', 'Send at least one of email, password, role, delegated_domains, active, ip_allowlist.', [
         { field: 'body', message: 'nothing to change' },
       ]);
     }
     if (dto.password !== undefined) assertAccountPassword(dto.password, 'password');
+    const ips = dto.ip_allowlist !== undefined ? this.ipAllowlist(p, dto.ip_allowlist) : undefined;
     const hash = dto.password !== undefined ? await hashAccountPassword(dto.password) : undefined;
     await this.uniqueEmail(dto.email ?? '', () =>
       this.repo.transaction(async (tx) => {
@@ -74,7 +77,7 @@ export class AccountsService {
         if (a.role === 'platform_admin' && (dto.active === false || role !== 'platform_admin')) await this.notLastPlatformAdmin(tx, a.id);
         const delegated = dto.delegated_domains ?? (role === 'domain_admin' ? a.delegated_domains : []);
         this.checkDelegationShape(p, role, delegated);
-        const write: AccountWrite = { email: dto.email?.toLowerCase(), password_hash: hash, role: dto.role, active: dto.active };
+        const write: AccountWrite = { email: dto.email?.toLowerCase(), password_hash: hash, role: dto.role, active: dto.active, ip_allowlist: ips };
         await this.repo.update(tx, a.id, write);
         if (dto.delegated_domains !== undefined || role !== a.role) await this.repo.setDelegation(tx, a.id, await this.resolve(tx, a.tenant_id, delegated));
         if (dto.active === false) {
@@ -140,6 +143,25 @@ export class AccountsService {
     }
   }
 
+  /** Canonical CIDR blocks (or null = anywhere), as for keys: an IP-restricted key may only set a list inside its own. */
+  private ipAllowlist(p: Principal, values: string[] | null): string[] | null {
+    let list: string[] | null = null;
+    if (values !== null) {
+      const parsed = parseIpAllowlist(values, 'ip_allowlist');
+      if (!parsed.ok) throw new AccountError(AccountErrorCode.InvalidIpAllowlist, 'Validation failed', 'ip_allowlist holds an invalid CIDR block.', parsed.fields);
+      list = parsed.value;
+    }
+    const own = p.api_key_ip_allowlist ?? null;
+    if (!cidrsWithin(own, list)) {
+      throw new AccountError(
+        AccountErrorCode.IpAllowlistBeyondCaller,
+        'IP allowlist beyond your rights',
+        `Your key is limited to ${own!.join(', ')}; it cannot allow ${(list ?? ['(anywhere)']).join(', ')}.`,
+      );
+    }
+    return list;
+  }
+
   private checkDelegationShape(p: Principal, role: Role, refs: string[]): void {
     if (role !== 'domain_admin' && refs.length) throw invalid('delegated_domains', 'delegated_domains is only for the domain_admin role');
     if (p.domain_allowlist) {
@@ -181,6 +203,7 @@ function toDto(r: AccountRow): AccountDto {
     tenant_id: r.tenant_id,
     active: r.active,
     delegated_domains: r.delegated_domains,
+    ip_allowlist: r.ip_allowlist,
     last_login_at: r.last_login_at ? iso(r.last_login_at) : null,
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),

@@ -8,6 +8,9 @@ const DELEGATION_DOC =
   + 'it cannot create or delete domains. Must be empty or absent for other roles.';
 const PASSWORD_DOC = 'At least 12 characters mixing 3 of: lower-case, upper-case, digits, other characters. Never returned.';
 
+const IP_ALLOWLIST_DOC =
+  'CIDR blocks (network address; host bits set are refused) the account — its logins, tokens and keys — may be used from; null = anywhere. A caller whose key is IP-restricted can only set a list inside its own.';
+
 export class AccountDto {
   @ApiProperty({ format: 'uuid', example: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5' }) id: string;
   @ApiProperty({ example: 'ops@example.com' }) email: string;
@@ -15,6 +18,7 @@ export class AccountDto {
   @ApiProperty({ format: 'uuid', example: '0b6f1d3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }) tenant_id: string;
   @ApiProperty({ description: 'false = the account can neither log in nor use its keys', example: true }) active: boolean;
   @ApiProperty({ type: [String], description: 'Delegated domain names (domain_admin; empty for other roles)', example: ['example.com'] }) delegated_domains: string[];
+  @ApiProperty({ type: [String], nullable: true, description: IP_ALLOWLIST_DOC, example: null }) ip_allowlist: string[] | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) last_login_at: string | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) updated_at: string;
@@ -49,6 +53,10 @@ export class CreateAccountDto {
   @ApiPropertyOptional({ default: true })
   @IsOptional() @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ type: [String], nullable: true, description: IP_ALLOWLIST_DOC, example: ['192.0.2.0/24'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(64, { each: true })
+  ip_allowlist?: string[] | null;
 }
 
 export class UpdateAccountDto {
@@ -71,6 +79,10 @@ export class UpdateAccountDto {
   @ApiPropertyOptional({ description: 'false revokes the account’s refresh tokens and API keys at once', example: true })
   @IsOptionalNotNull() @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ type: [String], nullable: true, description: IP_ALLOWLIST_DOC, example: ['192.0.2.0/24'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(64, { each: true })
+  ip_allowlist?: string[] | null;
 }
 
 export const ACCOUNT_SORT_FIELDS = ['email', 'role', 'created_at'] as const;

@@ -30,6 +30,7 @@ export interface StackOptions {
    */
   rateLimitPerMin?: number;
   loginRateLimitPerMin?: number;
+  unauthRateLimitPerMin?: number;
   /** Extra environment for every app. */
   env?: NodeJS.ProcessEnv;
 }
@@ -104,6 +105,7 @@ export class TestStack {
       AUTH_CACHE_TTL_MS: String(options.authCacheTtlMs ?? 1000),
       RATE_LIMIT_PER_MIN: String(options.rateLimitPerMin ?? 100_000),
       LOGIN_RATE_LIMIT_PER_MIN: String(options.loginRateLimitPerMin ?? 100_000),
+      UNAUTH_RATE_LIMIT_PER_MIN: String(options.unauthRateLimitPerMin ?? 100_000),
       BOOTSTRAP_ADMIN_EMAIL: 'admin@mailplane.test',
       HEALTH_PORT: String(options.serviceHealthPort ?? 0),
       MAILPLANE_SECRET_KEY: randomBytes(32).toString('base64'),

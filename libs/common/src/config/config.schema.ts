@@ -70,6 +70,8 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(120),
   /** Login attempts per minute per client IP (POST /auth/login and its 2FA step). */
   LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(10),
+  /** Requests per minute per client IP that fail authentication (no, bad or unknown credentials); past it 429. */
+  UNAUTH_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(60),
   /** Failed logins of one account after which each further attempt waits (1 s, doubling per failure). */
   LOGIN_LOCKOUT_THRESHOLD: int(1, 1000).default(5),
   /** Failed logins from one client IP after which it waits likewise (a success does not reset this one). */

@@ -10,7 +10,7 @@ import { RateLimitStore } from './rate-limit.store.js';
 /**
  * Global guard registered after AuthGuard, so the caller is known: counts the request against its
  * budget, sets RateLimit-* on the response (errors included) and refuses with 429 once it is spent.
- * Login steps count per client IP instead. Without Redis nothing is limited (fail open).
+ * Login steps count per client IP instead. Without Redis each replica counts on its own (never fail open).
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -26,7 +26,6 @@ export class RateLimitGuard implements CanActivate {
     const budget = await this.budgetOf(context, req);
     if (!budget) return true;
     const hit = await this.store.hit(budget.bucket);
-    if (!hit) return true;
     const reset = Math.max(1, Math.ceil(hit.resetMs / 1000));
     const reply = http.getResponse<FastifyReply>();
     void reply.header('RateLimit-Limit', String(budget.limit));

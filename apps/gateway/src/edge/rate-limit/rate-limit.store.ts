@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { AppConfig } from '#common';
 import { jobsPrefix } from '#jobs';
 import { InjectConfig } from '../../shared/app-config.js';
@@ -40,6 +41,12 @@ export class RateLimitStore {
   private readonly logger = new Logger(RateLimitStore.name);
   private readonly prefix: string;
   private lastWarned = 0;
+  /**
+   * This replica's own counters while Redis cannot answer (rate-limiter-flexible's in-memory limiter,
+   * the "insurance" of a Redis limiter): limits then hold per replica instead of failing open. It only
+   * counts (its points are never the limit); the caller compares with the budget.
+   */
+  private readonly insurance = new RateLimiterMemory({ points: Number.MAX_SAFE_INTEGER, duration: RATE_WINDOW_MS / 1000 });
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -50,17 +57,18 @@ export class RateLimitStore {
     if (!('mailplaneRateHit' in redis)) redis.defineCommand('mailplaneRateHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
   }
 
-  /** Counts one request against `bucket`; null when Redis cannot answer (the caller then fails open). */
-  async hit(bucket: string): Promise<RateHit | null> {
+  /** Counts one request against `bucket`: in Redis, or in this process while Redis cannot answer. */
+  async hit(bucket: string): Promise<RateHit> {
     try {
       const [count, resetMs] = await (this.redis as RedisWithHit).mailplaneRateHit(this.prefix + bucket, RATE_WINDOW_MS);
       return { count: Number(count), resetMs: Number(resetMs) };
     } catch (err) {
       if (Date.now() - this.lastWarned >= 60_000) {
         this.lastWarned = Date.now();
-        this.logger.warn(`rate limits not enforced, Redis unavailable: ${(err as Error).message}`);
+        this.logger.warn(`rate limits counted per replica, Redis unavailable: ${(err as Error).message}`);
       }
-      return null;
+      const res = await this.insurance.consume(bucket, 1);
+      return { count: res.consumedPoints, resetMs: res.msBeforeNext };
     }
   }
 }

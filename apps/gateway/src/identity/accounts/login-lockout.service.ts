@@ -5,6 +5,7 @@ import { jobsPrefix } from '#jobs';
 import { InjectConfig } from '../../shared/app-config.js';
 import { REDIS } from '../../shared/redis.module.js';
 import { AccountError, AccountErrorCode } from './account.errors.js';
+import { InProcessLockout } from './login-lockout.fallback.js';
 
 /** Failures are forgotten this long after the last one (or the lock's end, if later). */
 const FORGET_AFTER_MS = 3_600_000;
@@ -82,13 +83,14 @@ export class LoginLockedError extends AccountError {
  * emails behave the same) and per client IP, in Redis so every replica sees the same counters. A
  * failure is a wrong password (login, password change, 2FA disable) or a wrong second-factor code
  * (second login step, 2FA disable). A completed login resets the account's counter, not the IP's (one
- * valid account must not unlock an IP that guesses others). Without Redis nothing is locked (fail
- * open, like the rate limits).
+ * valid account must not unlock an IP that guesses others). While Redis cannot answer, each replica
+ * keeps counting in-process (InProcessLockout): the lockout never fails open.
  */
 @Injectable()
 export class LoginLockoutService {
   private readonly logger = new Logger(LoginLockoutService.name);
   private readonly prefix: string;
+  private readonly fallback = new InProcessLockout(FORGET_AFTER_MS);
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -110,23 +112,25 @@ export class LoginLockoutService {
     const thresholds = email === null ? [this.config.LOGIN_IP_LOCKOUT_THRESHOLD] : [this.config.LOGIN_LOCKOUT_THRESHOLD, this.config.LOGIN_IP_LOCKOUT_THRESHOLD];
     const now = Date.now();
     const r = this.redis as LockoutRedis;
-    const res = await this.safe(() =>
-      r.mailplaneLoginBegin(keys.length, ...keys, now, BASE_DELAY_MS, this.config.LOGIN_LOCKOUT_MAX_SECONDS * 1000, FORGET_AFTER_MS, ...thresholds),
-    );
-    if (!res) return { passed: async () => {}, completed: async () => {} };
+    const cap = this.config.LOGIN_LOCKOUT_MAX_SECONDS * 1000;
+    const res =
+      (await this.safe(() => r.mailplaneLoginBegin(keys.length, ...keys, now, BASE_DELAY_MS, cap, FORGET_AFTER_MS, ...thresholds))) ??
+      this.fallback.begin(keys, now, BASE_DELAY_MS, cap, FORGET_AFTER_MS, thresholds);
     if (res[0] !== 0) {
       const what = email !== null && res[0] === 1 ? 'account' : 'IP address';
       throw new LoginLockedError(Math.max(1, Math.ceil((Number(res[1]) - now) / 1000)), what);
     }
     const setUntil = res.slice(1).map(String);
-    const takeBack = (which: string[], until: string[]) => this.safe(() => r.mailplaneLoginTakeBack(which.length, ...which, ...until)).then(() => undefined);
+    const takeBack = async (which: string[], until: string[]) => {
+      if ((await this.safe(() => r.mailplaneLoginTakeBack(which.length, ...which, ...until))) === null) this.fallback.takeBack(which, until);
+    };
     return {
       passed: () => takeBack(keys, setUntil),
       completed: async () => {
         if (email === null) return takeBack(keys, setUntil);
         // The account starts over; the IP only gets this attempt back (one valid account must not
         // unlock an IP that guesses others).
-        await this.safe(() => this.redis.del(keys[0]));
+        if ((await this.safe(() => this.redis.del(keys[0]))) === null) this.fallback.forget(keys[0]);
         return takeBack([keys[1]], [setUntil[1]]);
       },
     };
@@ -144,7 +148,7 @@ export class LoginLockoutService {
     try {
       return await fn();
     } catch (err) {
-      this.logger.warn(`login lockout not enforced, Redis unavailable: ${(err as Error).message}`);
+      this.logger.warn(`login lockout counted in this process only, Redis unavailable: ${(err as Error).message}`);
       return null;
     }
   }

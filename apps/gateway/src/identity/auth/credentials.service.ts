@@ -8,7 +8,8 @@ import { InjectConfig } from '../../shared/app-config.js';
 import { AuthError, AuthErrorCode } from '../../shared/auth.errors.js';
 import { ipAllowed } from './ip-allowlist.js';
 import { ACCOUNT_SCOPES, effectiveDomainAllowlist, type Principal } from '../../shared/principal.js';
-import { TtlCache } from '../../shared/ttl-cache.js';
+import type { LRUCache } from 'lru-cache';
+import { authCache, forgetWhere } from '../../shared/auth-cache.js';
 
 interface KeyRecord {
   id: string;
@@ -50,6 +51,8 @@ const DELEGATED = `COALESCE((SELECT array_agg(d.name ORDER BY d.name) FROM accou
 
 /** How often at most `last_used_at` is written per key (not once per request). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+/** How long an unknown key id is remembered as unknown (at least AUTH_CACHE_TTL_MS). */
+const UNKNOWN_KEY_TTL_MS = 60_000;
 
 /**
  * Turns request headers into a Principal. Lookups are cached for AUTH_CACHE_TTL_MS (default 1 s) so
@@ -59,8 +62,13 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 @Injectable()
 export class CredentialsService {
   private readonly logger = new Logger(CredentialsService.name);
-  private readonly keys: TtlCache<string, KeyRecord>;
-  private readonly accounts: TtlCache<string, AccountRecord>;
+  private readonly keys: LRUCache<string, KeyRecord>;
+  private readonly accounts: LRUCache<string, AccountRecord>;
+  /**
+   * Key ids the database does not know: a bogus key costs one query, not one per request. Key ids are
+   * 64 random bits chosen at minting (and at rotation), so one that was unknown stays unknown.
+   */
+  private readonly unknownKeys: LRUCache<string, true>;
   private readonly lastUsedWrites = new Map<string, number>();
 
   constructor(
@@ -68,8 +76,9 @@ export class CredentialsService {
     private readonly jwt: JwtService,
     @InjectConfig() config: AppConfig,
   ) {
-    this.keys = new TtlCache(config.AUTH_CACHE_TTL_MS);
-    this.accounts = new TtlCache(config.AUTH_CACHE_TTL_MS);
+    this.keys = authCache(config.AUTH_CACHE_TTL_MS);
+    this.accounts = authCache(config.AUTH_CACHE_TTL_MS);
+    this.unknownKeys = authCache(Math.max(config.AUTH_CACHE_TTL_MS, UNKNOWN_KEY_TTL_MS), 100_000);
   }
 
   async authenticate(headers: Record<string, string | string[] | undefined>, ip: string): Promise<Principal> {
@@ -87,23 +96,25 @@ export class CredentialsService {
   /** Called when a key changes so this replica stops serving the cached copy at once. */
   forgetKey(keyId: string): void {
     this.keys.delete(keyId);
+    this.unknownKeys.delete(keyId);
   }
 
   /** An account changed (role, delegation, active, deleted): its cached copy and its keys' go. */
   forgetAccount(accountId: string): void {
     this.accounts.delete(accountId);
-    this.keys.deleteWhere((r) => r.account_id === accountId);
+    forgetWhere(this.keys, (r) => r.account_id === accountId);
   }
 
   /** A tenant was suspended, resumed or deleted: drop every cached key and account of it. */
   forgetTenant(tenantId: string): void {
-    this.keys.deleteWhere((r) => r.tenant_id === tenantId);
-    this.accounts.deleteWhere((r) => r.tenant_id === tenantId);
+    forgetWhere(this.keys, (r) => r.tenant_id === tenantId);
+    forgetWhere(this.accounts, (r) => r.tenant_id === tenantId);
   }
 
   private async byApiKey(value: string, ip: string): Promise<Principal> {
     const parsed = parseApiKey(value);
     if (!parsed) throw new AuthError(AuthErrorCode.InvalidToken, 'The API key is malformed.');
+    if (this.unknownKeys.has(parsed.keyId)) throw new AuthError(AuthErrorCode.InvalidToken, 'Unknown API key.');
     let rec = this.keys.get(parsed.keyId);
     if (!rec) {
       const rows: KeyRecord[] = await this.ds.query(
@@ -114,7 +125,10 @@ export class CredentialsService {
           WHERE k.key_id = $1`,
         [parsed.keyId],
       );
-      if (rows.length === 0) throw new AuthError(AuthErrorCode.InvalidToken, 'Unknown API key.');
+      if (rows.length === 0) {
+        this.unknownKeys.set(parsed.keyId, true);
+        throw new AuthError(AuthErrorCode.InvalidToken, 'Unknown API key.');
+      }
       rec = rows[0];
       this.keys.set(parsed.keyId, rec);
     }

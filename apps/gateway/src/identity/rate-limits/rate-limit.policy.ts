@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '#common';
 import { InjectConfig } from '../../shared/app-config.js';
 import type { Principal } from '../../shared/principal.js';
-import { TtlCache } from '../../shared/ttl-cache.js';
+import type { LRUCache } from 'lru-cache';
+import { authCache } from '../../shared/auth-cache.js';
 
 /** One budget: the Redis bucket it is counted in and its requests per minute. */
 export interface RateBudget {
@@ -19,19 +20,21 @@ export interface RateBudget {
  */
 @Injectable()
 export class RateLimitPolicy {
-  private readonly keyLimits: TtlCache<string, number>;
-  private readonly tenantLimits: TtlCache<string, number>;
+  private readonly keyLimits: LRUCache<string, number>;
+  private readonly tenantLimits: LRUCache<string, number>;
   private readonly defaultLimit: number;
   readonly loginLimit: number;
+  private readonly unauthLimit: number;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @InjectConfig() config: AppConfig,
   ) {
-    this.keyLimits = new TtlCache(config.AUTH_CACHE_TTL_MS);
-    this.tenantLimits = new TtlCache(config.AUTH_CACHE_TTL_MS);
+    this.keyLimits = authCache(config.AUTH_CACHE_TTL_MS);
+    this.tenantLimits = authCache(config.AUTH_CACHE_TTL_MS);
     this.defaultLimit = config.RATE_LIMIT_PER_MIN;
     this.loginLimit = config.LOGIN_RATE_LIMIT_PER_MIN;
+    this.unauthLimit = config.UNAUTH_RATE_LIMIT_PER_MIN;
   }
 
   async budgetFor(p: Principal): Promise<RateBudget> {
@@ -47,6 +50,11 @@ export class RateLimitPolicy {
   /** Login attempts are counted per client IP (req.ip: the TCP peer unless TRUST_PROXY vouches for a proxy). */
   loginBudget(ip: string): RateBudget {
     return { bucket: `login-ip:${ip}`, limit: this.loginLimit };
+  }
+
+  /** Requests that fail authentication are counted per client IP: a flood of bogus keys ends in 429s. */
+  unauthenticatedBudget(ip: string): RateBudget {
+    return { bucket: `unauth-ip:${ip}`, limit: this.unauthLimit };
   }
 
   private async keyLimit(keyId: string): Promise<number> {

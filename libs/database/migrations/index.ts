@@ -13,6 +13,7 @@ import { AuditLog1764000000004 } from './1764000000004-AuditLog.js';
 import { Accounts1764000000005 } from './1764000000005-Accounts.js';
 import { AuditBefore1764100000000 } from './1764100000000-AuditBefore.js';
 import { MailNodeRole1764200000000 } from './1764200000000-MailNodeRole.js';
+import { Oidc1764300000000 } from './1764300000000-Oidc.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Accounts1764000000005,
   AuditBefore1764100000000,
   MailNodeRole1764200000000,
+  Oidc1764300000000,
 ];

@@ -11,5 +11,7 @@ import { SessionsRepository } from './sessions.repository.js';
   imports: [AccountsModule, TotpModule],
   controllers: [AuthController, LoginSecondStepController],
   providers: [AuthService, SessionsRepository],
+  // OIDC logins end in the same token pair.
+  exports: [AuthService],
 })
 export class AuthModule {}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { OidcController } from './oidc.controller.js';
+import { OidcRepository } from './oidc.repository.js';
+import { OidcService } from './oidc.service.js';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [OidcController],
+  providers: [OidcService, OidcRepository],
+})
+export class OidcModule {}

@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { rowsOf } from '#database';
-import {
-  containsPattern, generateApiKey, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf,
-} from '#common';
+import { generateApiKey } from '#common';
 import { isUuid, type Paginated } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
 import { RateLimitPolicy } from '../rate-limits/rate-limit.policy.js';
@@ -12,31 +7,10 @@ import { parseIpAllowlist } from '../auth/ip-allowlist.js';
 import { isPlatformAdmin, isRestrictedKey, type Principal } from '../../shared/principal.js';
 import { assertWithinCaller, excessOver, normalizeDomains, type KeyLimits } from './api-key-limits.js';
 import { ApiKeyError, ApiKeyErrorCode } from './api-keys.errors.js';
+import { ApiKeysRepository, type ApiKeyRow, type KeyVisibility } from './api-keys.repository.js';
 import type { ApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import type { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
-
-const COLUMNS = `id, key_id, name, account_id, tenant_id, scopes, domain_allowlist, ip_allowlist, expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id, rate_limit_per_min, created_at`;
-const SORT_COLUMNS = { name: 'name', created_at: 'created_at', last_used_at: 'last_used_at' } as const;
-
-interface ApiKeyRow {
-  id: string;
-  key_id: string;
-  name: string;
-  account_id: string;
-  tenant_id: string;
-  scopes: string[];
-  domain_allowlist: string[] | null;
-  ip_allowlist: string[] | null;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  last_used_ip: string | null;
-  revoked_at: Date | null;
-  created_by_key_id: string | null;
-  rate_limit_per_min: number | null;
-  created_at: Date;
-  total?: string;
-}
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -64,7 +38,7 @@ function toDto(r: ApiKeyRow): ApiKeyDto {
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: ApiKeysRepository,
     private readonly credentials: CredentialsService,
     private readonly rateLimits: RateLimitPolicy,
   ) {}
@@ -79,12 +53,20 @@ export class ApiKeysService {
     const expiresAt = this.expiryFor(p, dto.expires_at ?? null);
     await this.checkRateLimit(p, dto.rate_limit_per_min ?? null);
     const key = generateApiKey();
-    const rows: ApiKeyRow[] = await this.ds.query(
-      `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, ip_allowlist, expires_at, created_by_key_id, rate_limit_per_min)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
-      [key.keyId, key.secretSha256, dto.name, p.account_id, p.tenant_id, scopes, allowlist, ips, expiresAt, p.api_key_id, dto.rate_limit_per_min ?? null],
-    );
-    return { ...toDto(rows[0]), key: key.fullKey };
+    const row = await this.repo.insert({
+      key_id: key.keyId,
+      secret_sha256: key.secretSha256,
+      name: dto.name,
+      account_id: p.account_id,
+      tenant_id: p.tenant_id,
+      scopes,
+      domain_allowlist: allowlist,
+      ip_allowlist: ips,
+      expires_at: expiresAt,
+      created_by_key_id: p.api_key_id,
+      rate_limit_per_min: dto.rate_limit_per_min ?? null,
+    });
+    return { ...toDto(row), key: key.fullKey };
   }
 
   /**
@@ -118,14 +100,10 @@ export class ApiKeysService {
     await this.assertLineage(key, next);
     const rateLimit = fields.includes('rate_limit_per_min') ? (dto.rate_limit_per_min ?? null) : key.rate_limit_per_min;
     if (fields.includes('rate_limit_per_min')) await this.checkRateLimit(p, rateLimit);
-    const rows = rowsOf<ApiKeyRow>(await this.ds.query(
-      `UPDATE api_keys SET name = $2, scopes = $3, domain_allowlist = $4, ip_allowlist = $5, expires_at = $6, rate_limit_per_min = $7
-        WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
-      [key.id, dto.name ?? key.name, next.scopes, next.domain_allowlist, next.ip_allowlist, next.expires_at, rateLimit],
-    ));
-    if (!rows[0]) throw this.revokedConflict(key);
+    const row = await this.repo.update(key.id, { name: dto.name ?? key.name, ...next, rate_limit_per_min: rateLimit });
+    if (!row) throw this.revokedConflict(key);
     this.credentials.forgetKey(key.key_id);
-    return toDto(rows[0]);
+    return toDto(row);
   }
 
   /**
@@ -141,28 +119,15 @@ export class ApiKeysService {
     }
     if (key.revoked_at) throw this.revokedConflict(key);
     const fresh = generateApiKey();
-    const rows = rowsOf<ApiKeyRow>(await this.ds.query(
-      `UPDATE api_keys SET key_id = $2, secret_sha256 = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
-      [key.id, fresh.keyId, fresh.secretSha256],
-    ));
-    if (!rows[0]) throw this.revokedConflict(key);
+    const row = await this.repo.rotate(key.id, fresh.keyId, fresh.secretSha256);
+    if (!row) throw this.revokedConflict(key);
     this.credentials.forgetKey(key.key_id);
-    return { ...toDto(rows[0]), key: fresh.fullKey };
+    return { ...toDto(row), key: fresh.fullKey };
   }
 
   async list(p: Principal, q: ListApiKeysQueryDto): Promise<Paginated<ApiKeyDto>> {
-    const page = resolvePage(q, { sort: 'created_at', order: 'desc' });
-    const where = this.scope(p);
-    if (q.search) where.add(`name ILIKE ?`, containsPattern(q.search));
-    const rows: ApiKeyRow[] = await this.ds.query(
-      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM api_keys ${where} ${orderBy(SORT_COLUMNS, page)} ${pageClause(where)}`,
-      [...where.params, page.limit, page.offset],
-    );
-    const total = await totalOf(rows, page.offset, async () => {
-      const c: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM api_keys ${where}`, where.params);
-      return Number(c[0].n);
-    });
-    return { data: rows.map(toDto), meta: listMeta(page, total) };
+    const { rows, meta } = await this.repo.list(this.visibility(p), q);
+    return { data: rows.map(toDto), meta };
   }
 
   async get(p: Principal, id: string): Promise<ApiKeyDto> {
@@ -173,16 +138,7 @@ export class ApiKeysService {
   async revoke(p: Principal, id: string): Promise<void> {
     const key = await this.find(p, id);
     if (key.revoked_at) throw this.revokedConflict(key);
-    const revoked = rowsOf<{ key_id: string }>(
-      await this.ds.query(
-        `WITH RECURSIVE tree AS (
-           SELECT id FROM api_keys WHERE id = $1
-           UNION SELECT k.id FROM api_keys k JOIN tree t ON k.created_by_key_id = t.id)
-         UPDATE api_keys SET revoked_at = now() WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL RETURNING key_id`,
-        [key.id],
-      ),
-    );
-    for (const r of revoked) this.credentials.forgetKey(r.key_id);
+    for (const keyId of await this.repo.revokeTree(key.id)) this.credentials.forgetKey(keyId);
   }
 
   /**
@@ -217,38 +173,25 @@ export class ApiKeysService {
 
   private async find(p: Principal, id: string): Promise<ApiKeyRow> {
     if (!isUuid(id)) throw this.notFound(id);
-    const where = this.scope(p).add('id = ?', id);
-    const rows: ApiKeyRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM api_keys ${where}`, where.params);
-    if (!rows[0]) throw this.notFound(id);
-    return rows[0];
+    const row = await this.repo.find(this.visibility(p), id);
+    if (!row) throw this.notFound(id);
+    return row;
   }
 
   /**
    * Which keys a caller may see and revoke: a restricted key only itself and what it minted;
    * a platform admin every key; anyone else their tenant's keys, never a platform admin's.
    */
-  private scope(p: Principal): SqlWhere {
-    const where = new SqlWhere();
-    if (isRestrictedKey(p)) {
-      const self = where.param(p.api_key_id);
-      where.raw(`(id = ${self} OR created_by_key_id = ${self})`);
-    } else if (p.role === 'domain_admin') {
-      // Keys of the tenant's other accounts reach domains outside the delegation: only its own.
-      where.add('account_id = ?', p.account_id);
-    } else if (!isPlatformAdmin(p)) {
-      where.add('tenant_id = ?', p.tenant_id);
-      where.raw(`account_id IN (SELECT id FROM accounts WHERE role <> 'platform_admin')`);
-    }
-    return where;
+  private visibility(p: Principal): KeyVisibility {
+    if (isRestrictedKey(p)) return { kind: 'minted-by', keyId: p.api_key_id! };
+    // Keys of the tenant's other accounts reach domains outside the delegation: only its own.
+    if (p.role === 'domain_admin') return { kind: 'owned-by', accountId: p.account_id };
+    return isPlatformAdmin(p) ? { kind: 'all' } : { kind: 'tenant', tenantId: p.tenant_id };
   }
 
   /** Its minting key (if live) must cover the new limits, and it must cover each live key it minted. */
   private async assertLineage(key: ApiKeyRow, next: KeyLimits): Promise<void> {
-    const related: (ApiKeyRow & { rel: 'parent' | 'child' })[] = await this.ds.query(
-      `SELECT ${COLUMNS}, 'parent' AS rel FROM api_keys WHERE id = $2 AND revoked_at IS NULL
-       UNION ALL SELECT ${COLUMNS}, 'child' AS rel FROM api_keys WHERE created_by_key_id = $1 AND revoked_at IS NULL`,
-      [key.id, key.created_by_key_id],
-    );
+    const related = await this.repo.lineage(key.id, key.created_by_key_id);
     for (const r of related) {
       const excess = r.rel === 'parent' ? excessOver(r, next) : excessOver(next, r);
       if (!excess.length) continue;

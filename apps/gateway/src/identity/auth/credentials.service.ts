@@ -1,53 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { looksLikeApiKey, parseApiKey, safeEqualHex, sha256Hex, type AppConfig } from '#common';
-import type { Role } from '#contracts';
 import { InjectConfig } from '../../shared/app-config.js';
 import { AuthError, AuthErrorCode } from '../../shared/auth.errors.js';
 import { ipAllowed } from './ip-allowlist.js';
+import { CredentialsRepository, type AccountRecord, type KeyRecord } from './credentials.repository.js';
 import { ACCOUNT_SCOPES, effectiveDomainAllowlist, type Principal } from '../../shared/principal.js';
 import type { LRUCache } from 'lru-cache';
 import { authCache, forgetWhere } from '../../shared/auth-cache.js';
-
-interface KeyRecord {
-  id: string;
-  secret_sha256: string;
-  scopes: string[];
-  domain_allowlist: string[] | null;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  tenant_id: string;
-  account_id: string;
-  email: string;
-  role: Role;
-  account_active: boolean;
-  tenant_active: boolean;
-  ip_allowlist: string[] | null;
-  account_ip_allowlist: string[] | null;
-  delegated_domains: string[];
-}
-
-interface AccountRecord {
-  id: string;
-  email: string;
-  role: Role;
-  tenant_id: string;
-  active: boolean;
-  tenant_active: boolean;
-  ip_allowlist: string[] | null;
-  delegated_domains: string[];
-}
 
 export interface AccessTokenClaims {
   sub: string;
   typ: 'access';
 }
-
-/** A domain_admin's delegated domain names (the account row is `a`). */
-const DELEGATED = `COALESCE((SELECT array_agg(d.name ORDER BY d.name) FROM account_domains ad JOIN domains d ON d.id = ad.domain_id
-                   WHERE ad.account_id = a.id), '{}') AS delegated_domains`;
 
 /** How often at most `last_used_at` is written per key (not once per request). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -72,7 +37,7 @@ export class CredentialsService {
   private readonly lastUsedWrites = new Map<string, number>();
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: CredentialsRepository,
     private readonly jwt: JwtService,
     @InjectConfig() config: AppConfig,
   ) {
@@ -117,19 +82,11 @@ export class CredentialsService {
     if (this.unknownKeys.has(parsed.keyId)) throw new AuthError(AuthErrorCode.InvalidToken, 'Unknown API key.');
     let rec = this.keys.get(parsed.keyId);
     if (!rec) {
-      const rows: KeyRecord[] = await this.ds.query(
-        `SELECT k.id, k.secret_sha256, k.scopes, k.domain_allowlist, k.expires_at, k.revoked_at, k.tenant_id,
-                a.id AS account_id, a.email, a.role, a.active AS account_active, t.active AS tenant_active,
-                k.ip_allowlist, a.ip_allowlist AS account_ip_allowlist, ${DELEGATED}
-           FROM api_keys k JOIN accounts a ON a.id = k.account_id JOIN tenants t ON t.id = k.tenant_id
-          WHERE k.key_id = $1`,
-        [parsed.keyId],
-      );
-      if (rows.length === 0) {
+      rec = await this.repo.keyById(parsed.keyId);
+      if (!rec) {
         this.unknownKeys.set(parsed.keyId, true);
         throw new AuthError(AuthErrorCode.InvalidToken, 'Unknown API key.');
       }
-      rec = rows[0];
       this.keys.set(parsed.keyId, rec);
     }
     if (!safeEqualHex(rec.secret_sha256, sha256Hex(parsed.secret))) {
@@ -194,13 +151,9 @@ export class CredentialsService {
   private async account(id: string): Promise<AccountRecord | undefined> {
     const cached = this.accounts.get(id);
     if (cached) return cached;
-    const rows: AccountRecord[] = await this.ds.query(
-      `SELECT a.id, a.email, a.role, a.tenant_id, a.active, t.active AS tenant_active, a.ip_allowlist, ${DELEGATED}
-         FROM accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1`,
-      [id],
-    );
-    if (rows[0]) this.accounts.set(id, rows[0]);
-    return rows[0];
+    const row = await this.repo.account(id);
+    if (row) this.accounts.set(id, row);
+    return row;
   }
 
   private checkIp(ip: string, allowlist: string[] | null, what: string): void {
@@ -215,8 +168,8 @@ export class CredentialsService {
     if ((this.lastUsedWrites.get(id) ?? 0) + LAST_USED_WRITE_INTERVAL_MS > now) return;
     if (this.lastUsedWrites.size > 10_000) this.lastUsedWrites.clear();
     this.lastUsedWrites.set(id, now);
-    this.ds
-      .query(`UPDATE api_keys SET last_used_at = now(), last_used_ip = $2 WHERE id = $1`, [id, ip])
+    this.repo
+      .noteKeyUse(id, ip)
       .catch((err: unknown) => this.logger.warn({ err }, 'could not record API key use'));
   }
 }

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '#common';
 import { InjectConfig } from '../../shared/app-config.js';
 import type { Principal } from '../../shared/principal.js';
 import type { LRUCache } from 'lru-cache';
 import { authCache } from '../../shared/auth-cache.js';
+import { RateLimitsRepository } from './rate-limits.repository.js';
 
 /** One budget: the Redis bucket it is counted in and its requests per minute. */
 export interface RateBudget {
@@ -27,7 +26,7 @@ export class RateLimitPolicy {
   private readonly unauthLimit: number;
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: RateLimitsRepository,
     @InjectConfig() config: AppConfig,
   ) {
     this.keyLimits = authCache(config.AUTH_CACHE_TTL_MS);
@@ -60,12 +59,8 @@ export class RateLimitPolicy {
   private async keyLimit(keyId: string): Promise<number> {
     const cached = this.keyLimits.get(keyId);
     if (cached !== undefined) return cached;
-    const rows: { key_limit: number | null; tenant_limit: number | null }[] = await this.ds.query(
-      `SELECT k.rate_limit_per_min AS key_limit, t.rate_limit_per_min AS tenant_limit
-         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1`,
-      [keyId],
-    );
-    const limit = rows[0]?.key_limit ?? rows[0]?.tenant_limit ?? this.defaultLimit;
+    const own = await this.repo.limitsOfKey(keyId);
+    const limit = own?.key_limit ?? own?.tenant_limit ?? this.defaultLimit;
     this.keyLimits.set(keyId, limit);
     return limit;
   }
@@ -73,8 +68,7 @@ export class RateLimitPolicy {
   private async tenantLimit(tenantId: string): Promise<number> {
     const cached = this.tenantLimits.get(tenantId);
     if (cached !== undefined) return cached;
-    const rows: { limit: number | null }[] = await this.ds.query(`SELECT rate_limit_per_min AS "limit" FROM tenants WHERE id = $1`, [tenantId]);
-    const limit = rows[0]?.limit ?? this.defaultLimit;
+    const limit = (await this.repo.limitOfTenant(tenantId)) ?? this.defaultLimit;
     this.tenantLimits.set(tenantId, limit);
     return limit;
   }

@@ -153,7 +153,10 @@ function settingsFromArgs(): Settings {
     process.exit(2);
   }
   const list = <T extends string>(name: string, raw: string, allowed: readonly T[]): T[] => {
-    const items = raw.split(',').map((v) => v.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     const bad = items.filter((v) => !allowed.includes(v as T));
     if (bad.length || items.length === 0) {
       console.error(`--${name}: ${bad.length ? `unknown ${bad.join(', ')}` : 'empty'}; choose from ${allowed.join(', ')}\n${USAGE}`);
@@ -218,7 +221,11 @@ async function measure(target: Target, s: Settings, natsPid: number | undefined)
   console.log(`[bench] ${target.name}: measuring ${s.duration} s with ${s.connections} connections`);
   const [edge, service] = target.procs;
   const before = {
-    edge: cpuMsOf(edge.child.pid), service: cpuMsOf(service.child.pid), nats: cpuMsOf(natsPid), postgres: postgresCpuMs(), self: process.cpuUsage(),
+    edge: cpuMsOf(edge.child.pid),
+    service: cpuMsOf(service.child.pid),
+    nats: cpuMsOf(natsPid),
+    postgres: postgresCpuMs(),
+    self: process.cpuUsage(),
     machine: machineCpuMs(),
   };
   if (s.cpuProfDir) signalAll(target.procs, PROFILE_SIGNAL);
@@ -263,7 +270,8 @@ async function verify(targets: Target[]): Promise<void> {
     const problems: string[] = [];
     if (status !== 200) problems.push(`status ${status}`);
     if (page?.meta?.total !== DOMAIN_COUNT) problems.push(`meta.total ${String(page?.meta?.total)} (want ${DOMAIN_COUNT})`);
-    if (!Array.isArray(page?.data) || page.data.length !== PAGE_SIZE) problems.push(`${Array.isArray(page?.data) ? page.data.length : 'no'} rows (want ${PAGE_SIZE})`);
+    if (!Array.isArray(page?.data) || page.data.length !== PAGE_SIZE)
+      problems.push(`${Array.isArray(page?.data) ? page.data.length : 'no'} rows (want ${PAGE_SIZE})`);
     if (problems.length) throw new Error(`${t.name} ${t.url}: ${problems.join(', ')}; body: ${JSON.stringify(body).slice(0, 500)}`);
     pages.push({ name: t.name, rows: page.data! });
   }
@@ -273,7 +281,9 @@ async function verify(targets: Target[]): Promise<void> {
   if (a.rows[0].name !== b.rows[0].name || a.rows[PAGE_SIZE - 1].name !== b.rows[PAGE_SIZE - 1].name) {
     throw new Error(`pages differ: ${a.name} ${String(a.rows[0].name)}…, ${b.name} ${String(b.rows[0].name)}…`);
   }
-  console.log(`[bench] verified: both return 200, meta.total ${DOMAIN_COUNT}, ${PAGE_SIZE} rows (${String(a.rows[0].name)} … ${String(a.rows[PAGE_SIZE - 1].name)})`);
+  console.log(
+    `[bench] verified: both return 200, meta.total ${DOMAIN_COUNT}, ${PAGE_SIZE} rows (${String(a.rows[0].name)} … ${String(a.rows[PAGE_SIZE - 1].name)})`,
+  );
 }
 
 async function insertDomains(stack: TestStack): Promise<void> {
@@ -295,17 +305,36 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
   const rows = ms.map(({ target, result: r }) => {
     const bad = r.non2xx + r.errors + r.timeouts;
     if (bad > 0) {
-      const codes = Object.entries(r.statusCodeStats).filter(([c]) => !c.startsWith('2')).map(([c, v]) => `${c}×${v.count}`).join(', ');
+      const codes = Object.entries(r.statusCodeStats)
+        .filter(([c]) => !c.startsWith('2'))
+        .map(([c, v]) => `${c}×${v.count}`)
+        .join(', ');
       failures.push(`${target.name}: ${r.non2xx} non-2xx${codes ? ` (${codes})` : ''}, ${r.errors} errors, ${r.timeouts} timeouts`);
     }
-    return [target.name, num(r.requests.average), num(r.latency.p50, 0), num(r.latency.p99, 0), String(r['2xx']), String(r.non2xx), String(r.errors), String(r.timeouts)];
+    return [
+      target.name,
+      num(r.requests.average),
+      num(r.latency.p50, 0),
+      num(r.latency.p99, 0),
+      String(r['2xx']),
+      String(r.non2xx),
+      String(r.errors),
+      String(r.timeouts),
+    ];
   });
   const cpuRows = ms.map(({ target, result: r, cpuMs, idlePct, stealPct }) => {
     const done = r['2xx'] + r.non2xx || 1;
     const per = (v: number) => num((v * 1000) / done, 0);
     return [
-      target.name, per(cpuMs.edge), per(cpuMs.service), per(cpuMs.nats), per(cpuMs.postgres), per(cpuMs.other), per(cpuMs.loadGenerator),
-      num(idlePct, 0), num(stealPct, 0),
+      target.name,
+      per(cpuMs.edge),
+      per(cpuMs.service),
+      per(cpuMs.nats),
+      per(cpuMs.postgres),
+      per(cpuMs.other),
+      per(cpuMs.loadGenerator),
+      num(idlePct, 0),
+      num(stealPct, 0),
     ];
   });
 
@@ -329,7 +358,10 @@ function report(s: Settings, stack: TestStack, ms: Measurement[], rss: [string, 
   for (const { target, cpuMs } of ms) {
     const busy = cpuMs.edge + cpuMs.service + cpuMs.nats + (Number.isNaN(cpuMs.postgres) ? 0 : cpuMs.postgres) + cpuMs.loadGenerator + cpuMs.other;
     const share = cpuMs.other / busy;
-    if (share > 0.1) out.push(`WARNING: ${(100 * share).toFixed(0)}% of the busy CPU time in the ${target.name} run was not the bench's own processes (other programs running?); the figures are noisy, rerun on a quiet machine.`);
+    if (share > 0.1)
+      out.push(
+        `WARNING: ${(100 * share).toFixed(0)}% of the busy CPU time in the ${target.name} run was not the bench's own processes (other programs running?); the figures are noisy, rerun on a quiet machine.`,
+      );
   }
   if (s.cpuProfDir) out.push('(CPU profiling was on: every figure above includes the profiler overhead)');
   console.log(out.join('\n'));
@@ -381,8 +413,15 @@ async function main(): Promise<void> {
       } else if (section === 'mailboxes') {
         await runMailboxes(
           {
-            counts: s.mailboxCounts, creates: s.creates, createConcurrency: s.createConcurrency, createSchemes: s.createSchemes,
-            listConnections: s.listConnections, listDuration: s.listDuration, listWarmup: s.listWarmup, domains: 10, logLevel: s.logLevel,
+            counts: s.mailboxCounts,
+            creates: s.creates,
+            createConcurrency: s.createConcurrency,
+            createSchemes: s.createSchemes,
+            listConnections: s.listConnections,
+            listDuration: s.listDuration,
+            listWarmup: s.listWarmup,
+            domains: 10,
+            logLevel: s.logLevel,
           },
           (st) => (stack = st),
         );

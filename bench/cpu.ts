@@ -17,7 +17,10 @@ export function cpuMsOf(pid: number | undefined, reapedChildren = false): number
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the ")" that closes the command name; utime, stime, cutime, cstime are fields 14-17.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     return ((f[11] + f[12] + (reapedChildren ? f[13] + f[14] : 0)) * 1000) / clockTicks;
   } catch {
     return Number.NaN;
@@ -55,7 +58,11 @@ export function postgresCpuMs(): number {
 export function machineCpuMs(): { busy: number; idle: number; steal: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map((v) => (Number(v) * 1000) / clockTicks);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map((v) => (Number(v) * 1000) / clockTicks);
     return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
   } catch {
     return { busy: Number.NaN, idle: Number.NaN, steal: Number.NaN };

@@ -70,8 +70,14 @@ export async function runHashing(s: HashingSettings): Promise<void> {
     const par = await run(scheme, n, s.seconds);
     const one = n === 1 ? par : await run(scheme, 1, s.seconds);
     rows.push([
-      scheme, PARAMETERS[scheme], executor, num(par.perSecond, par.perSecond < 100 ? 1 : 0), num(par.meanMs, 2), num(one.perSecond, one.perSecond < 100 ? 1 : 0),
-      num(one.meanMs, 2), n === 1 ? num(par.otherPct, 0) : `${num(par.otherPct, 0)} / ${num(one.otherPct, 0)}`,
+      scheme,
+      PARAMETERS[scheme],
+      executor,
+      num(par.perSecond, par.perSecond < 100 ? 1 : 0),
+      num(par.meanMs, 2),
+      num(one.perSecond, one.perSecond < 100 ? 1 : 0),
+      num(one.meanMs, 2),
+      n === 1 ? num(par.otherPct, 0) : `${num(par.otherPct, 0)} / ${num(one.otherPct, 0)}`,
     ]);
     // Only a problem when they competed for the CPU: with one worker on two cores they need not.
     if ([par, one].some((r) => r.otherPct > 10 && r.idlePct < 10)) noisy.push(scheme);
@@ -81,10 +87,14 @@ export async function runHashing(s: HashingSettings): Promise<void> {
       '',
       `=== Mailbox password hashing: hashMailPassword() of libs/mailstack, ${s.seconds} s per row, ${availableParallelism()} CPUs (availableParallelism) ===`,
       'in flight = what mailbox-service runs at once off its event loop; ms/hash = mean latency of one hash at that concurrency;',
-      'other CPU % = share of the machine\'s busy CPU time not used by this process or postgres (in flight / @1)',
+      "other CPU % = share of the machine's busy CPU time not used by this process or postgres (in flight / @1)",
       '',
       table(['scheme', 'parameters', 'in flight (executor)', 'hashes/s', 'ms/hash', 'hashes/s @1', 'ms/hash @1', 'other CPU %'], rows),
-      ...(noisy.length ? [`WARNING: other programs used over 10% of the busy CPU of a saturated machine during ${noisy.join(', ')}; those figures are low, rerun on a quiet machine.`] : []),
+      ...(noisy.length
+        ? [
+            `WARNING: other programs used over 10% of the busy CPU of a saturated machine during ${noisy.join(', ')}; those figures are low, rerun on a quiet machine.`,
+          ]
+        : []),
     ].join('\n'),
   );
 }

@@ -156,7 +156,12 @@ class MailboxBench {
     const q = (page: number) => `${LIST_PATH}?page=${page}&limit=${PAGE_SIZE}`;
     const targets: ListTarget[] = [
       { name: 'page 1', path: q(1), total: count, rows: Math.min(PAGE_SIZE, count) },
-      { name: `page ${Math.ceil(1000 / PAGE_SIZE)} (offset ${1000 - PAGE_SIZE})`, path: q(Math.ceil(1000 / PAGE_SIZE)), total: count, rows: count >= 1000 ? PAGE_SIZE : 0 },
+      {
+        name: `page ${Math.ceil(1000 / PAGE_SIZE)} (offset ${1000 - PAGE_SIZE})`,
+        path: q(Math.ceil(1000 / PAGE_SIZE)),
+        total: count,
+        rows: count >= 1000 ? PAGE_SIZE : 0,
+      },
       { name: 'last page', path: q(last), total: count, rows: count - (last - 1) * PAGE_SIZE },
       { name: `search=${SEARCH}`, path: `${LIST_PATH}?page=1&limit=${PAGE_SIZE}&search=${SEARCH}`, total: SEARCH_HITS, rows: SEARCH_HITS },
     ];
@@ -192,7 +197,9 @@ class MailboxBench {
     const done = this.meter();
     const result = await this.load(t, this.s.listDuration);
     const cpu = done();
-    console.log(`[bench]   GET ${t.path}: p50 ${num(result.latency.p50, 0)} ms, p99 ${num(result.latency.p99, 0)} ms, ${num(result.requests.average, 0)} req/s`);
+    console.log(
+      `[bench]   GET ${t.path}: p50 ${num(result.latency.p50, 0)} ms, p99 ${num(result.latency.p99, 0)} ms, ${num(result.requests.average, 0)} req/s`,
+    );
     return { result, cpu };
   }
 
@@ -231,11 +238,11 @@ class MailboxBench {
     await run(`warm-${tag}`, 2 * this.s.createConcurrency);
     const figures = await run(`new-${tag}`, this.s.creates);
     // The hash stored must be the scheme the service was started with.
-    const [row] = await this.stack.db.query<{ password_hash: string }>(
-      `SELECT password_hash FROM mailboxes WHERE local_part LIKE $1 LIMIT 1`,
-      [`new-${tag}-%`],
-    );
-    if (!row?.password_hash.startsWith(`{${this.scheme}}`)) throw new Error(`created mailboxes carry ${row?.password_hash.slice(0, 20)}…, not {${this.scheme}}`);
+    const [row] = await this.stack.db.query<{ password_hash: string }>(`SELECT password_hash FROM mailboxes WHERE local_part LIKE $1 LIMIT 1`, [
+      `new-${tag}-%`,
+    ]);
+    if (!row?.password_hash.startsWith(`{${this.scheme}}`))
+      throw new Error(`created mailboxes carry ${row?.password_hash.slice(0, 20)}…, not {${this.scheme}}`);
     const f = figures;
     console.log(
       `[bench]   POST ${LIST_PATH} (${this.scheme}): ${f.latencies.length} created, p50 ${num(percentile(f.latencies, 0.5))} ms, ` +
@@ -272,12 +279,16 @@ export async function runMailboxes(s: MailboxBenchSettings, onStack: (stack: Tes
     if (have > count) throw new Error(`${have} mailboxes present already, cannot measure with ${count}`);
     if (have < count) {
       // Numbers continue after the rows already bulk-inserted.
-      const [{ max }] = await stack.db.query<{ max: number | null }>(`SELECT max(substr(local_part, 6)::int) AS max FROM mailboxes WHERE local_part LIKE 'user-%'`);
+      const [{ max }] = await stack.db.query<{ max: number | null }>(
+        `SELECT max(substr(local_part, 6)::int) AS max FROM mailboxes WHERE local_part LIKE 'user-%'`,
+      );
       const from = (max ?? 0) + 1;
       await bench.bulkInsert(from, from + (count - have) - 1, sharedHash);
     }
     const present = await bench.count();
-    console.log(`[bench] mailboxes: ${present} present; measuring lists, ${s.listConnections} connections, ${s.listDuration} s each after ${s.listWarmup} s warm-up`);
+    console.log(
+      `[bench] mailboxes: ${present} present; measuring lists, ${s.listConnections} connections, ${s.listDuration} s each after ${s.listWarmup} s warm-up`,
+    );
     const level: Level = { count: present, lists: new Map(), creates: new Map() };
     for (const t of bench.listTargets(present)) level.lists.set(t.name, await bench.measureList(t));
     console.log(`[bench] mailboxes: ${present} present; ${s.creates} creates per scheme, ${s.createConcurrency} at a time`);
@@ -303,7 +314,12 @@ function report(s: MailboxBenchSettings, levels: Level[], stack: TestStack): voi
   const growth = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && a > 0 ? `×${num(b / a, 2)}` : 'n/a');
   const failures: string[] = [];
 
-  const listHeader = ['GET /api/v1/mailboxes', ...levels.flatMap((_, i) => [`p50 ms @${labels[i]}`, `p99 ms @${labels[i]}`, `req/s @${labels[i]}`]), `p50 ${labels[labels.length - 1]}/${labels[0]}`, `other CPU % ${labels.join('/')}`];
+  const listHeader = [
+    'GET /api/v1/mailboxes',
+    ...levels.flatMap((_, i) => [`p50 ms @${labels[i]}`, `p99 ms @${labels[i]}`, `req/s @${labels[i]}`]),
+    `p50 ${labels[labels.length - 1]}/${labels[0]}`,
+    `other CPU % ${labels.join('/')}`,
+  ];
   const listRows = [...first.lists.keys()].map((name) => {
     const cells = levels.flatMap((l) => {
       const r = l.lists.get(name)?.result;
@@ -314,7 +330,9 @@ function report(s: MailboxBenchSettings, levels: Level[], stack: TestStack): voi
       return [num(r.latency.p50, 0), num(r.latency.p99, 0), num(r.requests.average, 0)];
     });
     return [
-      name, ...cells, growth(first.lists.get(name)!.result.latency.p50, lastLevel.lists.get(name)?.result.latency.p50 ?? Number.NaN),
+      name,
+      ...cells,
+      growth(first.lists.get(name)!.result.latency.p50, lastLevel.lists.get(name)?.result.latency.p50 ?? Number.NaN),
       noise(levels.map((l) => l.lists.get(name)?.cpu)),
     ];
   });
@@ -322,7 +340,12 @@ function report(s: MailboxBenchSettings, levels: Level[], stack: TestStack): voi
   const lastIdx = listRows.findIndex((r) => r[0] === 'last page');
   if (lastIdx >= 0) listRows[lastIdx][0] = `last page (page ${levels.map((l) => Math.ceil(l.count / PAGE_SIZE)).join(' / ')})`;
 
-  const createHeader = ['POST /api/v1/mailboxes', ...levels.flatMap((_, i) => [`p50 ms @${labels[i]}`, `p99 ms @${labels[i]}`, `creates/s @${labels[i]}`]), `p50 ${labels[labels.length - 1]}/${labels[0]}`, `other CPU % ${labels.join('/')}`];
+  const createHeader = [
+    'POST /api/v1/mailboxes',
+    ...levels.flatMap((_, i) => [`p50 ms @${labels[i]}`, `p99 ms @${labels[i]}`, `creates/s @${labels[i]}`]),
+    `p50 ${labels[labels.length - 1]}/${labels[0]}`,
+    `other CPU % ${labels.join('/')}`,
+  ];
   const createRows = s.createSchemes.map((scheme) => {
     const cells = levels.flatMap((l) => {
       const f = l.creates.get(scheme);
@@ -347,9 +370,12 @@ function report(s: MailboxBenchSettings, levels: Level[], stack: TestStack): voi
     `(the lists above were measured with the mailbox count shown, before these creates; each create row adds ${s.creates + 2 * s.createConcurrency} mailboxes)`,
     table(createHeader, createRows),
     '',
-    'other CPU % = share of the machine\'s busy CPU time in that run not used by the stack\'s processes, postgres or the bench itself.',
+    "other CPU % = share of the machine's busy CPU time in that run not used by the stack's processes, postgres or the bench itself.",
   ];
-  if (warnings.length) out.push(`WARNING: other programs were busy, the figures are noisy (rerun on a quiet machine): ${warnings.length} runs above 10% with the machine saturated, e.g. ${warnings[0]}`);
+  if (warnings.length)
+    out.push(
+      `WARNING: other programs were busy, the figures are noisy (rerun on a quiet machine): ${warnings.length} runs above 10% with the machine saturated, e.g. ${warnings[0]}`,
+    );
   console.log(out.join('\n'));
   if (failures.length) {
     const banner = '!'.repeat(78);

@@ -41,7 +41,9 @@ async function api<T>(stack: TestStack, method: string, path: string, body?: unk
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T, location: res.headers.get('location') };
 }
 
-async function runReconcile(stack: TestStack): Promise<{ wallMs: number; engineMs: number; reloaded: string[]; steps: { name: string; duration_ms: number }[] }> {
+async function runReconcile(
+  stack: TestStack,
+): Promise<{ wallMs: number; engineMs: number; reloaded: string[]; steps: { name: string; duration_ms: number }[] }> {
   const t0 = performance.now();
   const start = await api<{ job: JobBody }>(stack, 'POST', '/api/v1/system/reconcile', {});
   if (start.status !== 202) throw new Error(`POST /system/reconcile: ${start.status} ${JSON.stringify(start.body)}`);
@@ -103,7 +105,10 @@ export async function runMailstackBench(s: MailstackBenchSettings, onStack: (sta
       for (const st of r.steps) stepMs.set(st.name, [...(stepMs.get(st.name) ?? []), st.duration_ms]);
       reloaded = r.reloaded.join('+') || 'none';
     }
-    const slowest = [...stepMs].map(([name, ms]) => [name, percentile(ms, 0.5)] as const).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    const slowest = [...stepMs]
+      .map(([name, ms]) => [name, percentile(ms, 0.5)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3);
     console.log(`[bench] ${countLabel(count)}: slowest steps (p50) ${slowest.map(([n, ms]) => `${n} ${num(ms, 0)} ms`).join(', ')}`);
     medians.push(percentile(engine, 0.5));
     rows.push([countLabel(count), num(percentile(engine, 0.5), 0), num(Math.max(...engine), 0), num(percentile(wall, 0.5), 0), reloaded]);

@@ -114,7 +114,11 @@ function readRepoFile(rel: string): string {
 function loadYamlDocs(rel: string): unknown[] {
   const docs = parseAllDocuments(readRepoFile(rel), { merge: true });
   for (const doc of docs) {
-    assert.deepEqual(doc.errors.map((e) => e.message), [], `${rel}: YAML errors`);
+    assert.deepEqual(
+      doc.errors.map((e) => e.message),
+      [],
+      `${rel}: YAML errors`,
+    );
   }
   return docs.map((doc) => doc.toJS() as unknown).filter((value) => value !== null && value !== undefined);
 }
@@ -149,10 +153,7 @@ function assertValidConfig(env: Record<string, string>, where: string) {
   assert.deepEqual(stripped, [], `${where}: keys not in the schema: ${stripped.join(', ')}`);
   const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = configSchema.safeParse(input);
-  assert.ok(
-    parsed.success,
-    `${where}: config does not validate:\n${parsed.error?.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
-  );
+  assert.ok(parsed.success, `${where}: config does not validate:\n${parsed.error?.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   return parsed.data;
 }
 
@@ -202,9 +203,7 @@ function composeEnv(service: Record<string, unknown>, where: string): Record<str
       }),
     );
   }
-  return Object.fromEntries(
-    Object.entries(asRecord(env, `${where}.environment`)).map(([key, value]) => [key, value === null ? '' : String(value)]),
-  );
+  return Object.fromEntries(Object.entries(asRecord(env, `${where}.environment`)).map(([key, value]) => [key, value === null ? '' : String(value)]));
 }
 
 function commandText(command: unknown): string {
@@ -279,7 +278,10 @@ describe('docker-compose.yml', () => {
 
   it('interpolates only config keys (so .env.example documents them) and requires the secrets', () => {
     const { file } = load();
-    assertKnownKeys([...interpolatedNames(file)].filter((n) => !COMPOSE_ONLY_SECRETS.includes(n) && !BUS_SECRET_VARS.includes(n)), 'docker-compose.yml ${...} interpolation');
+    assertKnownKeys(
+      [...interpolatedNames(file)].filter((n) => !COMPOSE_ONLY_SECRETS.includes(n) && !BUS_SECRET_VARS.includes(n)),
+      'docker-compose.yml ${...} interpolation',
+    );
     const text = readRepoFile('docker-compose.yml');
     for (const secret of Object.keys(DUMMY_SECRETS)) {
       const uses = [...text.matchAll(new RegExp(`\\$\\{${secret}(:?[-?][^}]*)?\\}`, 'g'))].map((m) => m[0]);
@@ -295,7 +297,13 @@ describe('docker-compose.yml', () => {
       assert.deepEqual(got.sort(), [...needed].sort(), `docker-compose.yml ${name}: secrets`);
     }
     const union = [...new Set(Object.values(MAIL_NODE_SECRETS_NEEDED).flat())].sort();
-    assert.deepEqual(Object.keys(composeEnv(service('mailnode'), 'mailnode')).filter((k) => SECRET_KEYS.includes(k)).sort(), union, 'mailnode: secrets');
+    assert.deepEqual(
+      Object.keys(composeEnv(service('mailnode'), 'mailnode'))
+        .filter((k) => SECRET_KEYS.includes(k))
+        .sort(),
+      union,
+      'mailnode: secrets',
+    );
   });
 
   it('JWT_SECRET reaches the gateway only', () => {
@@ -325,7 +333,7 @@ describe('docker-compose.yml', () => {
     assert.equal(redisEnv.REDISCLI_AUTH, '${REDIS_PASSWORD:?set REDIS_PASSWORD in .env - openssl rand -hex 32}');
     const command = commandText(redis.command);
     assert.match(command, /requirepass.*\$\$REDISCLI_AUTH.*redis-server \/\S+\.conf/, 'requirepass via a config file');
-    assert.doesNotMatch(command, /--requirepass/, 'the password must not be on redis-server\'s command line');
+    assert.doesNotMatch(command, /--requirepass/, "the password must not be on redis-server's command line");
     assert.match(healthcheckText(redis, 'redis'), /redis-cli ping/, 'redis-cli authenticates through REDISCLI_AUTH');
     for (const name of mailplaneServices) {
       const url = composeEnv(service(name), name).REDIS_URL;
@@ -416,7 +424,7 @@ describe('docker-compose.yml', () => {
     const { service } = load();
     const gen = service('nats-config');
     assert.match(commandText(gen.command), /nats-server-config\.cli\.js --out \/etc\/nats\/nats-server\.conf/);
-    assert.deepEqual(Object.keys(composeEnv(gen, 'nats-config')).sort(), BUS_APPS.map(natsPasswordEnvOf).sort(), 'nats-config gets every app\'s password');
+    assert.deepEqual(Object.keys(composeEnv(gen, 'nats-config')).sort(), BUS_APPS.map(natsPasswordEnvOf).sort(), "nats-config gets every app's password");
     const nats = service('nats');
     const args = (nats.command as unknown[]).map(String);
     assert.equal(args[args.indexOf('-c') + 1], '/etc/nats/nats-server.conf', 'nats runs the generated config');
@@ -427,10 +435,12 @@ describe('docker-compose.yml', () => {
   it('mailnode: each of its apps gets its own bus password (and the worker its key) as a secret file', () => {
     const { file, service } = load();
     const secrets = asRecord(file.secrets, 'docker-compose.yml secrets');
-    const mounted = new Map(((service('mailnode').secrets as unknown[]) ?? []).map((m) => {
-      const r = asRecord(m, 'mailnode.secrets[]');
-      return [String(r.target), String(r.source)];
-    }));
+    const mounted = new Map(
+      ((service('mailnode').secrets as unknown[]) ?? []).map((m) => {
+        const r = asRecord(m, 'mailnode.secrets[]');
+        return [String(r.target), String(r.source)];
+      }),
+    );
     const script = mailnodeFile('/usr/local/bin/mailnode');
     const dir = /^BUS_SECRETS=(\S+)$/m.exec(script)?.[1];
     assert.ok(dir, 'the mailnode entrypoint names its BUS_SECRETS dir');
@@ -607,7 +617,10 @@ describe('k8s manifests', () => {
 
   it('declares the mailplane namespace and puts everything in it', () => {
     const { objects, ofKind } = load();
-    assert.deepEqual(ofKind('Namespace').map((n) => n.metadata.name), ['mailplane']);
+    assert.deepEqual(
+      ofKind('Namespace').map((n) => n.metadata.name),
+      ['mailplane'],
+    );
     for (const o of objects.filter((o) => o.kind !== 'Namespace')) {
       assert.equal(o.metadata.namespace, 'mailplane', `${where(o)}: namespace`);
     }
@@ -622,7 +635,10 @@ describe('k8s manifests', () => {
     }
     for (const w of workloads) {
       for (const c of allContainers(podSpec(w))) {
-        assertKnownKeys((c.env ?? []).map((e) => e.name), `${where(w)} container ${c.name}`);
+        assertKnownKeys(
+          (c.env ?? []).map((e) => e.name),
+          `${where(w)} container ${c.name}`,
+        );
       }
     }
   });
@@ -658,7 +674,11 @@ describe('k8s manifests', () => {
         const at = `${where(w)} container ${c.name}`;
         const { refs, whole } = secretsOf(c);
         // mailplane-bus-<app> holds that one app's bus password (and signing key) and nothing else.
-        assert.deepEqual(whole.filter((name) => name !== `mailplane-bus-${c.name}`), [], `${at}: envFrom a shared Secret`);
+        assert.deepEqual(
+          whole.filter((name) => name !== `mailplane-bus-${c.name}`),
+          [],
+          `${at}: envFrom a shared Secret`,
+        );
         const needed = component === 'mailnode' ? MAIL_NODE_SECRETS_NEEDED[c.name] : SECRETS_NEEDED[component];
         assert.ok(needed, `${at}: no secrets table entry`);
         assert.deepEqual(Object.keys(refs).sort(), [...needed].sort(), `${at}: secrets`);
@@ -669,7 +689,9 @@ describe('k8s manifests', () => {
   it('JWT_SECRET reaches the gateway only', () => {
     const { workloads } = load();
     const holders = workloads.flatMap((w) =>
-      allContainers(podSpec(w)).filter((c) => Object.values(secretsOf(c).refs).includes('JWT_SECRET')).map((c) => `${w.metadata.name}/${c.name}`),
+      allContainers(podSpec(w))
+        .filter((c) => Object.values(secretsOf(c).refs).includes('JWT_SECRET'))
+        .map((c) => `${w.metadata.name}/${c.name}`),
     );
     assert.deepEqual(holders, ['mailplane-gateway/gateway']);
   });
@@ -699,7 +721,10 @@ describe('k8s manifests', () => {
   it('TRUST_PROXY names a proxy range (the ingress), not everyone', () => {
     const { configMaps } = load();
     const value = String(configMaps.find((o) => o.metadata.name === 'mailplane-config')?.data?.TRUST_PROXY ?? '');
-    const ranges = value.split(',').map((r) => r.trim()).filter(Boolean);
+    const ranges = value
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     assert.ok(ranges.length > 0, 'TRUST_PROXY is set');
     for (const r of ranges) assert.doesNotMatch(r, /^(0\.0\.0\.0\/0|::\/0|true)$/, `TRUST_PROXY ${r} trusts every client`);
   });
@@ -771,7 +796,10 @@ describe('k8s manifests', () => {
     const { workloads } = load();
     const commands = workloads.flatMap((w) => podSpec(w).containers.map((c) => commandText([...(c.command ?? []), ...(c.args ?? [])])));
     for (const app of APPS) {
-      assert.ok(commands.some((cmd) => cmd.includes(appMain(app))), `k8s/ runs no container of ${app}`);
+      assert.ok(
+        commands.some((cmd) => cmd.includes(appMain(app))),
+        `k8s/ runs no container of ${app}`,
+      );
     }
   });
 
@@ -786,7 +814,10 @@ describe('k8s manifests', () => {
         const at = `${where(w)} container ${c.name}`;
         assert.equal(c.env?.find((e) => e.name === 'NATS_USER')?.value, app, `${at}: NATS_USER`);
         const secretName = `mailplane-bus-${app}`;
-        assert.ok((c.envFrom ?? []).some((r) => r.secretRef?.name === secretName), `${at}: envFrom ${secretName}`);
+        assert.ok(
+          (c.envFrom ?? []).some((r) => r.secretRef?.name === secretName),
+          `${at}: envFrom ${secretName}`,
+        );
         const secret = secrets.find((o) => o.metadata.name === secretName);
         assert.ok(secret, `Secret ${secretName} missing`);
         const keys = Object.keys(secret.stringData ?? {}).sort();
@@ -796,7 +827,14 @@ describe('k8s manifests', () => {
     }
     assert.ok(seen >= BUS_APPS.length, 'every bus app runs in some container');
     const verify = String(configMaps.find((o) => o.metadata.name === 'mailplane-config')?.data?.BUS_VERIFY_KEYS ?? '');
-    assert.deepEqual(verify.split(',').map((e) => e.split('=')[0]).sort(), [...BUS_SENDERS].sort(), 'BUS_VERIFY_KEYS names every sender');
+    assert.deepEqual(
+      verify
+        .split(',')
+        .map((e) => e.split('=')[0])
+        .sort(),
+      [...BUS_SENDERS].sort(),
+      'BUS_VERIFY_KEYS names every sender',
+    );
   });
 
   it('mail node: a StatefulSet of daemons + queue-service + stats-service + worker sharing volumes and PIDs', () => {
@@ -818,7 +856,10 @@ describe('k8s manifests', () => {
     const images = new Set(allContainers(spec).map((c) => c.image));
     assert.equal(images.size, 1, `${at}: one image for every container`);
     assert.match(String([...images][0]), /mailnode/, `${at}: the mailnode image`);
-    assert.ok((spec.initContainers ?? []).some((c) => commandText(c.args) === 'seed'), `${at}: an init container seeds the volumes`);
+    assert.ok(
+      (spec.initContainers ?? []).some((c) => commandText(c.args) === 'seed'),
+      `${at}: an init container seeds the volumes`,
+    );
 
     // Probes, resources, privileges of every container.
     const baselineCaps = new Set([
@@ -910,7 +951,10 @@ describe('k8s manifests', () => {
       assert.equal(pdb.length, 1, `${where(d)}: expected one PodDisruptionBudget`);
       assert.equal(pdb[0].spec.minAvailable, 1, `${where(pdb[0])}: minAvailable`);
     }
-    assert.ok(hpas.some((h) => h.spec.scaleTargetRef.name === deploymentFor('gateway').metadata.name), 'gateway HPA');
+    assert.ok(
+      hpas.some((h) => h.spec.scaleTargetRef.name === deploymentFor('gateway').metadata.name),
+      'gateway HPA',
+    );
   });
 
   it('has a migration Job that runs migrations and the first-admin seed', () => {
@@ -978,7 +1022,11 @@ describe('.env.example', () => {
 
   it('leaves the secrets empty and explains how to generate them', () => {
     const { lines, entries } = load();
-    for (const [key, how] of [['JWT_SECRET', '-base64 48'], ['MAILPLANE_SECRET_KEY', '-base64 32'], ['REDIS_PASSWORD', '-hex 32']] as const) {
+    for (const [key, how] of [
+      ['JWT_SECRET', '-base64 48'],
+      ['MAILPLANE_SECRET_KEY', '-base64 32'],
+      ['REDIS_PASSWORD', '-hex 32'],
+    ] as const) {
       const entry = entries.find((e) => e.key === key);
       assert.ok(entry && !entry.commented, `.env.example: ${key} must be an active line`);
       assert.equal(entry.value, '', `.env.example must not ship a value for ${key}`);
@@ -1090,9 +1138,15 @@ describe('Dockerfile', () => {
     assert.match(baseRefs, /node:24-bookworm-slim/);
     assert.doesNotMatch(baseRefs, /alpine/, 'argon2 prebuilds need glibc: no Alpine base');
     const runtime = stages.get('runtime');
-    assert.ok(runtime?.body.some((i) => i.op === 'USER' && /^(node|1000)(:|$)/.test(i.args)), 'runtime stage must run as node');
+    assert.ok(
+      runtime?.body.some((i) => i.op === 'USER' && /^(node|1000)(:|$)/.test(i.args)),
+      'runtime stage must run as node',
+    );
     const chain = stageChain(stages, 'runtime');
-    assert.ok(chain.some((i) => i.op === 'ENV' && /NODE_ENV=production/.test(i.args)), 'runtime NODE_ENV=production');
+    assert.ok(
+      chain.some((i) => i.op === 'ENV' && /NODE_ENV=production/.test(i.args)),
+      'runtime NODE_ENV=production',
+    );
     assert.match(chain.findLast((i) => i.op === 'CMD')?.args ?? '', /dist\/apps\/gateway\/src\/main\.js/);
     assert.match(chain.findLast((i) => i.op === 'ENTRYPOINT')?.args ?? '', /tini/);
   });
@@ -1110,7 +1164,10 @@ describe('Dockerfile', () => {
     assert.match(install.args, /exit 101.*policy-rc\.d.*apt-get install.*rm -f \/usr\/sbin\/policy-rc\.d/, 'policy-rc.d around the install');
     assert.ok(!mailnode.body.some((i) => i.op === 'USER'), 'mailnode runs as root (daemons bind < 1024 and drop privileges)');
     assert.match(mailnode.body.findLast((i) => i.op === 'ENTRYPOINT')?.args ?? '', /tini.*\/usr\/local\/bin\/mailnode/);
-    const exposed = mailnode.body.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/)).map(Number);
+    const exposed = mailnode.body
+      .filter((i) => i.op === 'EXPOSE')
+      .flatMap((i) => i.args.split(/\s+/))
+      .map(Number);
     for (const port of MAIL_PORTS) assert.ok(exposed.includes(port), `mailnode must EXPOSE ${port}`);
   });
 

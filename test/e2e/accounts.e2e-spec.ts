@@ -73,7 +73,10 @@ describe('accounts (e2e)', () => {
 
     const list = await api.get('/api/v1/accounts?sort=email');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.data.map((a: { email: string }) => a.email), ['acme-admin@mailplane.test', 'ops@acme.test']);
+    assert.deepEqual(
+      list.body.data.map((a: { email: string }) => a.email),
+      ['acme-admin@mailplane.test', 'ops@acme.test'],
+    );
     assert.equal(list.body.meta.total, 2);
     assert.equal((await api.get(`/api/v1/accounts/${res.body.id}`)).body.email, 'ops@acme.test');
 
@@ -103,13 +106,21 @@ describe('accounts (e2e)', () => {
     expectError(await api.delete(`/api/v1/accounts/${otherAdmin.id}`), 404, 'NOT_FOUND');
     assert.ok(!(await api.get('/api/v1/accounts')).body.data.some((a: { id: string }) => a.id === otherAdmin.id));
     // Delegating another tenant's domain is 404 too.
-    expectError(await api.post('/api/v1/accounts', { email: 'd@acme.test', password: PW, role: 'domain_admin', delegated_domains: ['foreign.example'] }), 404, 'NOT_FOUND');
+    expectError(
+      await api.post('/api/v1/accounts', { email: 'd@acme.test', password: PW, role: 'domain_admin', delegated_domains: ['foreign.example'] }),
+      404,
+      'NOT_FOUND',
+    );
 
     // Platform admins choose the tenant; platform_admin only in the platform tenant.
     const inOther = await admin.post('/api/v1/accounts', { email: 'helper@other.test', password: PW, role: 'tenant_admin', tenant: 'other' });
     assert.equal(inOther.status, 201, inOther.text);
     assert.equal(inOther.body.tenant_id, other.tenantId);
-    expectError(await admin.post('/api/v1/accounts', { email: 'root@other.test', password: PW, role: 'platform_admin', tenant: 'other' }), 400, 'VALIDATION_FAILED');
+    expectError(
+      await admin.post('/api/v1/accounts', { email: 'root@other.test', password: PW, role: 'platform_admin', tenant: 'other' }),
+      400,
+      'VALIDATION_FAILED',
+    );
     const root2 = await admin.post('/api/v1/accounts', { email: 'root2@mailplane.test', password: PW, role: 'platform_admin' });
     assert.equal(root2.status, 201, root2.text);
     assert.equal((await admin.get('/api/v1/accounts?role=platform_admin')).body.meta.total, 2);
@@ -138,12 +149,18 @@ describe('accounts (e2e)', () => {
 
     const domains = await dom.get('/api/v1/domains');
     assert.equal(domains.status, 200);
-    assert.deepEqual(domains.body.data.map((d: { name: string }) => d.name), ['one.example']);
+    assert.deepEqual(
+      domains.body.data.map((d: { name: string }) => d.name),
+      ['one.example'],
+    );
     expectError(await dom.get('/api/v1/domains/two.example'), 404, 'NOT_FOUND');
     assert.equal((await dom.get('/api/v1/mailboxes/info@one.example')).status, 200);
     expectError(await dom.get('/api/v1/mailboxes/info@two.example'), 404, 'NOT_FOUND');
     const mbx = await dom.get('/api/v1/mailboxes');
-    assert.deepEqual(mbx.body.data.map((m: { address: string; email?: string }) => m.address ?? m.email), ['info@one.example']);
+    assert.deepEqual(
+      mbx.body.data.map((m: { address: string; email?: string }) => m.address ?? m.email),
+      ['info@one.example'],
+    );
 
     expectError(await dom.post('/api/v1/domains', { name: 'new.example' }), 403, 'FORBIDDEN');
     expectError(await dom.delete('/api/v1/domains/one.example'), 403, 'FORBIDDEN');
@@ -161,20 +178,29 @@ describe('accounts (e2e)', () => {
     assert.ok(!(await dom.get('/api/v1/jobs')).text.includes(job.body.job.id));
     const audit = await dom.get('/api/v1/audit-log?limit=500');
     assert.equal(audit.status, 200, audit.text);
-    assert.ok(audit.body.data.length > 0 && audit.body.data.every((e: { actor: { account_id: string | null } }) => e.actor.account_id === created.body.id), audit.text.slice(0, 300));
+    assert.ok(
+      audit.body.data.length > 0 && audit.body.data.every((e: { actor: { account_id: string | null } }) => e.actor.account_id === created.body.id),
+      audit.text.slice(0, 300),
+    );
 
     // Re-delegation takes effect at once on this replica (the cached account is dropped).
     const re = await api.patch(`/api/v1/accounts/${created.body.id}`, { delegated_domains: [(await api.get('/api/v1/domains/two.example')).body.id] });
     assert.equal(re.status, 200, re.text);
     assert.deepEqual(re.body.delegated_domains, ['two.example']);
-    assert.deepEqual((await dom.get('/api/v1/domains')).body.data.map((d: { name: string }) => d.name), ['two.example']);
+    assert.deepEqual(
+      (await dom.get('/api/v1/domains')).body.data.map((d: { name: string }) => d.name),
+      ['two.example'],
+    );
     expectError(await api.patch(`/api/v1/accounts/${created.body.id}`, { delegated_domains: ['nope.example'] }), 404, 'NOT_FOUND');
     assert.deepEqual((await api.get(`/api/v1/accounts/${created.body.id}`)).body.delegated_domains, ['two.example']);
 
     // A domain_admin's key is bounded by the delegation too.
     const key = await dom.post('/api/v1/api-keys', { name: 'dom key', scopes: ['domains:read'], domain_allowlist: ['two.example'] });
     assert.equal(key.status, 201, key.text);
-    assert.deepEqual((await stack.api(key.body.key).get('/api/v1/domains')).body.data.map((d: { name: string }) => d.name), ['two.example']);
+    assert.deepEqual(
+      (await stack.api(key.body.key).get('/api/v1/domains')).body.data.map((d: { name: string }) => d.name),
+      ['two.example'],
+    );
     const bare = await dom.post('/api/v1/api-keys', { name: 'dom key 2', scopes: ['domains:read'] });
     assert.equal(bare.status, 201, bare.text);
     assert.deepEqual(bare.body.domain_allowlist, ['two.example'], 'without a list of its own: the delegation');
@@ -184,7 +210,9 @@ describe('accounts (e2e)', () => {
     assert.equal((await api.patch(`/api/v1/accounts/${created.body.id}`, { active: false })).status, 200);
     expectError(await dom.get('/api/v1/domains'), 401, 'UNAUTHORIZED');
     expectError(await stack.api().post('/api/v1/auth/refresh', { refresh_token: refresh }), 401, 'UNAUTHORIZED');
-    const live = await stack.db.query(`SELECT 1 FROM refresh_tokens r JOIN accounts a ON a.id = r.account_id WHERE a.email = 'dom@acme.test' AND r.revoked_at IS NULL`);
+    const live = await stack.db.query(
+      `SELECT 1 FROM refresh_tokens r JOIN accounts a ON a.id = r.account_id WHERE a.email = 'dom@acme.test' AND r.revoked_at IS NULL`,
+    );
     assert.equal(live.length, 0);
     expectError(await stack.api(key.body.key).get('/api/v1/domains'), 401, 'UNAUTHORIZED');
     assert.ok((await stack.db.query<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE id = $1`, [key.body.id]))[0].revoked_at);
@@ -310,7 +338,9 @@ describe('accounts (e2e)', () => {
     const r = await stack.api(key.body.key).post('/api/v1/accounts', { email: 'wide@acme.test', password: PW, role: 'domain_admin', ip_allowlist: null });
     expectError(r, 403, 'FORBIDDEN');
     assert.equal(await accountRow('wide@acme.test'), undefined);
-    const inside = await stack.api(key.body.key).post('/api/v1/accounts', { email: 'narrow@acme.test', password: PW, role: 'domain_admin', ip_allowlist: ['127.0.0.1/32'] });
+    const inside = await stack
+      .api(key.body.key)
+      .post('/api/v1/accounts', { email: 'narrow@acme.test', password: PW, role: 'domain_admin', ip_allowlist: ['127.0.0.1/32'] });
     assert.equal(inside.status, 201, inside.text);
   });
 });

@@ -20,21 +20,40 @@ describe('aliases (e2e)', () => {
     await stack?.stop();
   });
 
-  const create = (source: string, destinations: string[], credential = a.token) =>
-    stack.api(credential).post('/api/v1/aliases', { source, destinations });
+  const create = (source: string, destinations: string[], credential = a.token) => stack.api(credential).post('/api/v1/aliases', { source, destinations });
 
   it('full CRUD by UUID and by source, several destinations, normalised', async () => {
     const res = await stack.api(a.token).post('/api/v1/aliases', {
-      source: 'Sales@Alias-A.example', destinations: ['Bob@Partner.EXAMPLE', 'carol@bücher.example', 'Bob@partner.example'], active: true,
+      source: 'Sales@Alias-A.example',
+      destinations: ['Bob@Partner.EXAMPLE', 'carol@bücher.example', 'Bob@partner.example'],
+      active: true,
     });
     assert.equal(res.status, 201, res.text);
     const al = res.body;
     assert.equal(res.headers.get('location'), `/api/v1/aliases/${al.id}`);
     assert.deepEqual(
-      { source: al.source, destinations: al.destinations, catch_all: al.catch_all, domain: al.domain, domain_id: al.domain_id, tenant_id: al.tenant_id, active: al.active },
-      { source: 'sales@alias-a.example', destinations: ['Bob@partner.example', 'carol@xn--bcher-kva.example'], catch_all: false, domain: 'alias-a.example', domain_id: domainA.id, tenant_id: a.tenantId, active: true },
+      {
+        source: al.source,
+        destinations: al.destinations,
+        catch_all: al.catch_all,
+        domain: al.domain,
+        domain_id: al.domain_id,
+        tenant_id: al.tenant_id,
+        active: al.active,
+      },
+      {
+        source: 'sales@alias-a.example',
+        destinations: ['Bob@partner.example', 'carol@xn--bcher-kva.example'],
+        catch_all: false,
+        domain: 'alias-a.example',
+        domain_id: domainA.id,
+        tenant_id: a.tenantId,
+        active: true,
+      },
     );
-    assert.deepEqual(await stack.db.query(`SELECT owner_kind, owner_id FROM mail_addresses WHERE address = 'sales@alias-a.example'`), [{ owner_kind: 'alias', owner_id: al.id }]);
+    assert.deepEqual(await stack.db.query(`SELECT owner_kind, owner_id FROM mail_addresses WHERE address = 'sales@alias-a.example'`), [
+      { owner_kind: 'alias', owner_id: al.id },
+    ]);
     const byId = await stack.api(a.token).get(`/api/v1/aliases/${al.id}`);
     assert.deepEqual((await stack.api(a.token).get('/api/v1/aliases/SALES@alias-a.example')).body, byId.body);
 
@@ -70,7 +89,11 @@ describe('aliases (e2e)', () => {
     const cycle = expectError(await create('hop3@alias-a.example', ['hop1@alias-a.example']), 400, 'VALIDATION_FAILED');
     assert.match(cycle.fields![0].message, /hop3@alias-a\.example → hop1@alias-a\.example → … → hop3@alias-a\.example/);
     assert.ok(!cycle.fields![0].message.includes('hop2'), 'hops the caller did not name are not shown');
-    const long = expectError(await create(`${'a'.repeat(64)}.${'b'.repeat(64)}.${'c'.repeat(64)}@alias-a.example`, ['x@remote.example']), 400, 'VALIDATION_FAILED');
+    const long = expectError(
+      await create(`${'a'.repeat(64)}.${'b'.repeat(64)}.${'c'.repeat(64)}@alias-a.example`, ['x@remote.example']),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.equal(long.fields![0].field, 'source');
     // Closing the loop by PATCH is refused too.
     assert.equal((await create('hop3@alias-a.example', ['end@remote.example'])).status, 201);
@@ -78,12 +101,19 @@ describe('aliases (e2e)', () => {
     // Through a catch-all: unknown@alias-a.example falls to @alias-a.example, which points back.
     assert.equal((await create('ring@alias-a.example', ['end@remote.example'])).status, 201);
     assert.equal((await create('@alias-a.example', ['ring@alias-a.example'])).status, 201);
-    const viaCatchAll = expectError(await stack.api(a.token).patch('/api/v1/aliases/ring@alias-a.example', { destinations: ['unknown@alias-a.example'] }), 400, 'VALIDATION_FAILED');
+    const viaCatchAll = expectError(
+      await stack.api(a.token).patch('/api/v1/aliases/ring@alias-a.example', { destinations: ['unknown@alias-a.example'] }),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.match(viaCatchAll.fields![0].message, /@alias-a\.example/);
     // A catch-all whose destination has no mailbox or alias of its own would catch its own mail.
     expectError(await stack.api(a.token).patch('/api/v1/aliases/@alias-a.example', { destinations: ['nobody@alias-a.example'] }), 400, 'VALIDATION_FAILED');
     assert.equal((await stack.db.query(`SELECT 1 FROM aliases WHERE source = 'loop@alias-a.example'`)).length, 0);
-    assert.deepEqual((await stack.db.query<{ destinations: string[] }>(`SELECT destinations FROM aliases WHERE source = 'ring@alias-a.example'`))[0].destinations, ['end@remote.example']);
+    assert.deepEqual(
+      (await stack.db.query<{ destinations: string[] }>(`SELECT destinations FROM aliases WHERE source = 'ring@alias-a.example'`))[0].destinations,
+      ['end@remote.example'],
+    );
     await stack.api(a.token).delete('/api/v1/aliases/@alias-a.example');
   });
 
@@ -101,14 +131,20 @@ describe('aliases (e2e)', () => {
     ];
     for (const [body, field] of bad) {
       const err = expectError(await stack.api(a.token).post('/api/v1/aliases', body), 400, 'VALIDATION_FAILED');
-      assert.ok(err.fields?.some((f) => f.field === field), `${JSON.stringify(body)} → ${JSON.stringify(err.fields)}`);
+      assert.ok(
+        err.fields?.some((f) => f.field === field),
+        `${JSON.stringify(body)} → ${JSON.stringify(err.fields)}`,
+      );
     }
     expectError(await stack.api(a.token).patch('/api/v1/aliases/hop1@alias-a.example', {}), 400, 'VALIDATION_FAILED');
     expectError(await stack.api(a.token).patch('/api/v1/aliases/hop1@alias-a.example', { destinations: [] }), 400, 'VALIDATION_FAILED');
   });
 
   it('a source used by a mailbox or another alias is 409', async () => {
-    assert.equal((await stack.api(a.token).post('/api/v1/mailboxes', { username: 'boxed', domain: 'alias-a.example', password: 'Str0ng-Passphrase!' })).status, 201);
+    assert.equal(
+      (await stack.api(a.token).post('/api/v1/mailboxes', { username: 'boxed', domain: 'alias-a.example', password: 'Str0ng-Passphrase!' })).status,
+      201,
+    );
     const err = expectError(await create('Boxed@alias-a.example', ['x@remote.example']), 409, 'CONFLICT');
     assert.match(err.detail, /mailbox/);
     expectError(await create('hop1@alias-a.example', ['x@remote.example']), 409, 'CONFLICT');
@@ -141,7 +177,9 @@ describe('aliases (e2e)', () => {
     const d = (await stack.api(a.token).post('/api/v1/domains', { name: 'alias-list.example' })).body;
     const names = Array.from({ length: 7 }, (_, i) => `list${i}`);
     for (const [i, n] of names.entries()) {
-      const r = await stack.api(a.token).post('/api/v1/aliases', { source: `${n}@alias-list.example`, destinations: ['x@remote.example'], active: i % 2 === 0 });
+      const r = await stack
+        .api(a.token)
+        .post('/api/v1/aliases', { source: `${n}@alias-list.example`, destinations: ['x@remote.example'], active: i % 2 === 0 });
       assert.equal(r.status, 201, r.text);
     }
     const src = (r: ApiResponse) => r.body.data.map((x: { source: string }) => x.source.split('@')[0]);

@@ -36,10 +36,16 @@ describe('key domain allow-list across mailbox, alias and config routes (e2e)', 
 
   it('lists and counts only allowed domains’ mailboxes and aliases', async () => {
     const mbx = await stack.api(limited).get('/api/v1/mailboxes');
-    assert.deepEqual(mbx.body.data.map((m: { address: string }) => m.address), ['amy@seen.example']);
+    assert.deepEqual(
+      mbx.body.data.map((m: { address: string }) => m.address),
+      ['amy@seen.example'],
+    );
     assert.equal(mbx.body.meta.total, 1);
     const als = await stack.api(limited).get('/api/v1/aliases');
-    assert.deepEqual(als.body.data.map((a: { source: string }) => a.source), ['team@seen.example']);
+    assert.deepEqual(
+      als.body.data.map((a: { source: string }) => a.source),
+      ['team@seen.example'],
+    );
     assert.equal(als.body.meta.total, 1);
     assert.equal((await stack.api(limited).get('/api/v1/aliases?domain=unseen.example')).body.meta.total, 0);
   });

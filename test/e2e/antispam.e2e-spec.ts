@@ -24,15 +24,29 @@ describe('anti-spam (e2e)', () => {
     const empty = await admin.get('/api/v1/config/antispam');
     assert.equal(empty.status, 200);
     assert.deepEqual(empty.body, {
-      dnsbl_enabled: false, dnsbl_sites: ['zen.spamhaus.org'], dnsbl_threshold: 1, greylist_enabled: false, greylist_delay_seconds: 300, greylist_max_age_days: 35,
+      dnsbl_enabled: false,
+      dnsbl_sites: ['zen.spamhaus.org'],
+      dnsbl_threshold: 1,
+      greylist_enabled: false,
+      greylist_delay_seconds: 300,
+      greylist_max_age_days: 35,
     });
     await admin.request('PUT', '/api/v1/config/global', { message_size_limit: 10485760, greylist_delay_seconds: 60 });
-    const put = await admin.request('PUT', '/api/v1/config/antispam', { dnsbl_enabled: true, dnsbl_sites: ['ZEN.Spamhaus.org', 'bl.spamcop.net'], dnsbl_threshold: 2 });
+    const put = await admin.request('PUT', '/api/v1/config/antispam', {
+      dnsbl_enabled: true,
+      dnsbl_sites: ['ZEN.Spamhaus.org', 'bl.spamcop.net'],
+      dnsbl_threshold: 2,
+    });
     assert.equal(put.status, 200);
     assert.equal(put.body.dnsbl_enabled, true);
     assert.deepEqual(put.body.dnsbl_sites, ['zen.spamhaus.org', 'bl.spamcop.net']);
     assert.equal(put.body.greylist_delay_seconds, 300, 'left out of the PUT: back to the built-in default');
-    assert.deepEqual(await globalRow(), { message_size_limit: 10485760, dnsbl_enabled: true, dnsbl_sites: ['zen.spamhaus.org', 'bl.spamcop.net'], dnsbl_threshold: 2 });
+    assert.deepEqual(await globalRow(), {
+      message_size_limit: 10485760,
+      dnsbl_enabled: true,
+      dnsbl_sites: ['zen.spamhaus.org', 'bl.spamcop.net'],
+      dnsbl_threshold: 2,
+    });
     assert.deepEqual((await admin.get('/api/v1/config/antispam')).body, put.body);
     assert.equal((await admin.get('/api/v1/config/global')).body.dnsbl_threshold, 2);
 
@@ -46,7 +60,10 @@ describe('anti-spam (e2e)', () => {
       [{ greylist_enabled: 1 }, 'greylist_enabled'],
     ] as [unknown, string][]) {
       const err = expectError(await admin.request('PUT', '/api/v1/config/antispam', body), 400, 'VALIDATION_FAILED');
-      assert.deepEqual(err.fields!.map((f) => f.field), [field]);
+      assert.deepEqual(
+        err.fields!.map((f) => f.field),
+        [field],
+      );
     }
     assert.deepEqual(await globalRow(), before);
   });
@@ -56,13 +73,19 @@ describe('anti-spam (e2e)', () => {
       const created = await admin.post(`/api/v1/antispam/${list}`, { entry_type: 'cidr', value: '2001:DB8:0::/48', comment: 'test range' });
       assert.equal(created.status, 201);
       const e = created.body as Entry;
-      assert.deepEqual({ list: e.list, entry_type: e.entry_type, value: e.value, comment: e.comment }, { list, entry_type: 'cidr', value: '2001:db8::/48', comment: 'test range' });
+      assert.deepEqual(
+        { list: e.list, entry_type: e.entry_type, value: e.value, comment: e.comment },
+        { list, entry_type: 'cidr', value: '2001:db8::/48', comment: 'test range' },
+      );
       assert.equal(created.headers.get('location'), `/api/v1/antispam/${list}/${e.id}`);
       const [row] = await stack.db.query<{ list: string; value: string }>(`SELECT list, value FROM antispam_entries WHERE id = $1`, [e.id]);
       assert.deepEqual({ ...row }, { list, value: '2001:db8::/48' });
       const listed = await admin.get(`/api/v1/antispam/${list}`);
       assert.equal(listed.status, 200);
-      assert.deepEqual(listed.body.data.map((x: Entry) => x.id), [e.id]);
+      assert.deepEqual(
+        listed.body.data.map((x: Entry) => x.id),
+        [e.id],
+      );
       assert.deepEqual(listed.body.meta, { page: 1, limit: 50, total: 1 });
       // An entry of one list is not reachable through the other.
       expectError(await admin.delete(`/api/v1/antispam/${list === 'whitelist' ? 'blacklist' : 'whitelist'}/${e.id}`), 404, 'NOT_FOUND');
@@ -91,7 +114,12 @@ describe('anti-spam (e2e)', () => {
       assert.equal(r.body.comment, '');
     }
     const count = await entryCount();
-    for (const [entry_type, value] of [['ip', '2001:db8::0:1'], ['domain', 'spam.example'], ['email', 'Spammer@bad.example'], ['cidr', '198.51.100.0/24']]) {
+    for (const [entry_type, value] of [
+      ['ip', '2001:db8::0:1'],
+      ['domain', 'spam.example'],
+      ['email', 'Spammer@bad.example'],
+      ['cidr', '198.51.100.0/24'],
+    ]) {
       expectError(await admin.post('/api/v1/antispam/blacklist', { entry_type, value }), 409, 'CONFLICT');
     }
     // The same value on the other list is fine.
@@ -123,7 +151,10 @@ describe('anti-spam (e2e)', () => {
     ];
     for (const [body, field] of bad) {
       const err = expectError(await admin.post('/api/v1/antispam/whitelist', body), 400, 'VALIDATION_FAILED');
-      assert.ok(err.fields?.some((f) => f.field === field), `${JSON.stringify(body).slice(0, 60)} → ${JSON.stringify(err.fields)}`);
+      assert.ok(
+        err.fields?.some((f) => f.field === field),
+        `${JSON.stringify(body).slice(0, 60)} → ${JSON.stringify(err.fields)}`,
+      );
     }
     const hostBits = expectError(await admin.post('/api/v1/antispam/whitelist', { entry_type: 'cidr', value: '192.0.2.1/24' }), 400, 'VALIDATION_FAILED');
     assert.match(hostBits.fields![0].message, /host bits set; the network is 192\.0\.2\.0\/24/);
@@ -137,15 +168,24 @@ describe('anti-spam (e2e)', () => {
     await admin.post('/api/v1/antispam/whitelist', { entry_type: 'email', value: 'friend@203.example' });
     const p1 = await admin.get('/api/v1/antispam/whitelist?search=203.0.113&limit=5&sort=value');
     assert.deepEqual(p1.body.meta, { page: 1, limit: 5, total: 12 });
-    assert.deepEqual(p1.body.data.map((e: Entry) => e.value), ['203.0.113.10', '203.0.113.11', '203.0.113.12', '203.0.113.13', '203.0.113.14']);
+    assert.deepEqual(
+      p1.body.data.map((e: Entry) => e.value),
+      ['203.0.113.10', '203.0.113.11', '203.0.113.12', '203.0.113.13', '203.0.113.14'],
+    );
     const p3 = await admin.get('/api/v1/antispam/whitelist?search=203.0.113&limit=5&page=3&sort=value');
-    assert.deepEqual(p3.body.data.map((e: Entry) => e.value), ['203.0.113.20', '203.0.113.21']);
+    assert.deepEqual(
+      p3.body.data.map((e: Entry) => e.value),
+      ['203.0.113.20', '203.0.113.21'],
+    );
     const past = await admin.get('/api/v1/antispam/whitelist?search=203.0.113&limit=5&page=9');
     assert.deepEqual(past.body, { data: [], meta: { page: 9, limit: 5, total: 12 } });
     const desc = await admin.get('/api/v1/antispam/whitelist?search=203.0.113&sort=value&order=desc&limit=1');
     assert.equal(desc.body.data[0].value, '203.0.113.21');
     const emails = await admin.get('/api/v1/antispam/whitelist?entry_type=email');
-    assert.deepEqual(emails.body.data.map((e: Entry) => e.value), ['friend@203.example']);
+    assert.deepEqual(
+      emails.body.data.map((e: Entry) => e.value),
+      ['friend@203.example'],
+    );
     assert.equal((await admin.get('/api/v1/antispam/whitelist?search=203&entry_type=ip')).body.meta.total, 12);
     assert.equal((await admin.get('/api/v1/antispam/whitelist?search=%25')).body.meta.total, 0, '% is matched literally');
     for (const q of ['sort=comment', 'order=up', 'limit=0', 'limit=501', 'page=0', 'entry_type=asn', 'colour=red']) {

@@ -30,7 +30,12 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
     return res;
   };
   const row = async (id: string) =>
-    (await stack.db.query<Record<string, unknown>>(`SELECT name, scopes, domain_allowlist, ip_allowlist, expires_at, key_id, last_used_at, last_used_ip, rate_limit_per_min, xmin::text AS xmin FROM api_keys WHERE id = $1`, [id]))[0];
+    (
+      await stack.db.query<Record<string, unknown>>(
+        `SELECT name, scopes, domain_allowlist, ip_allowlist, expires_at, key_id, last_used_at, last_used_ip, rate_limit_per_min, xmin::text AS xmin FROM api_keys WHERE id = $1`,
+        [id],
+      )
+    )[0];
 
   before(async () => {
     stack = await TestStack.start('apikeys-manage');
@@ -54,8 +59,11 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
       const k = await mint({ scopes: ['domains:write'] });
       const id = k.body.id as string;
       const res = await admin.patch(`/api/v1/api-keys/${id}`, {
-        name: 'renamed', scopes: ['domains:read', 'mailboxes:read'], domain_allowlist: ['Example.COM'],
-        expires_at: '2099-01-01T00:00:00Z', ip_allowlist: ['127.0.0.0/8', '2001:DB8::/32'],
+        name: 'renamed',
+        scopes: ['domains:read', 'mailboxes:read'],
+        domain_allowlist: ['Example.COM'],
+        expires_at: '2099-01-01T00:00:00Z',
+        ip_allowlist: ['127.0.0.0/8', '2001:DB8::/32'],
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.name, 'renamed');
@@ -108,7 +116,10 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
         // A valid change sent alongside must not stick either.
         const res = await admin.patch(`/api/v1/api-keys/${id}`, { name: 'should not stick', ...body });
         const err = expectError(res, 400, 'VALIDATION_FAILED');
-        assert.ok(err.fields!.some((f) => f.field.startsWith(field)), `${JSON.stringify(body)} → ${JSON.stringify(err.fields)}`);
+        assert.ok(
+          err.fields!.some((f) => f.field.startsWith(field)),
+          `${JSON.stringify(body)} → ${JSON.stringify(err.fields)}`,
+        );
       }
       expectError(await admin.patch(`/api/v1/api-keys/${id}`, {}), 400, 'VALIDATION_FAILED');
       const hostBits = await admin.patch(`/api/v1/api-keys/${id}`, { ip_allowlist: ['10.0.0.1/8'] });
@@ -124,7 +135,10 @@ describe('API key PATCH, rotate, last use and IP allowlists (e2e)', () => {
       // A tenant admin cannot grant a platform-only scope.
       expectError(await tenant.patch(`/api/v1/api-keys/${id}`, { scopes: ['queue:read'] }), 403, 'FORBIDDEN');
       // A key limited to domains:write + api_keys:write, one domain, one network and an expiry.
-      const parent = await mint({ scopes: ['domains:write', 'api_keys:write'], domain_allowlist: ['a.test'], ip_allowlist: ['127.0.0.0/8'], expires_at: '2090-01-01T00:00:00Z' }, tenant);
+      const parent = await mint(
+        { scopes: ['domains:write', 'api_keys:write'], domain_allowlist: ['a.test'], ip_allowlist: ['127.0.0.0/8'], expires_at: '2090-01-01T00:00:00Z' },
+        tenant,
+      );
       const pk = stack.api(parent.body.key as string);
       const child = await mint({ scopes: ['domains:read'], domain_allowlist: ['a.test'] }, pk);
       assert.deepEqual(child.body.ip_allowlist, ['127.0.0.0/8'], 'inherits the minting key’s IP allowlist');

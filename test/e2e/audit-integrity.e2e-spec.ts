@@ -4,8 +4,14 @@ import { expectError, type ApiResponse } from '../helpers/api-client.js';
 import { TestStack } from '../helpers/stack.js';
 
 type AuditRow = {
-  status: number; error_code: string | null; actor_type: string; actor_email: string | null; path: string; action: string;
-  resource_id: string | null; changes: Record<string, any> | null;
+  status: number;
+  error_code: string | null;
+  actor_type: string;
+  actor_email: string | null;
+  path: string;
+  action: string;
+  resource_id: string | null;
+  changes: Record<string, any> | null;
 };
 
 /**
@@ -52,7 +58,11 @@ describe('audit log integrity (e2e)', () => {
   });
 
   it('a low surrogate alone, a NUL, and a NUL in an object key are refused and audited', async () => {
-    for (const raw of ['{"name":"\\udc00x","scopes":["domains:read"]}', '{"name":"a\\u0000b","scopes":["domains:read"]}', '{"name":"k","scopes":["domains:read"],"x\\u0000":1}']) {
+    for (const raw of [
+      '{"name":"\\udc00x","scopes":["domains:read"]}',
+      '{"name":"a\\u0000b","scopes":["domains:read"]}',
+      '{"name":"k","scopes":["domains:read"],"x\\u0000":1}',
+    ]) {
       const res = await stack.api(a.token).post('/api/v1/api-keys', raw);
       expectError(res, 400, 'VALIDATION_FAILED');
       const rows = await auditOf(res);
@@ -168,7 +178,9 @@ describe('audit log integrity (e2e)', () => {
       const zw = await stack.api(a.token).post('/api/v1/aliases', { source: 'sales@alias-home.example', destinations: ['boss@exa\u200bmple.com'] });
       expectError(zw, 400, 'VALIDATION_FAILED');
       assert.equal(await count(`SELECT count(*) AS n FROM aliases`), 0);
-      const key = await stack.api(a.token).post('/api/v1/api-keys', { name: 'limited', scopes: ['domains:read'], domain_allowlist: ['alias-home.example', 'exa\u200bmple.com'] });
+      const key = await stack
+        .api(a.token)
+        .post('/api/v1/api-keys', { name: 'limited', scopes: ['domains:read'], domain_allowlist: ['alias-home.example', 'exa\u200bmple.com'] });
       const body = expectError(key, 400, 'VALIDATION_FAILED');
       assert.match(body.fields?.[0]?.message ?? '', /invisible characters/);
     });

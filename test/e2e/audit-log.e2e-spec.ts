@@ -6,11 +6,23 @@ import { expectError } from '../helpers/api-client.js';
 import { TestStack } from '../helpers/stack.js';
 
 type Entry = {
-  id: string; occurred_at: string; tenant_id: string | null; ip: string; user_agent: string | null; method: string; path: string;
-  action: string; resource: string; resource_id: string | null; request_id: string | null;
+  id: string;
+  occurred_at: string;
+  tenant_id: string | null;
+  ip: string;
+  user_agent: string | null;
+  method: string;
+  path: string;
+  action: string;
+  resource: string;
+  resource_id: string | null;
+  request_id: string | null;
   actor: { type: string; account_id: string | null; email: string | null; api_key_id: string | null; api_key_name: string | null };
-  outcome: { status: number; error_code: string | null }; changes: Record<string, any> | null;
-  before: Record<string, any> | null; after: Record<string, any> | null; diff: Record<string, { before: unknown; after: unknown }> | null;
+  outcome: { status: number; error_code: string | null };
+  changes: Record<string, any> | null;
+  before: Record<string, any> | null;
+  after: Record<string, any> | null;
+  diff: Record<string, { before: unknown; after: unknown }> | null;
 };
 
 const UA = { 'user-agent': 'audit-e2e/1.0' };
@@ -38,7 +50,9 @@ describe('audit log (e2e)', () => {
     stack = await TestStack.start('audit');
     a = await stack.tenantAdmin('audit-a');
     b = await stack.tenantAdmin('audit-b');
-    aKeyId = (await stack.api(a.apiKey).get('/api/v1/auth/me')).body.api_key_id ?? (await stack.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'audit-a key'`))[0].id;
+    aKeyId =
+      (await stack.api(a.apiKey).get('/api/v1/auth/me')).body.api_key_id ??
+      (await stack.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'audit-a key'`))[0].id;
   });
   after(async () => {
     await stack?.stop();
@@ -162,11 +176,7 @@ describe('audit log (e2e)', () => {
         .map((l) => JSON.parse(l) as { req: { method: string; url: string } })
         .map((l) => `${l.req.method} ${l.req.url}`)
         .filter((l) => !l.includes('/health'));
-      assert.deepEqual(served, [
-        'POST /api/v1/domains',
-        'PATCH /api/v1/domains/rpc-state.example',
-        `POST /api/v1/api-keys/${aKeyId}/rotate`,
-      ]);
+      assert.deepEqual(served, ['POST /api/v1/domains', 'PATCH /api/v1/domains/rpc-state.example', `POST /api/v1/api-keys/${aKeyId}/rotate`]);
       a.apiKey = rotated.body.key;
     } finally {
       await gw.proc.stop();
@@ -227,7 +237,10 @@ describe('audit log (e2e)', () => {
     const secret = key.body.key as string;
     assert.equal((await stack.api(a.token).delete(`/api/v1/api-keys/${key.body.id}`)).status, 200);
     const entries = await waitFor(a.token, `resource=api_keys&resource_id=${key.body.id}&order=asc`, (x) => x.length === 2);
-    assert.deepEqual(entries.map((e) => e.action), ['api_keys.create', 'api_keys.delete']);
+    assert.deepEqual(
+      entries.map((e) => e.action),
+      ['api_keys.create', 'api_keys.delete'],
+    );
     assert.equal(entries[0].actor.type, 'account');
     assert.equal(entries[0].actor.email, a.email);
     assert.equal(entries[0].after?.key, '[REDACTED]');
@@ -242,7 +255,10 @@ describe('audit log (e2e)', () => {
     assert.equal((await stack.api(b.apiKey).post('/api/v1/domains', { name: 'b-audit.example' })).status, 201);
     const bEntries = await waitFor(b.token, 'limit=500', (x) => x.some((y) => y.action === 'domains.create'));
     assert.ok(bEntries.length > 0);
-    assert.ok(bEntries.every((e) => e.tenant_id === b.tenantId), 'only B’s tenant');
+    assert.ok(
+      bEntries.every((e) => e.tenant_id === b.tenantId),
+      'only B’s tenant',
+    );
     assert.ok(!JSON.stringify(bEntries).includes('audited.example'));
     const probe = await stack.api(b.token).get(`/api/v1/audit-log?tenant_id=${a.tenantId}`);
     assert.equal(probe.status, 200);
@@ -279,7 +295,10 @@ describe('audit log (e2e)', () => {
     const p2 = (await stack.api(a.token).get('/api/v1/audit-log?limit=3&page=2')).body;
     assert.deepEqual(p1.meta, { page: 1, limit: 3, total });
     assert.deepEqual(p2.meta, { page: 2, limit: 3, total });
-    assert.deepEqual([...p1.data, ...p2.data].map((e: Entry) => e.id), (all.data as Entry[]).slice(0, 6).map((e) => e.id));
+    assert.deepEqual(
+      [...p1.data, ...p2.data].map((e: Entry) => e.id),
+      (all.data as Entry[]).slice(0, 6).map((e) => e.id),
+    );
     const beyond = (await stack.api(a.token).get('/api/v1/audit-log?limit=3&page=999')).body;
     assert.deepEqual(beyond, { data: [], meta: { page: 999, limit: 3, total } });
 
@@ -309,7 +328,9 @@ describe('audit log (e2e)', () => {
     assert.equal(res.status, 200);
     assert.ok(res.body.meta.total >= 8);
 
-    const restricted = await stack.api(a.token).post('/api/v1/api-keys', { name: 'restricted', scopes: ['audit:read', 'domains:write'], domain_allowlist: ['r-audit.example'] });
+    const restricted = await stack
+      .api(a.token)
+      .post('/api/v1/api-keys', { name: 'restricted', scopes: ['audit:read', 'domains:write'], domain_allowlist: ['r-audit.example'] });
     assert.equal(restricted.status, 201, JSON.stringify(restricted.body));
     assert.equal((await stack.api(restricted.body.key).post('/api/v1/domains', { name: 'other-audit.example' })).status, 403);
     const own = await waitFor(restricted.body.key, 'limit=500', (x) => x.length >= 1);

@@ -153,7 +153,9 @@ describe('auth and API keys (e2e)', () => {
     });
 
     it('no key can mint a key beyond its own scopes or allow-list, nor beyond its creator’s role', async () => {
-      const ro = await stack.api(stack.admin.apiKey).post('/api/v1/api-keys', { name: 'minter', scopes: ['api_keys:write', 'domains:read'], domain_allowlist: ['a.example'] });
+      const ro = await stack
+        .api(stack.admin.apiKey)
+        .post('/api/v1/api-keys', { name: 'minter', scopes: ['api_keys:write', 'domains:read'], domain_allowlist: ['a.example'] });
       assert.equal(ro.status, 201);
       expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:write'] }), 403, 'FORBIDDEN');
       expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['*'] }), 403, 'FORBIDDEN');
@@ -161,7 +163,11 @@ describe('auth and API keys (e2e)', () => {
       const inherited = await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'inherits', scopes: ['domains:read'] });
       assert.equal(inherited.status, 201, inherited.text);
       assert.deepEqual(inherited.body.domain_allowlist, ['a.example'], 'no list of its own: the minting key’s');
-      expectError(await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], domain_allowlist: ['b.example'] }), 403, 'FORBIDDEN');
+      expectError(
+        await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], domain_allowlist: ['b.example'] }),
+        403,
+        'FORBIDDEN',
+      );
       const ok = await stack.api(ro.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], domain_allowlist: ['A.Example'] });
       assert.equal(ok.status, 201);
       assert.deepEqual(ok.body.domain_allowlist, ['a.example']);
@@ -227,7 +233,9 @@ describe('auth and API keys (e2e)', () => {
   describe('key lineage and limits', () => {
     it('a key cannot mint a key that outlives it; without a date the child inherits its expiry', async () => {
       const soon = new Date(Date.now() + 3600_000).toISOString();
-      const parent = await stack.api(stack.admin.apiKey).post('/api/v1/api-keys', { name: 'parent', scopes: ['api_keys:write', 'domains:read'], expires_at: soon });
+      const parent = await stack
+        .api(stack.admin.apiKey)
+        .post('/api/v1/api-keys', { name: 'parent', scopes: ['api_keys:write', 'domains:read'], expires_at: soon });
       assert.equal(parent.status, 201);
       const inherit = await stack.api(parent.body.key).post('/api/v1/api-keys', { name: 'child', scopes: ['domains:read'] });
       assert.equal(inherit.status, 201);
@@ -236,13 +244,21 @@ describe('auth and API keys (e2e)', () => {
       const later = new Date(Date.now() + 7200_000).toISOString();
       expectError(await stack.api(parent.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], expires_at: later }), 403, 'FORBIDDEN');
       for (const bad of ['2027-W01', '2027-01-01', 'soon']) {
-        expectError(await stack.api(parent.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], expires_at: bad }), 400, 'VALIDATION_FAILED');
+        expectError(
+          await stack.api(parent.body.key).post('/api/v1/api-keys', { name: 'x', scopes: ['domains:read'], expires_at: bad }),
+          400,
+          'VALIDATION_FAILED',
+        );
       }
     });
 
     it('a restricted key sees and revokes only what it minted; revoking a key revokes its descendants', async () => {
-      const limited = await stack.api(stack.admin.apiKey).post('/api/v1/api-keys', { name: 'limited minter', scopes: ['api_keys:write', 'domains:read'], domain_allowlist: ['a.example'] });
-      const child = await stack.api(limited.body.key).post('/api/v1/api-keys', { name: 'grandparent-child', scopes: ['domains:read'], domain_allowlist: ['a.example'] });
+      const limited = await stack
+        .api(stack.admin.apiKey)
+        .post('/api/v1/api-keys', { name: 'limited minter', scopes: ['api_keys:write', 'domains:read'], domain_allowlist: ['a.example'] });
+      const child = await stack
+        .api(limited.body.key)
+        .post('/api/v1/api-keys', { name: 'grandparent-child', scopes: ['domains:read'], domain_allowlist: ['a.example'] });
       const list = await stack.api(limited.body.key).get('/api/v1/api-keys?limit=500');
       assert.deepEqual(list.body.data.map((k: { id: string }) => k.id).sort(), [limited.body.id, child.body.id].sort());
       const [bootstrap] = await stack.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'bootstrap'`);

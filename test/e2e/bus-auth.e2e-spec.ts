@@ -70,7 +70,9 @@ describe('authenticated bus (e2e)', () => {
       try {
         // stats-service serves node subjects; it may not ask domain-service anything.
         await assert.rejects(
-          stats.request(DomainSubjects.List, JSON.stringify({ pattern: DomainSubjects.List, data: { ctx: platform, query: {} }, id: randomUUID() }), { timeout: 2000 }),
+          stats.request(DomainSubjects.List, JSON.stringify({ pattern: DomainSubjects.List, data: { ctx: platform, query: {} }, id: randomUUID() }), {
+            timeout: 2000,
+          }),
           (err: Error) => /permission/i.test(`${err.message} ${String(err.cause ?? '')}`),
         );
       } finally {
@@ -97,9 +99,18 @@ describe('authenticated bus (e2e)', () => {
         await mailbox.flush().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 300));
         assert.deepEqual(heard, []);
-        assert.ok(errors.some((e) => /permissions violation for publish/i.test(e)), errors.join('\n'));
-        assert.ok(errors.some((e) => /permissions violation for subscription/i.test(e) && e.includes(DomainSubjects.Get)), errors.join('\n'));
-        assert.ok(errors.some((e) => /permissions violation for subscription/i.test(e) && e.includes('_INBOX.>')), errors.join('\n'));
+        assert.ok(
+          errors.some((e) => /permissions violation for publish/i.test(e)),
+          errors.join('\n'),
+        );
+        assert.ok(
+          errors.some((e) => /permissions violation for subscription/i.test(e) && e.includes(DomainSubjects.Get)),
+          errors.join('\n'),
+        );
+        assert.ok(
+          errors.some((e) => /permissions violation for subscription/i.test(e) && e.includes('_INBOX.>')),
+          errors.join('\n'),
+        );
         sub.unsubscribe();
         inbox.unsubscribe();
       } finally {
@@ -115,7 +126,10 @@ describe('authenticated bus (e2e)', () => {
       assert.equal(all.err, undefined, JSON.stringify(all.err));
       assert.deepEqual(all.response?.data?.map((d) => d.name).sort(), ['bus-auth-platform.example', 'bus-auth-t.example']);
       const own = await list(tenantCtx, await (await signerOf('gateway')).sign(DomainSubjects.List, tenantCtx));
-      assert.deepEqual(own.response?.data?.map((d) => d.name), ['bus-auth-t.example']);
+      assert.deepEqual(
+        own.response?.data?.map((d) => d.name),
+        ['bus-auth-t.example'],
+      );
     });
 
     it('refuses an unsigned context (the old "tenant_id: null means platform admin" hole)', async () => {
@@ -146,7 +160,11 @@ describe('authenticated bus (e2e)', () => {
       const token = (iat: number, exp: number) =>
         new SignJWT({ ctx: platform })
           .setProtectedHeader({ alg: BUS_ALG, kid: 'gateway' })
-          .setIssuer('gateway').setAudience(DomainSubjects.List).setIssuedAt(iat).setExpirationTime(exp).setJti(randomUUID())
+          .setIssuer('gateway')
+          .setAudience(DomainSubjects.List)
+          .setIssuedAt(iat)
+          .setExpirationTime(exp)
+          .setJti(randomUUID())
           .sign(key);
       const now = Math.floor(Date.now() / 1000);
       assertRefused(await list(platform, await token(now - 120, now - 60)), /expired/);

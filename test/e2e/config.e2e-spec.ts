@@ -38,14 +38,20 @@ describe('configuration tiers (e2e)', () => {
     assert.deepEqual(await tierRow('global_config'), {});
 
     const res = await put(admin, '/api/v1/config/global', {
-      message_size_limit: 50 * MiB, relay_networks: ['10.0.0.0/8', '2001:DB8::/32'], tls_min_version: 'TLSv1.3', spam_remote_url: 'https://spam.example.net/check',
+      message_size_limit: 50 * MiB,
+      relay_networks: ['10.0.0.0/8', '2001:DB8::/32'],
+      tls_min_version: 'TLSv1.3',
+      spam_remote_url: 'https://spam.example.net/check',
     });
     assert.equal(res.status, 200);
     assert.equal(res.body.message_size_limit, 50 * MiB);
     assert.deepEqual(res.body.relay_networks, ['10.0.0.0/8', '2001:db8::/32']);
     assert.equal(res.body.max_smtpd_connections, 100, 'omitted fields fall back to the built-in default');
     assert.deepEqual(await tierRow('global_config'), {
-      message_size_limit: 50 * MiB, relay_networks: ['10.0.0.0/8', '2001:db8::/32'], tls_min_version: 'TLSv1.3', spam_remote_url: 'https://spam.example.net/check',
+      message_size_limit: 50 * MiB,
+      relay_networks: ['10.0.0.0/8', '2001:db8::/32'],
+      tls_min_version: 'TLSv1.3',
+      spam_remote_url: 'https://spam.example.net/check',
     });
     assert.deepEqual((await admin.get('/api/v1/config/global')).body, res.body);
 
@@ -111,7 +117,10 @@ describe('configuration tiers (e2e)', () => {
     const before = { g: await tierRow('global_config'), d: await tierRow('domain_defaults'), m: await tierRow('mailbox_defaults') };
     for (const [tier, body, field] of cases) {
       const err = expectError(await put(admin, `/api/v1/config/${tier}`, body), 400, 'VALIDATION_FAILED');
-      assert.ok(err.fields?.some((f) => f.field === field), `${tier} ${JSON.stringify(body).slice(0, 80)} → ${JSON.stringify(err.fields)}`);
+      assert.ok(
+        err.fields?.some((f) => f.field === field),
+        `${tier} ${JSON.stringify(body).slice(0, 80)} → ${JSON.stringify(err.fields)}`,
+      );
     }
     const many = expectError(await put(admin, '/api/v1/config/global', { tls_min_version: 'x', dnsbl_threshold: 0, foo: 1 }), 400, 'VALIDATION_FAILED');
     assert.deepEqual(many.fields!.map((f) => f.field).sort(), ['dnsbl_threshold', 'foo', 'tls_min_version']);
@@ -127,7 +136,10 @@ describe('configuration tiers (e2e)', () => {
     for (const path of ['/api/v1/config/domain-defaults', '/api/v1/config/mailbox-defaults']) {
       const err = expectError(await put(admin, path, { message_size_limit: 30 * MiB }), 400, 'VALIDATION_FAILED');
       assert.match(err.detail, /global cap message_size_limit = 20971520/);
-      assert.deepEqual(err.fields!.map((f) => f.field), ['message_size_limit']);
+      assert.deepEqual(
+        err.fields!.map((f) => f.field),
+        ['message_size_limit'],
+      );
     }
     assert.deepEqual(await tierRow('domain_defaults'), {});
     assert.equal((await put(admin, '/api/v1/config/domain-defaults', { message_size_limit: 20 * MiB })).status, 200);
@@ -185,7 +197,12 @@ describe('configuration tiers (e2e)', () => {
     const eff2 = (await admin.get('/api/v1/domains/ovr.example/effective')).body;
     assert.deepEqual([eff2.settings.message_size_limit, eff2.sources.message_size_limit], [30 * MiB, 'override']);
     // Reverting every override: everything inherited again.
-    await put(admin, '/api/v1/domains/ovr.example/overrides', { message_size_limit: null, spam_threshold: null, max_mailboxes: null, require_tls_inbound: null });
+    await put(admin, '/api/v1/domains/ovr.example/overrides', {
+      message_size_limit: null,
+      spam_threshold: null,
+      max_mailboxes: null,
+      require_tls_inbound: null,
+    });
     assert.deepEqual(await overridesRow(d.body.id), {});
     const eff3 = (await admin.get('/api/v1/domains/ovr.example/effective')).body;
     assert.ok(!Object.values(eff3.sources).includes('override'));

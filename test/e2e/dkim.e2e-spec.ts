@@ -27,9 +27,10 @@ interface DkimKey {
 function publicKeyOf(record: DkimKey['dns_record']): { k: string; p: string; key: KeyObject } {
   const tags = Object.fromEntries(record.value.split(';').map((t) => [t.trim().slice(0, t.trim().indexOf('=')), t.trim().slice(t.trim().indexOf('=') + 1)]));
   const raw = Buffer.from(tags.p, 'base64');
-  const key = tags.k === 'ed25519'
-    ? createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' })
-    : createPublicKey({ key: raw, format: 'der', type: 'spki' });
+  const key =
+    tags.k === 'ed25519'
+      ? createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' })
+      : createPublicKey({ key: raw, format: 'der', type: 'spki' });
   return { k: tags.k, p: tags.p, key };
 }
 
@@ -112,7 +113,9 @@ describe('DKIM keys (e2e)', () => {
     assert.equal(keys.length, 3);
     const box = new SecretBox(stack.env.MAILPLANE_SECRET_KEY!);
     for (const key of keys) {
-      const [row] = await stack.db.query<{ private_key_enc: string; public_key: string }>(`SELECT private_key_enc, public_key FROM dkim_keys WHERE id = $1`, [key.id]);
+      const [row] = await stack.db.query<{ private_key_enc: string; public_key: string }>(`SELECT private_key_enc, public_key FROM dkim_keys WHERE id = $1`, [
+        key.id,
+      ]);
       assert.ok(!/PRIVATE KEY|BEGIN/.test(row.private_key_enc), 'sealed, not PEM');
       assert.throws(() => box.open(row.private_key_enc, keys.find((k) => k.id !== key.id)!.id), 'another row id does not open it');
       const pem = box.open(row.private_key_enc, key.id);
@@ -120,9 +123,10 @@ describe('DKIM keys (e2e)', () => {
       const pub = publicKeyOf(key.dns_record);
       assert.equal(row.public_key, pub.p);
       const derived = createPublicKey(pem);
-      const derivedP = derived.asymmetricKeyType === 'ed25519'
-        ? Buffer.from(derived.export({ format: 'jwk' }).x!, 'base64url').toString('base64')
-        : derived.export({ type: 'spki', format: 'der' }).toString('base64');
+      const derivedP =
+        derived.asymmetricKeyType === 'ed25519'
+          ? Buffer.from(derived.export({ format: 'jwk' }).x!, 'base64url').toString('base64')
+          : derived.export({ type: 'spki', format: 'der' }).toString('base64');
       assert.equal(derivedP, pub.p, 'the private key’s public half is what DNS publishes');
       const hash = pub.k === 'ed25519' ? null : 'sha256';
       const signature = sign(hash, Buffer.from('DKIM header hash'), pem);
@@ -132,27 +136,40 @@ describe('DKIM keys (e2e)', () => {
     assert.ok(!logs.includes('PRIVATE KEY'), 'no private key in any log');
   });
 
-  it('OpenDKIM 2.11 signs with the stored keys, and the published records verify its signatures', { skip: !opendkimBinary() && 'opendkim is not installed' }, async () => {
-    const box = new SecretBox(stack.env.MAILPLANE_SECRET_KEY!);
-    const keys = (await stack.api(a.token).get('/api/v1/dkim?domain=dkim-a.example')).body.data as DkimKey[];
-    assert.deepEqual(keys.map((k) => k.algorithm).sort(), ['ed25519', 'rsa-1024', 'rsa-2048']);
-    for (const key of keys) {
-      const [row] = await stack.db.query<{ private_key_enc: string }>(`SELECT private_key_enc FROM dkim_keys WHERE id = $1`, [key.id]);
-      const run = (signatureAlgorithm: 'rsa-sha256' | 'ed25519-sha256') => opendkimSignAndVerify({
-        binary: opendkimBinary()!, domain: key.domain, selector: key.selector, privateKeyPem: box.open(row.private_key_enc, key.id),
-        txtValue: key.dns_record.strings.join(''), signatureAlgorithm,
-      });
-      const native = await run(key.algorithm === 'ed25519' ? 'ed25519-sha256' : 'rsa-sha256');
-      assert.match(native.signature ?? '', new RegExp(`a=${key.algorithm === 'ed25519' ? 'ed25519' : 'rsa'}-sha256;.*d=${key.domain};\\s+s=${key.selector};`, 's'), native.output);
-      assert.ok(native.verified, `${key.algorithm}: OpenDKIM verifies its own signature against the published record`);
-      if (key.algorithm === 'ed25519') {
-        // Why Ed25519 keys never sign here: under OpenDKIM's (global) rsa-sha256 the message is tempfailed.
-        const underRsa = await run('rsa-sha256');
-        assert.equal(underRsa.signature, null);
-        assert.match(underRsa.output, /451|EVP_PKEY_get1_RSA/);
+  it(
+    'OpenDKIM 2.11 signs with the stored keys, and the published records verify its signatures',
+    { skip: !opendkimBinary() && 'opendkim is not installed' },
+    async () => {
+      const box = new SecretBox(stack.env.MAILPLANE_SECRET_KEY!);
+      const keys = (await stack.api(a.token).get('/api/v1/dkim?domain=dkim-a.example')).body.data as DkimKey[];
+      assert.deepEqual(keys.map((k) => k.algorithm).sort(), ['ed25519', 'rsa-1024', 'rsa-2048']);
+      for (const key of keys) {
+        const [row] = await stack.db.query<{ private_key_enc: string }>(`SELECT private_key_enc FROM dkim_keys WHERE id = $1`, [key.id]);
+        const run = (signatureAlgorithm: 'rsa-sha256' | 'ed25519-sha256') =>
+          opendkimSignAndVerify({
+            binary: opendkimBinary()!,
+            domain: key.domain,
+            selector: key.selector,
+            privateKeyPem: box.open(row.private_key_enc, key.id),
+            txtValue: key.dns_record.strings.join(''),
+            signatureAlgorithm,
+          });
+        const native = await run(key.algorithm === 'ed25519' ? 'ed25519-sha256' : 'rsa-sha256');
+        assert.match(
+          native.signature ?? '',
+          new RegExp(`a=${key.algorithm === 'ed25519' ? 'ed25519' : 'rsa'}-sha256;.*d=${key.domain};\\s+s=${key.selector};`, 's'),
+          native.output,
+        );
+        assert.ok(native.verified, `${key.algorithm}: OpenDKIM verifies its own signature against the published record`);
+        if (key.algorithm === 'ed25519') {
+          // Why Ed25519 keys never sign here: under OpenDKIM's (global) rsa-sha256 the message is tempfailed.
+          const underRsa = await run('rsa-sha256');
+          assert.equal(underRsa.signature, null);
+          assert.match(underRsa.output, /451|EVP_PKEY_get1_RSA/);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('validates selectors (400 with fields), refuses duplicates (409) and unknown domains (404), changing nothing', async () => {
     const before = (await stack.db.query(`SELECT count(*)::int AS n FROM dkim_keys`))[0].n;
@@ -181,7 +198,10 @@ describe('DKIM keys (e2e)', () => {
   it('isolates tenants: another tenant’s domain is a 404 everywhere and its keys are not listed', async () => {
     const own = created(await create({ domain: 'dkim-b.example' }, b.token));
     const bList = (await stack.api(b.token).get('/api/v1/dkim')).body;
-    assert.deepEqual(bList.data.map((k: DkimKey) => k.id), [own.id]);
+    assert.deepEqual(
+      bList.data.map((k: DkimKey) => k.id),
+      [own.id],
+    );
     assert.equal(bList.meta.total, 1);
     const aDomainId = (await stack.api(a.token).get('/api/v1/domains/dkim-a.example')).body.id as string;
     for (const ref of ['dkim-a.example', aDomainId]) {
@@ -193,7 +213,11 @@ describe('DKIM keys (e2e)', () => {
     }
     assert.equal((await stack.api(b.token).get('/api/v1/dkim?domain=dkim-a.example')).body.meta.total, 0);
     assert.equal((await stack.db.query(`SELECT 1 FROM dkim_keys WHERE selector = 'evil'`)).length, 0);
-    assert.equal((await stack.db.query(`SELECT 1 FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE d.name = 'dkim-a.example' AND k.selector = 'rsa2048'`)).length, 1);
+    assert.equal(
+      (await stack.db.query(`SELECT 1 FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE d.name = 'dkim-a.example' AND k.selector = 'rsa2048'`))
+        .length,
+      1,
+    );
     // The platform admin sees both tenants' keys.
     const all = (await stack.api(stack.admin.apiKey).get('/api/v1/dkim?limit=100')).body.data as DkimKey[];
     assert.ok(all.some((k) => k.id === own.id) && all.some((k) => k.domain === 'dkim-a.example'));
@@ -206,7 +230,10 @@ describe('DKIM keys (e2e)', () => {
     expectError(await stack.api(k).get('/api/v1/dkim/dkim-a.example'), 404, 'NOT_FOUND');
     expectError(await create({ domain: 'dkim-a.example', selector: 'fenced' }, k), 404, 'NOT_FOUND');
     const mine = created(await create({ domain: 'dkim-a2.example' }, k));
-    assert.deepEqual((await stack.api(k).get('/api/v1/dkim')).body.data.map((x: DkimKey) => x.id), [mine.id]);
+    assert.deepEqual(
+      (await stack.api(k).get('/api/v1/dkim')).body.data.map((x: DkimKey) => x.id),
+      [mine.id],
+    );
   });
 
   it('rotation adds a published key while the old one keeps signing; the flag matches what the reconcile signs with', async () => {
@@ -224,7 +251,14 @@ describe('DKIM keys (e2e)', () => {
     const again = created(await stack.api(a.token).post('/api/v1/dkim/dkim-a2.example/rotate', { algorithm: 'rsa-1024' }));
     assert.deepEqual([again.selector, again.algorithm, again.signing], [`${today}-2`, 'rsa-1024', false]);
     const keys = (await stack.api(a.token).get('/api/v1/dkim?domain=dkim-a2.example&sort=created_at')).body.data as DkimKey[];
-    assert.deepEqual(keys.map((k) => [k.selector, k.signing]), [['default', true], [today, false], [`${today}-2`, false]]);
+    assert.deepEqual(
+      keys.map((k) => [k.selector, k.signing]),
+      [
+        ['default', true],
+        [today, false],
+        [`${today}-2`, false],
+      ],
+    );
     assert.equal((await stack.api(a.token).get('/api/v1/dkim/dkim-a2.example')).body.id, before.id, 'without selector: the signing key');
     assert.equal((await stack.api(a.token).get(`/api/v1/dkim/dkim-a2.example?selector=${today}`)).body.signing, false);
 
@@ -244,7 +278,13 @@ describe('DKIM keys (e2e)', () => {
     try {
       const fromReconcile = (await loadDkimSigningKeys(ds)).map((k) => k.id).sort();
       const all = (await stack.api(stack.admin.apiKey).get('/api/v1/dkim?limit=500')).body.data as DkimKey[];
-      assert.deepEqual(all.filter((k) => k.signing).map((k) => k.id).sort(), fromReconcile);
+      assert.deepEqual(
+        all
+          .filter((k) => k.signing)
+          .map((k) => k.id)
+          .sort(),
+        fromReconcile,
+      );
       assert.ok(fromReconcile.includes(before.id) && !fromReconcile.includes(again.id) && !fromReconcile.includes(ed.id));
     } finally {
       await ds.destroy();

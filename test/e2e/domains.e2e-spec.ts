@@ -102,7 +102,9 @@ describe('domains (e2e)', () => {
     for (const body of [{}, { name: 'renamed.example' }, { outgoing_ip: 'nope' }, { active: 'false' }, { active: null }]) {
       expectError(await stack.api(key).patch(`/api/v1/domains/${d.body.id}`, body), 400, 'VALIDATION_FAILED');
     }
-    const [row] = await stack.db.query<{ name: string; active: boolean; outgoing_ip: string }>(`SELECT name, active, outgoing_ip FROM domains WHERE id = $1`, [d.body.id]);
+    const [row] = await stack.db.query<{ name: string; active: boolean; outgoing_ip: string }>(`SELECT name, active, outgoing_ip FROM domains WHERE id = $1`, [
+      d.body.id,
+    ]);
     assert.deepEqual({ ...row }, { name: 'patchme.example', active: true, outgoing_ip: 'auto' });
     expectError(await stack.api(key).patch('/api/v1/domains/nonexistent.example', { active: false }), 404, 'NOT_FOUND');
   });
@@ -115,13 +117,22 @@ describe('domains (e2e)', () => {
     const p1 = await stack.api(key).get('/api/v1/domains?search=LIST.example&limit=5&page=1');
     assert.equal(p1.status, 200);
     assert.deepEqual(p1.body.meta, { page: 1, limit: 5, total: 12 });
-    assert.deepEqual(p1.body.data.map((d: { name: string }) => d.name), names.slice(0, 5));
+    assert.deepEqual(
+      p1.body.data.map((d: { name: string }) => d.name),
+      names.slice(0, 5),
+    );
     const p3 = await stack.api(key).get('/api/v1/domains?search=list.example&limit=5&page=3');
-    assert.deepEqual(p3.body.data.map((d: { name: string }) => d.name), names.slice(10));
+    assert.deepEqual(
+      p3.body.data.map((d: { name: string }) => d.name),
+      names.slice(10),
+    );
     const past = await stack.api(key).get('/api/v1/domains?search=list.example&limit=5&page=9');
     assert.deepEqual(past.body, { data: [], meta: { page: 9, limit: 5, total: 12 } });
     const desc = await stack.api(key).get('/api/v1/domains?search=list.example&sort=name&order=desc&limit=3');
-    assert.deepEqual(desc.body.data.map((d: { name: string }) => d.name), [...names].reverse().slice(0, 3));
+    assert.deepEqual(
+      desc.body.data.map((d: { name: string }) => d.name),
+      [...names].reverse().slice(0, 3),
+    );
     const inactive = await stack.api(key).get('/api/v1/domains?search=list.example&active=false');
     assert.equal(inactive.body.meta.total, 4);
     assert.ok(inactive.body.data.every((d: { active: boolean }) => d.active === false));
@@ -165,16 +176,25 @@ describe('domains (e2e)', () => {
     const forB = await stack.api(key).post('/api/v1/domains', { name: 'for-b.example', tenant_id: b.tenantId });
     assert.equal(forB.body.tenant_id, b.tenantId);
     assert.equal((await stack.api(b.apiKey).get('/api/v1/domains/for-b.example')).status, 200);
-    expectError(await stack.api(key).post('/api/v1/domains', { name: 'ghost.example', tenant_id: '00000000-0000-4000-8000-000000000000' }), 400, 'VALIDATION_FAILED');
+    expectError(
+      await stack.api(key).post('/api/v1/domains', { name: 'ghost.example', tenant_id: '00000000-0000-4000-8000-000000000000' }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('honours a key’s domain allow-list', async () => {
     await stack.api(key).post('/api/v1/domains', { name: 'allowed.example' });
     await stack.api(key).post('/api/v1/domains', { name: 'hidden.example' });
-    const limited = await stack.api(key).post('/api/v1/api-keys', { name: 'limited', scopes: ['domains:write'], domain_allowlist: ['allowed.example', 'new-allowed.example'] });
+    const limited = await stack
+      .api(key)
+      .post('/api/v1/api-keys', { name: 'limited', scopes: ['domains:write'], domain_allowlist: ['allowed.example', 'new-allowed.example'] });
     const k = limited.body.key as string;
     const list = await stack.api(k).get('/api/v1/domains');
-    assert.deepEqual(list.body.data.map((d: { name: string }) => d.name), ['allowed.example']);
+    assert.deepEqual(
+      list.body.data.map((d: { name: string }) => d.name),
+      ['allowed.example'],
+    );
     assert.equal((await stack.api(k).get('/api/v1/domains/allowed.example')).status, 200);
     expectError(await stack.api(k).get('/api/v1/domains/hidden.example'), 404, 'NOT_FOUND');
     expectError(await stack.api(k).delete('/api/v1/domains/hidden.example'), 404, 'NOT_FOUND');

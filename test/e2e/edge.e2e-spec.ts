@@ -51,10 +51,16 @@ describe('edge: readiness, security headers, trusted proxies, slow clients (e2e)
   before(async () => {
     stack = await TestStack.start('edge');
     edge = await stack.startGateway('gateway-edge', {
-      TRUST_PROXY: '127.0.0.1', HSTS: 'true', HTTP_BODY_TIMEOUT_MS: '1000', LOG_LEVEL: 'info', LOGIN_RATE_LIMIT_PER_MIN: '3',
+      TRUST_PROXY: '127.0.0.1',
+      HSTS: 'true',
+      HTTP_BODY_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'info',
+      LOGIN_RATE_LIMIT_PER_MIN: '3',
     });
     direct = await stack.startGateway('gateway-direct', { TRUST_PROXY: '', LOGIN_RATE_LIMIT_PER_MIN: '3' });
-    const key = await stack.api(stack.admin.apiKey).post('/api/v1/api-keys', { name: 'documentation net only', scopes: ['domains:write'], ip_allowlist: ['203.0.113.0/24'] });
+    const key = await stack
+      .api(stack.admin.apiKey)
+      .post('/api/v1/api-keys', { name: 'documentation net only', scopes: ['domains:write'], ip_allowlist: ['203.0.113.0/24'] });
     assert.equal(key.status, 201, key.text);
     restricted = key.body.key;
   });
@@ -157,7 +163,11 @@ describe('edge: readiness, security headers, trusted proxies, slow clients (e2e)
     const abort = fresh.find((l) => /client closed the connection/.test(l.msg));
     assert.ok(abort, `the abort is logged:\n${fresh.map((l) => l.raw).join('\n')}`);
     assert.equal(abort.level, INFO);
-    assert.deepEqual(fresh.filter((l) => l.level >= ERROR).map((l) => l.raw), [], 'no error logged');
+    assert.deepEqual(
+      fresh.filter((l) => l.level >= ERROR).map((l) => l.raw),
+      [],
+      'no error logged',
+    );
     assert.equal(edge.proc.running, true);
   });
 

@@ -68,7 +68,8 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
     assert.deepEqual((await stack.api().get('/health/live')).body, { status: 'ok' });
     const h = await stack.api().get('/health');
     assert.equal(h.status, 200);
-    for (const dep of ['database', 'redis', 'nats', 'domain-service', 'mailbox-service', 'dkim-tls-service']) assert.equal(h.body.details[dep].status, 'up', dep);
+    for (const dep of ['database', 'redis', 'nats', 'domain-service', 'mailbox-service', 'dkim-tls-service'])
+      assert.equal(h.body.details[dep].status, 'up', dep);
     // The mail node is reported (its services run in every test stack, without daemons) but is not critical.
     assert.equal(h.body.mail_node.node, 'default');
     assert.equal(h.body.mail_node['queue-service'].status, 'up');
@@ -163,7 +164,15 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/health/ready': ['get'],
     };
     assert.deepEqual(Object.keys(spec.paths).sort(), Object.keys(expected).sort());
-    const PUBLIC = new Set(['/api/v1/auth/login', '/api/v1/auth/login/2fa', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/health', '/health/live', '/health/ready']);
+    const PUBLIC = new Set([
+      '/api/v1/auth/login',
+      '/api/v1/auth/login/2fa',
+      '/api/v1/auth/refresh',
+      '/api/v1/auth/logout',
+      '/health',
+      '/health/live',
+      '/health/ready',
+    ]);
     for (const [path, methods] of Object.entries(expected)) {
       assert.deepEqual(Object.keys(spec.paths[path]).sort(), [...methods].sort(), path);
       for (const m of methods) {

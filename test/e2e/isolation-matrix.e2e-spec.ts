@@ -28,7 +28,8 @@ interface DomainObjects {
 
 /** Everything tenant A owns, as the API names it. */
 interface TenantA {
-  tenantId: string; email: string;
+  tenantId: string;
+  email: string;
   /** The tenant admin's own account. */
   adminAccountId: string;
   d1: DomainObjects;
@@ -38,7 +39,8 @@ interface TenantA {
   apiKey: { id: string; keyId: string };
   /** A's domain_admin, delegated d1 only. */
   domainAdmin: { id: string; email: string };
-  whitelistId: string; blacklistId: string;
+  whitelistId: string;
+  blacklistId: string;
 }
 
 /** What a sweep aims path parameters, bodies and list filters at. */
@@ -51,7 +53,8 @@ interface Targets extends Pick<DomainObjects, 'domain' | 'mailbox' | 'alias' | '
   accountIds: string[];
   /** Audit actors (e-mail, key id) whose entries the caller must not see. */
   actors: string[];
-  whitelistId: string; blacklistId: string;
+  whitelistId: string;
+  blacklistId: string;
 }
 
 /** What a route must answer; undefined = anything but a 5xx. */
@@ -75,11 +78,16 @@ const localPart = (address: string) => address.slice(0, address.indexOf('@'));
  */
 function paramValues(t: Targets, name: string, path: string): string[] | undefined {
   switch (name) {
-    case 'domain': return [t.domain.name, t.domain.id];
-    case 'mailbox': return [t.mailbox.address, t.mailbox.id];
-    case 'alias': return [t.alias.source, t.alias.id];
-    case 'queueId': return ['3F2A1B4C5D'];
-    case 'name': return path.startsWith(`${PREFIX}/services/`) ? ['postfix'] : undefined;
+    case 'domain':
+      return [t.domain.name, t.domain.id];
+    case 'mailbox':
+      return [t.mailbox.address, t.mailbox.id];
+    case 'alias':
+      return [t.alias.source, t.alias.id];
+    case 'queueId':
+      return ['3F2A1B4C5D'];
+    case 'name':
+      return path.startsWith(`${PREFIX}/services/`) ? ['postfix'] : undefined;
     case 'id':
       if (path.startsWith(`${PREFIX}/api-keys/`)) return t.apiKeyIds;
       if (path.startsWith(`${PREFIX}/jobs/`)) return t.jobIds;
@@ -88,7 +96,8 @@ function paramValues(t: Targets, name: string, path: string): string[] | undefin
       if (path.startsWith(`${PREFIX}/antispam/whitelist/`)) return [t.whitelistId];
       if (path.startsWith(`${PREFIX}/antispam/blacklist/`)) return [t.blacklistId];
       return undefined;
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -115,8 +124,18 @@ function bodyFor(t: Targets, op: Op): unknown {
     [`POST ${PREFIX}/mailboxes`]: { username: localPart(t.mailbox.address), domain: t.domain.name, password: PW },
     [`POST ${PREFIX}/aliases`]: { source: t.alias.source, destinations: ['thief@remote.example'] },
     [`POST ${PREFIX}/dkim`]: { domain: t.domain.name, selector: t.dkim.selector, algorithm: 'ed25519' },
-    [`POST ${PREFIX}/mailboxes/import/preview`]: { rows: [{ address: `intruder2@${t.domain.name}`, password: PW }, { address: t.mailbox.address, password: PW }] },
-    [`POST ${PREFIX}/mailboxes/import`]: { rows: [{ address: `intruder3@${t.domain.name}`, password: PW }, { address: t.mailbox.address, password: PW }] },
+    [`POST ${PREFIX}/mailboxes/import/preview`]: {
+      rows: [
+        { address: `intruder2@${t.domain.name}`, password: PW },
+        { address: t.mailbox.address, password: PW },
+      ],
+    },
+    [`POST ${PREFIX}/mailboxes/import`]: {
+      rows: [
+        { address: `intruder3@${t.domain.name}`, password: PW },
+        { address: t.mailbox.address, password: PW },
+      ],
+    },
     [`POST ${PREFIX}/accounts`]: { email: 'iso-intruder@mailplane.test', password: PW, role: 'domain_admin', delegated_domains: [t.domain.name] },
     [`POST ${PREFIX}/api-keys`]: { name: 'intruder', scopes: ['domains:read'], domain_allowlist: [t.domain.name] },
   };
@@ -274,7 +293,8 @@ async function sweepFilters(s: Sweep, ops: Op[]): Promise<{ failures: string[]; 
         if (![200, 403, 404].includes(res.status)) failures.push(where);
         if (res.status === 200 && Array.isArray(res.body?.data) && res.body.data.length) failures.push(`${where} lists ${res.body.data.length} rows`);
         // A CSV export: its header line and nothing else.
-        if (res.status === 200 && /^text\/csv/.test(res.headers.get('content-type') ?? '') && res.text.trim().split('\n').length > 1) failures.push(`${where} exports rows`);
+        if (res.status === 200 && /^text\/csv/.test(res.headers.get('content-type') ?? '') && res.text.trim().split('\n').length > 1)
+          failures.push(`${where} exports rows`);
       }
     }
   }
@@ -325,17 +345,29 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
     return {
       tenant: await rows(`SELECT * FROM tenants WHERE id = $1`, [tenantId]),
       accounts: await rows(`SELECT id, email, role, active, password_hash, ip_allowlist FROM accounts WHERE tenant_id = $1`, [tenantId]),
-      delegations: await rows(`SELECT account_id AS id, domain_id FROM account_domains WHERE account_id IN (SELECT id FROM accounts WHERE tenant_id = $1)`, [tenantId]),
+      delegations: await rows(`SELECT account_id AS id, domain_id FROM account_domains WHERE account_id IN (SELECT id FROM accounts WHERE tenant_id = $1)`, [
+        tenantId,
+      ]),
       domains: await rows(`SELECT * FROM domains WHERE tenant_id = $1`, [tenantId]),
       // Everything inside the domain, whoever owns it: nothing of another caller may appear there.
       mailboxes: await rows(`SELECT * FROM mailboxes WHERE tenant_id = $1 OR domain_id = $2`, [tenantId, domainId]),
       aliases: await rows(`SELECT * FROM aliases WHERE tenant_id = $1 OR domain_id = $2`, [tenantId, domainId]),
       dkim: await rows(`SELECT * FROM dkim_keys WHERE tenant_id = $1 OR domain_id = $2`, [tenantId, domainId]),
-      addresses: await rows(`SELECT address AS id, owner_kind, owner_id FROM mail_addresses WHERE address LIKE '%@' || (SELECT name FROM domains WHERE id = $1)`, [domainId]),
-      domainOverrides: await rows(`SELECT o.domain_id AS id, o.settings FROM domain_overrides o JOIN domains d ON d.id = o.domain_id WHERE d.tenant_id = $1`, [tenantId]),
-      mailboxOverrides: await rows(`SELECT o.mailbox_id AS id, o.settings FROM mailbox_overrides o JOIN mailboxes m ON m.id = o.mailbox_id WHERE m.tenant_id = $1`, [tenantId]),
+      addresses: await rows(
+        `SELECT address AS id, owner_kind, owner_id FROM mail_addresses WHERE address LIKE '%@' || (SELECT name FROM domains WHERE id = $1)`,
+        [domainId],
+      ),
+      domainOverrides: await rows(`SELECT o.domain_id AS id, o.settings FROM domain_overrides o JOIN domains d ON d.id = o.domain_id WHERE d.tenant_id = $1`, [
+        tenantId,
+      ]),
+      mailboxOverrides: await rows(
+        `SELECT o.mailbox_id AS id, o.settings FROM mailbox_overrides o JOIN mailboxes m ON m.id = o.mailbox_id WHERE m.tenant_id = $1`,
+        [tenantId],
+      ),
       // last_used_* is bookkeeping of the owner's own requests, not something another caller could change.
-      apiKeys: await rows(`SELECT id, key_id, secret_sha256, name, scopes, domain_allowlist, expires_at, revoked_at FROM api_keys WHERE tenant_id = $1`, [tenantId]),
+      apiKeys: await rows(`SELECT id, key_id, secret_sha256, name, scopes, domain_allowlist, expires_at, revoked_at FROM api_keys WHERE tenant_id = $1`, [
+        tenantId,
+      ]),
       jobs: await rows(`SELECT id, state, result FROM jobs WHERE tenant_id = $1`, [tenantId]),
       antispam: await rows(`SELECT * FROM antispam_entries`, []),
     };
@@ -361,10 +393,18 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
     ok(await api.post(`${PREFIX}/mailboxes/import`, { rows: [{ address, password: PW }] }), 202, `import ${address}`).job.id as string;
 
   /** A domain and one object of every domain-bound kind in it, made through the API. */
-  const domainObjects = async (api: ApiClient, name: string, n: { mailbox: string; alias: string; selector: string; imported: string; destinations: string[] }): Promise<DomainObjects> => {
+  const domainObjects = async (
+    api: ApiClient,
+    name: string,
+    n: { mailbox: string; alias: string; selector: string; imported: string; destinations: string[] },
+  ): Promise<DomainObjects> => {
     const domain = ok(await api.post(`${PREFIX}/domains`, { name }), 201, 'domain');
     const mailbox = ok(await api.post(`${PREFIX}/mailboxes`, { username: n.mailbox, domain: domain.name, password: PW }), 201, 'mailbox');
-    const alias = ok(await api.post(`${PREFIX}/aliases`, { source: `${n.alias}@${domain.name}`, destinations: [mailbox.address, ...n.destinations] }), 201, 'alias');
+    const alias = ok(
+      await api.post(`${PREFIX}/aliases`, { source: `${n.alias}@${domain.name}`, destinations: [mailbox.address, ...n.destinations] }),
+      201,
+      'alias',
+    );
     const dkim = ok(await api.post(`${PREFIX}/dkim`, { domain: domain.name, selector: n.selector, algorithm: 'ed25519' }), 201, 'dkim');
     ok(await api.request('PUT', `${PREFIX}/domains/${domain.name}/overrides`, { greylisting_enabled: true }), 200, 'domain overrides');
     ok(await api.request('PUT', `${PREFIX}/mailboxes/${mailbox.address}/overrides`, { max_send_per_day: 20 }), 200, 'mailbox overrides');
@@ -380,7 +420,15 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
   };
 
   const domainIdentifiers = (d: DomainObjects) => [
-    d.domain.id, d.domain.name, d.mailbox.id, d.mailbox.address, d.importedMailbox, d.alias.id, d.alias.source, d.dkim.id, d.jobId,
+    d.domain.id,
+    d.domain.name,
+    d.mailbox.id,
+    d.mailbox.address,
+    d.importedMailbox,
+    d.alias.id,
+    d.alias.source,
+    d.dkim.id,
+    d.jobId,
   ];
 
   before(async () => {
@@ -390,37 +438,69 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
     // Tenant A: two domains with one object of every kind each, made through the API.
     const ta = await stack.tenantAdmin('iso-a');
     const apiA = stack.api(ta.token);
-    const d1 = await domainObjects(apiA, 'iso-a-domain.example', { mailbox: 'alice', alias: 'sales', selector: 'isoa', imported: 'imported', destinations: [] });
+    const d1 = await domainObjects(apiA, 'iso-a-domain.example', {
+      mailbox: 'alice',
+      alias: 'sales',
+      selector: 'isoa',
+      imported: 'imported',
+      destinations: [],
+    });
     // D2's alias also forwards to D1's mailbox: nothing about D1's mailbox may tell of it.
-    const d2 = await domainObjects(apiA, 'iso-a-second.example', { mailbox: 'dora', alias: 'd2sales', selector: 'isod2', imported: 'd2imported', destinations: [d1.mailbox.address] });
+    const d2 = await domainObjects(apiA, 'iso-a-second.example', {
+      mailbox: 'dora',
+      alias: 'd2sales',
+      selector: 'isod2',
+      imported: 'd2imported',
+      destinations: [d1.mailbox.address],
+    });
     const key = ok(await apiA.post(`${PREFIX}/api-keys`, { name: 'iso-a probe', scopes: ['domains:read'] }), 201, 'api key');
     const domainAdmin = ok(
-      await apiA.post(`${PREFIX}/accounts`, { email: 'iso-a-domadmin@mailplane.test', password: PW, role: 'domain_admin', delegated_domains: [d1.domain.name] }),
-      201, 'account',
+      await apiA.post(`${PREFIX}/accounts`, {
+        email: 'iso-a-domadmin@mailplane.test',
+        password: PW,
+        role: 'domain_admin',
+        delegated_domains: [d1.domain.name],
+      }),
+      201,
+      'account',
     );
     // The platform's own objects for the platform-only routes.
     const admin = stack.api(stack.admin.apiKey);
     const white = ok(await admin.post(`${PREFIX}/antispam/whitelist`, { entry_type: 'domain', value: 'friendly-iso.example' }), 201, 'whitelist');
     const black = ok(await admin.post(`${PREFIX}/antispam/blacklist`, { entry_type: 'ip', value: '192.0.2.77' }), 201, 'blacklist');
     a = {
-      tenantId: ta.tenantId, email: ta.email,
+      tenantId: ta.tenantId,
+      email: ta.email,
       adminAccountId: ok(await apiA.get(`${PREFIX}/auth/me`), 200, 'me').account_id,
-      d1, d2,
+      d1,
+      d2,
       apiKey: { id: key.id, keyId: key.key_id },
       domainAdmin: { id: domainAdmin.id, email: domainAdmin.email },
-      whitelistId: white.id, blacklistId: black.id,
+      whitelistId: white.id,
+      blacklistId: black.id,
     };
     assert.match(a.apiKey.keyId, /^[0-9a-f]{8,}$/);
     aIdentifiers = [
-      a.tenantId, a.email, a.adminAccountId, ...domainIdentifiers(d1), ...domainIdentifiers(d2),
-      a.apiKey.id, a.apiKey.keyId, a.domainAdmin.id, a.domainAdmin.email,
+      a.tenantId,
+      a.email,
+      a.adminAccountId,
+      ...domainIdentifiers(d1),
+      ...domainIdentifiers(d2),
+      a.apiKey.id,
+      a.apiKey.keyId,
+      a.domainAdmin.id,
+      a.domainAdmin.email,
     ];
 
     // A's domain_admin: its login, and a key with every scope its role may have (within its delegation).
     const login = ok(await stack.api().post(`${PREFIX}/auth/login`, { email: a.domainAdmin.email, password: PW }), 200, 'domain_admin login');
     const daJwt = stack.api(login.access_token);
     const daScopes = ALL_SCOPES.filter((s) => roleAllows('domain_admin', s));
-    const dk = ok(await daJwt.post(`${PREFIX}/api-keys`, { name: 'iso-a domadmin all scopes', scopes: daScopes, domain_allowlist: [d1.domain.name] }), 201, 'domain_admin key');
+    const dk = ok(
+      await daJwt.post(`${PREFIX}/api-keys`, { name: 'iso-a domadmin all scopes', scopes: daScopes, domain_allowlist: [d1.domain.name] }),
+      201,
+      'domain_admin key',
+    );
     assert.deepEqual([...dk.scopes].sort(), [...daScopes].sort());
     assert.ok(!daScopes.some((s) => s.startsWith('accounts:')), 'the role holds no accounts scope');
     const daKey = stack.api(dk.key);
@@ -433,8 +513,13 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
 
     // The imports settle before the sweeps, so the rows compared later are final.
     await jobsSettled();
-    const states = await stack.db.query<{ state: string }>(`SELECT state FROM jobs WHERE id = ANY($1)`, [[d1.jobId, d2.jobId, ...daCallers.map((c) => c.ownJobId)]]);
-    assert.deepEqual(states.map((s) => s.state), ['completed', 'completed', 'completed', 'completed']);
+    const states = await stack.db.query<{ state: string }>(`SELECT state FROM jobs WHERE id = ANY($1)`, [
+      [d1.jobId, d2.jobId, ...daCallers.map((c) => c.ownJobId)],
+    ]);
+    assert.deepEqual(
+      states.map((s) => s.state),
+      ['completed', 'completed', 'completed', 'completed'],
+    );
 
     aToken = ta.token;
     rowsBefore = await snapshot(a.tenantId, a.d1.domain.id);
@@ -456,26 +541,39 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
     who: 'tenant B',
     api: stack.api(bKey),
     targets: {
-      ...a.d1, tenantId: a.tenantId, foreignTenant: true,
-      apiKeyIds: [a.apiKey.id], jobIds: [a.d1.jobId, a.d2.jobId], accountIds: [a.domainAdmin.id, a.adminAccountId],
-      actors: [a.email, a.apiKey.id], whitelistId: a.whitelistId, blacklistId: a.blacklistId,
+      ...a.d1,
+      tenantId: a.tenantId,
+      foreignTenant: true,
+      apiKeyIds: [a.apiKey.id],
+      jobIds: [a.d1.jobId, a.d2.jobId],
+      accountIds: [a.domainAdmin.id, a.adminAccountId],
+      actors: [a.email, a.apiKey.id],
+      whitelistId: a.whitelistId,
+      blacklistId: a.blacklistId,
     },
     hidden: aIdentifiers,
     expect: expectTenantB,
   });
 
   /** The domain_admin's callers aimed at D2 and at the tenant objects it does not own. */
-  const domainAdminAtD2 = (): Sweep[] => daCallers.map((c) => ({
-    who: c.who,
-    api: c.api,
-    targets: {
-      ...a.d2, tenantId: a.tenantId, foreignTenant: false,
-      apiKeyIds: [a.apiKey.id], jobIds: [a.d1.jobId, a.d2.jobId], accountIds: [a.adminAccountId],
-      actors: [a.email, a.apiKey.id], whitelistId: a.whitelistId, blacklistId: a.blacklistId,
-    },
-    hidden: d2Identifiers,
-    expect: (op) => expectDomainAdmin(op, c.keyScopes),
-  }));
+  const domainAdminAtD2 = (): Sweep[] =>
+    daCallers.map((c) => ({
+      who: c.who,
+      api: c.api,
+      targets: {
+        ...a.d2,
+        tenantId: a.tenantId,
+        foreignTenant: false,
+        apiKeyIds: [a.apiKey.id],
+        jobIds: [a.d1.jobId, a.d2.jobId],
+        accountIds: [a.adminAccountId],
+        actors: [a.email, a.apiKey.id],
+        whitelistId: a.whitelistId,
+        blacklistId: a.blacklistId,
+      },
+      hidden: d2Identifiers,
+      expect: (op) => expectDomainAdmin(op, c.keyScopes),
+    }));
 
   it('has a value for every path parameter of every authenticated route', () => {
     assert.ok(ops.length >= 50, `only ${ops.length} authenticated operations found`);
@@ -595,7 +693,10 @@ describe('isolation matrix over every OpenAPI operation (e2e)', () => {
         return res;
       };
       const domains = await shows(`${PREFIX}/domains`, a.d1.domain.name);
-      assert.deepEqual(domains.body.data.map((d: { name: string }) => d.name), [a.d1.domain.name]);
+      assert.deepEqual(
+        domains.body.data.map((d: { name: string }) => d.name),
+        [a.d1.domain.name],
+      );
       await shows(`${PREFIX}/mailboxes`, a.d1.mailbox.address, a.d1.importedMailbox);
       await shows(`${PREFIX}/mailboxes?domain=${a.d1.domain.name}`, a.d1.mailbox.address);
       await shows(`${PREFIX}/mailboxes/export`, a.d1.mailbox.address);

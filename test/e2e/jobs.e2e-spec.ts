@@ -24,12 +24,16 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
   const admin = () => stack.api(stack.admin.apiKey);
   const waitJob = async (token: string, id: string, states = ENDED, timeoutMs = 30_000): Promise<Body> => {
     let last: Body;
-    await waitFor(`job ${id} in ${states.join('/')}`, async () => {
-      const r = await stack.api(token).get(`/api/v1/jobs/${id}`);
-      assert.equal(r.status, 200, r.text);
-      last = r.body;
-      return states.includes(last.state);
-    }, timeoutMs);
+    await waitFor(
+      `job ${id} in ${states.join('/')}`,
+      async () => {
+        const r = await stack.api(token).get(`/api/v1/jobs/${id}`);
+        assert.equal(r.status, 200, r.text);
+        last = r.body;
+        return states.includes(last.state);
+      },
+      timeoutMs,
+    );
     return last;
   };
   /** `queues: 'none'`: a worker that answers the jobs API but runs nothing, so jobs stay queued. */
@@ -80,8 +84,7 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
   });
 
   it('a change through the API leads to an automatic (system) reconcile job', async () => {
-    const autoRows = async () =>
-      stack.db.query<{ id: string; state: string }>(`SELECT id, state FROM jobs WHERE type = 'reconcile' AND created_by IS NULL`);
+    const autoRows = async () => stack.db.query<{ id: string; state: string }>(`SELECT id, state FROM jobs WHERE type = 'reconcile' AND created_by IS NULL`);
     // The set-up's changes already asked for one: let it run, so this change opens a new burst.
     await waitFor('set-up reconcile done', async () => {
       const rows = await autoRows();
@@ -139,10 +142,13 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     assert.deepEqual(done.result.totals, { total: 4, created: 2, exists: 1, failed: 1 });
 
     const got = await stack.api(a.token).get('/api/v1/mailboxes?search=new&sort=address');
-    assert.deepEqual(got.body.data.map((m: Body) => [m.address, m.id, m.active, m.quota_bytes]), [
-      ['new1@jobs-a.example', byRow[1].mailbox_id, true, 1024],
-      ['new2@jobs-a.example', byRow[2].mailbox_id, false, null],
-    ]);
+    assert.deepEqual(
+      got.body.data.map((m: Body) => [m.address, m.id, m.active, m.quota_bytes]),
+      [
+        ['new1@jobs-a.example', byRow[1].mailbox_id, true, 1024],
+        ['new2@jobs-a.example', byRow[2].mailbox_id, false, null],
+      ],
+    );
     const stored = await stack.db.query(`SELECT * FROM jobs WHERE id = $1`, [importJobA]);
     assert.ok(!JSON.stringify(stored).includes(PW), 'the jobs row holds no password');
     assert.deepEqual(await redisKeysOf(QueueNames.Shared, importJobA), [], 'the job data (passwords) left Redis');
@@ -166,7 +172,10 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     assert.equal(listB.status, 200);
     assert.ok(!listB.body.data.some((j: Body) => j.id === importJobA));
     const listA = await stack.api(a.token).get('/api/v1/jobs');
-    assert.deepEqual(listA.body.data.map((j: Body) => j.id), [importJobA]);
+    assert.deepEqual(
+      listA.body.data.map((j: Body) => j.id),
+      [importJobA],
+    );
     assert.equal((await admin().get(`/api/v1/jobs/${importJobA}`)).status, 200);
   });
 
@@ -176,7 +185,10 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     const total = all.body.meta.total;
     assert.ok(total >= 3);
     const imports = await admin().get('/api/v1/jobs?type=mailboxes.import&state=completed');
-    assert.deepEqual(imports.body.data.map((j: Body) => j.id), [importJobA]);
+    assert.deepEqual(
+      imports.body.data.map((j: Body) => j.id),
+      [importJobA],
+    );
     const failed = await admin().get('/api/v1/jobs?state=failed&limit=500');
     assert.ok(failed.body.data.length >= 2 && failed.body.data.every((j: Body) => j.state === 'failed' && j.type === 'reconcile'));
     const none = await admin().get('/api/v1/jobs?type=reconcile&state=completed');
@@ -234,7 +246,10 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
 
   it('running the same import job data twice creates nothing twice; finished rows are skipped', async () => {
     const queues = new JobQueues(new JobStatusStore(stack.db), {
-      redisUrl: stack.env.REDIS_URL!, databaseUrl: stack.db.url, nodeId: 'default', name: 'jobs-e2e',
+      redisUrl: stack.env.REDIS_URL!,
+      databaseUrl: stack.db.url,
+      nodeId: 'default',
+      name: 'jobs-e2e',
     });
     try {
       const ctx = { tenant_id: a.tenantId, domain_allowlist: null, home_tenant_id: a.tenantId };
@@ -252,13 +267,22 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
         return waitJob(a.token, row.id);
       };
       const first = await run(data);
-      assert.deepEqual(first.result.rows.map((r: Body) => r.status), ['created', 'created']);
+      assert.deepEqual(
+        first.result.rows.map((r: Body) => r.status),
+        ['created', 'created'],
+      );
       const second = await run(data);
-      assert.deepEqual(second.result.rows.map((r: Body) => [r.status, r.mailbox_id]), first.result.rows.map((r: Body) => ['exists', r.mailbox_id]));
+      assert.deepEqual(
+        second.result.rows.map((r: Body) => [r.status, r.mailbox_id]),
+        first.result.rows.map((r: Body) => ['exists', r.mailbox_id]),
+      );
       // A retry's data carries the rows already done: they are reported as recorded, not sent again.
       const recorded = { row: 1, address: 'twice1@jobs-a.example', status: 'created' as const, mailbox_id: first.result.rows[0].mailbox_id };
       const third = await run({ ...data, rows: [...data.rows, input(3)], done: [recorded] });
-      assert.deepEqual(third.result.rows.map((r: Body) => r.status), ['created', 'exists', 'created']);
+      assert.deepEqual(
+        third.result.rows.map((r: Body) => r.status),
+        ['created', 'exists', 'created'],
+      );
       assert.deepEqual(third.result.totals, { total: 3, created: 2, exists: 1, failed: 0 });
       const n = await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM mailboxes WHERE address LIKE 'twice%'`);
       assert.equal(n[0].n, '3');
@@ -280,11 +304,15 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     const id = res.body.job.id;
     // Several rows done before the kill: were they sent again, they would come back as `exists`.
     let doneBefore = 0;
-    await waitFor('import under way', async () => {
-      const [j] = await stack.db.query<{ progress: number }>(`SELECT progress FROM jobs WHERE id = $1`, [id]);
-      doneBefore = Math.floor((j.progress / 99) * rows.length);
-      return doneBefore >= 5;
-    }, 20_000);
+    await waitFor(
+      'import under way',
+      async () => {
+        const [j] = await stack.db.query<{ progress: number }>(`SELECT progress FROM jobs WHERE id = $1`, [id]);
+        doneBefore = Math.floor((j.progress / 99) * rows.length);
+        return doneBefore >= 5;
+      },
+      20_000,
+    );
     await stack.apps.get('worker')!.stop('SIGKILL');
     const [mid] = await stack.db.query<{ progress: number; state: string }>(`SELECT progress, state FROM jobs WHERE id = $1`, [id]);
     assert.equal(mid.state, 'active');
@@ -293,7 +321,10 @@ describe('jobs: reconcile, mailbox import, status, cancel (e2e)', () => {
     const done = await waitJob(a.token, id, ENDED, 60_000);
     assert.equal(done.state, 'completed', JSON.stringify(done));
     assert.equal(done.attempts, 2, 'the second attempt finished it');
-    assert.deepEqual(done.result.rows.map((r: Body) => r.row), rows.map((_, i) => i + 1));
+    assert.deepEqual(
+      done.result.rows.map((r: Body) => r.row),
+      rows.map((_, i) => i + 1),
+    );
     assert.ok(done.result.rows.every((r: Body) => r.status === 'created' || r.status === 'exists'));
     assert.ok(doneBefore >= 5);
     assert.ok(done.result.totals.exists <= 1, `rows done before the kill were skipped, not re-sent (${done.result.totals.exists} exists)`);
@@ -310,7 +341,12 @@ describe('jobs while Redis is briefly down (e2e)', () => {
   let redisProc: Proc | undefined;
 
   const startRedis = async () => {
-    const p = new Proc('redis', process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
+    const p = new Proc(
+      'redis',
+      process.env.REDIS_SERVER_BIN ?? 'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      process.env,
+    );
     redisProc = p;
     await waitFor('redis-server', async () => {
       if (!p.running) throw new Error(`redis-server exited: ${p.tail()}`);
@@ -328,10 +364,14 @@ describe('jobs while Redis is briefly down (e2e)', () => {
   };
   const waitJob = async (id: string): Promise<Body> => {
     let last: Body;
-    await waitFor(`job ${id} ended`, async () => {
-      last = (await stack.api(stack.admin.apiKey).get(`/api/v1/jobs/${id}`)).body;
-      return ENDED.includes(last.state);
-    }, 30_000);
+    await waitFor(
+      `job ${id} ended`,
+      async () => {
+        last = (await stack.api(stack.admin.apiKey).get(`/api/v1/jobs/${id}`)).body;
+        return ENDED.includes(last.state);
+      },
+      30_000,
+    );
     return last;
   };
 

@@ -23,7 +23,12 @@ describe('tenant and domain limits (e2e)', () => {
   const count = async (table: string, tenantId: string) =>
     Number((await stack.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = $1`, [tenantId]))[0].n);
   const setLimits = (tenantId: string, limits: Record<string, number | null>) =>
-    stack.db.query(`UPDATE tenants SET ${Object.keys(limits).map((k, i) => `${k} = $${i + 2}`).join(', ')} WHERE id = $1`, [tenantId, ...Object.values(limits)]);
+    stack.db.query(
+      `UPDATE tenants SET ${Object.keys(limits)
+        .map((k, i) => `${k} = $${i + 2}`)
+        .join(', ')} WHERE id = $1`,
+      [tenantId, ...Object.values(limits)],
+    );
   const quota = (res: Awaited<ReturnType<ApiClient['get']>>, pattern: RegExp) => {
     const err = expectError(res, 409, 'QUOTA_EXCEEDED');
     assert.match(err.detail, pattern);
@@ -55,7 +60,10 @@ describe('tenant and domain limits (e2e)', () => {
 
     await setLimits(t.tenantId, { max_mailboxes: null });
     assert.equal((await put(admin, '/api/v1/domains/a.lim-mbx.example/overrides', { max_mailboxes: 1 })).status, 200);
-    quota(await api.post('/api/v1/mailboxes', { username: 'u3@a.lim-mbx.example', password: PW }), /domain limit max_mailboxes \(1\) of a\.lim-mbx\.example reached/);
+    quota(
+      await api.post('/api/v1/mailboxes', { username: 'u3@a.lim-mbx.example', password: PW }),
+      /domain limit max_mailboxes \(1\) of a\.lim-mbx\.example reached/,
+    );
     assert.equal((await api.post('/api/v1/mailboxes', { username: 'u3@b.lim-mbx.example', password: PW })).status, 201, 'another domain is not limited');
     // The domain defaults apply to every domain without an override.
     assert.equal((await put(admin, '/api/v1/config/domain-defaults', { max_mailboxes: 2 })).status, 200);
@@ -70,11 +78,17 @@ describe('tenant and domain limits (e2e)', () => {
     for (const name of ['a.lim-ali.example', 'b.lim-ali.example']) assert.equal((await api.post('/api/v1/domains', { name })).status, 201);
     await setLimits(t.tenantId, { max_aliases: 1 });
     assert.equal((await api.post('/api/v1/aliases', { source: 'x@a.lim-ali.example', destinations: ['someone@example.net'] })).status, 201);
-    quota(await api.post('/api/v1/aliases', { source: 'y@b.lim-ali.example', destinations: ['someone@example.net'] }), /tenant limit max_aliases \(1\) reached/);
+    quota(
+      await api.post('/api/v1/aliases', { source: 'y@b.lim-ali.example', destinations: ['someone@example.net'] }),
+      /tenant limit max_aliases \(1\) reached/,
+    );
     assert.equal(await count('aliases', t.tenantId), 1);
     await setLimits(t.tenantId, { max_aliases: null });
     assert.equal((await put(admin, '/api/v1/domains/a.lim-ali.example/overrides', { max_aliases: 1 })).status, 200);
-    quota(await api.post('/api/v1/aliases', { source: '@a.lim-ali.example', destinations: ['someone@example.net'] }), /domain limit max_aliases \(1\) of a\.lim-ali\.example reached/);
+    quota(
+      await api.post('/api/v1/aliases', { source: '@a.lim-ali.example', destinations: ['someone@example.net'] }),
+      /domain limit max_aliases \(1\) of a\.lim-ali\.example reached/,
+    );
     assert.equal(await count('aliases', t.tenantId), 1);
     assert.equal((await stack.db.query(`SELECT 1 FROM mail_addresses WHERE address = '@a.lim-ali.example'`)).length, 0);
     assert.equal((await api.post('/api/v1/aliases', { source: 'y@b.lim-ali.example', destinations: ['someone@example.net'] })).status, 201);
@@ -88,7 +102,10 @@ describe('tenant and domain limits (e2e)', () => {
     const big = await api.post('/api/v1/mailboxes', { username: 'big@lim-sto.example', password: PW, quota_bytes: 2 * GiB });
     assert.equal(big.status, 201);
     assert.equal((await api.post('/api/v1/mailboxes', { username: 'dflt@lim-sto.example', password: PW })).status, 201, 'the default 1 GiB fits exactly');
-    quota(await api.post('/api/v1/mailboxes', { username: 'more@lim-sto.example', password: PW, quota_bytes: 1 }), /tenant limit storage_bytes \(3221225472\) exceeded/);
+    quota(
+      await api.post('/api/v1/mailboxes', { username: 'more@lim-sto.example', password: PW, quota_bytes: 1 }),
+      /tenant limit storage_bytes \(3221225472\) exceeded/,
+    );
     quota(await api.post('/api/v1/mailboxes', { username: 'more@lim-sto.example', password: PW, quota_bytes: 0 }), /tenant limit storage_bytes .*unlimited/);
     assert.equal(await count('mailboxes', t.tenantId), 2);
 
@@ -101,7 +118,11 @@ describe('tenant and domain limits (e2e)', () => {
     assert.equal((await api.patch('/api/v1/mailboxes/big@lim-sto.example', { quota_bytes: GiB })).status, 200);
     assert.equal((await put(api, '/api/v1/mailboxes/big@lim-sto.example/overrides', { quota_bytes: 2 * GiB })).status, 200);
     await setLimits(t.tenantId, { storage_bytes: GiB });
-    assert.equal((await put(api, '/api/v1/mailboxes/big@lim-sto.example/overrides', { quota_bytes: GiB })).status, 200, 'shrinking while over the limit is allowed');
+    assert.equal(
+      (await put(api, '/api/v1/mailboxes/big@lim-sto.example/overrides', { quota_bytes: GiB })).status,
+      200,
+      'shrinking while over the limit is allowed',
+    );
   });
 
   it('quota_total_bytes: the domain’s effective storage', async () => {
@@ -130,7 +151,14 @@ describe('tenant and domain limits (e2e)', () => {
       Array.from({ length: 20 }, (_, i) => api.post('/api/v1/mailboxes', { username: `racer${i}@race-mbx.example`, password: PW })),
     );
     const statuses = results.map((r) => r.status).sort();
-    assert.deepEqual(statuses, [201, ...Array(19).fill(409)], results.filter((r) => r.status !== 201 && r.status !== 409).map((r) => r.text).join('\n'));
+    assert.deepEqual(
+      statuses,
+      [201, ...Array(19).fill(409)],
+      results
+        .filter((r) => r.status !== 201 && r.status !== 409)
+        .map((r) => r.text)
+        .join('\n'),
+    );
     for (const r of results.filter((x) => x.status === 409)) quota(r, /tenant limit max_mailboxes \(2\) reached/);
     assert.equal(await count('mailboxes', t.tenantId), before + 1);
   });

@@ -74,7 +74,10 @@ describe('login lockout (e2e)', () => {
 
     // Each failure once a lock has ended doubles the delay (2 s), up to LOGIN_LOCKOUT_MAX_SECONDS (3 s, not 4).
     let retry = 1;
-    for (const [i, expected] of [[0, 2], [1, MAX_SECONDS]] as const) {
+    for (const [i, expected] of [
+      [0, 2],
+      [1, MAX_SECONDS],
+    ] as const) {
       await sleep(retry * 1000 + 150);
       expectError(await login(via[i], email, 'Wrong-password-1', ip), 401, 'UNAUTHORIZED');
       for (const api of via) expectLocked(await login(api, email, password, ip), expected, /account/);
@@ -96,9 +99,7 @@ describe('login lockout (e2e)', () => {
 
   it(`concurrent guesses cannot slip in under the threshold: of 12 parallel wrong logins from 12 IPs at most ${THRESHOLD} are checked`, async () => {
     const { email, password } = await stack.tenantAdmin('parallel-guesses');
-    const burst = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => login(via[i % 2]!, email, `Wrong-password-${i}`, `198.51.100.${100 + i}`)),
-    );
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => login(via[i % 2]!, email, `Wrong-password-${i}`, `198.51.100.${100 + i}`)));
     const statuses = burst.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 401).length, THRESHOLD, `statuses ${statuses.join(',')}`);
     assert.equal(statuses.filter((s) => s === 429).length, 12 - THRESHOLD, `statuses ${statuses.join(',')}`);
@@ -133,8 +134,12 @@ describe('login lockout (e2e)', () => {
     });
 
     const failedAttempts = async (mfaToken: string) =>
-      (await stack.db.query<{ failed_attempts: number }>(`SELECT failed_attempts FROM mfa_login_tokens WHERE token_sha256 = encode(sha256($1::bytea), 'hex')`, [mfaToken]))[0]!
-        .failed_attempts;
+      (
+        await stack.db.query<{ failed_attempts: number }>(
+          `SELECT failed_attempts FROM mfa_login_tokens WHERE token_sha256 = encode(sha256($1::bytea), 'hex')`,
+          [mfaToken],
+        )
+      )[0]!.failed_attempts;
 
     it('wrong codes on /auth/login/2fa lock the account for both login steps on both gateways; only the completed second step resets', async () => {
       const ip = '198.51.100.2';
@@ -161,7 +166,10 @@ describe('login lockout (e2e)', () => {
       // Nothing was checked or spent while locked.
       assert.equal(await fails('account', email), THRESHOLD);
       assert.equal(await failedAttempts(second.body.mfa_token), 1);
-      assert.equal((await stack.db.query<{ totp_last_step: string }>(`SELECT totp_last_step FROM accounts WHERE id = $1`, [accountId]))[0]!.totp_last_step, lastStep);
+      assert.equal(
+        (await stack.db.query<{ totp_last_step: string }>(`SELECT totp_last_step FROM accounts WHERE id = $1`, [accountId]))[0]!.totp_last_step,
+        lastStep,
+      );
 
       // Once the lock is over the same mfa_token completes the login, and that resets the account's counter (not the IP's).
       await sleep(1150);

@@ -12,12 +12,20 @@ import { TestStack } from '../helpers/stack.js';
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Queued { queue_name: string; queue_id: string; sender: string; recipients: { address: string; delay_reason?: string }[] }
+interface Queued {
+  queue_name: string;
+  queue_id: string;
+  sender: string;
+  recipients: { address: string; delay_reason?: string }[];
+}
 
 /** The real Postfix queue, straight from Postfix (not through the API). */
 async function postqueue(): Promise<Queued[]> {
   const { stdout } = await exec('postqueue', ['-j']);
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Queued);
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Queued);
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -69,16 +77,23 @@ describe('mail node against the real mail stack (e2e)', () => {
       child.stdin!.end(message);
     });
     // Generous: cleanup retries while a shared map (reconciled by other suites) is briefly unreachable.
-    const m = await waitFor('the message to be deferred', async () => {
-      const q = await ours();
-      return q?.queue_name === 'deferred' && q;
-    }, 90_000);
+    const m = await waitFor(
+      'the message to be deferred',
+      async () => {
+        const q = await ours();
+        return q?.queue_name === 'deferred' && q;
+      },
+      90_000,
+    );
     queueId = m.queue_id;
 
     const summary = await admin.get('/api/v1/queue');
     assert.equal(summary.status, 200, summary.text);
     assert.ok(summary.body.queues.deferred >= 1);
-    assert.equal(summary.body.total, Object.values(summary.body.queues as Record<string, number>).reduce((a, b) => a + b, 0));
+    assert.equal(
+      summary.body.total,
+      Object.values(summary.body.queues as Record<string, number>).reduce((a, b) => a + b, 0),
+    );
 
     const list = await admin.get(`/api/v1/queue/items?queue=deferred&sender=${encodeURIComponent(sender.toUpperCase())}&recipient=${tag}`);
     assert.equal(list.status, 200, list.text);
@@ -93,7 +108,10 @@ describe('mail node against the real mail stack (e2e)', () => {
     const one = await admin.get(`/api/v1/queue/items/${queueId}`);
     assert.equal(one.status, 200, one.text);
     assert.match(one.body.recipients[0].delay_reason, /127\.0\.0\.1.*:9|Connection refused/);
-    assert.ok(one.body.headers.some((h: { name: string; value: string }) => h.name === 'Subject' && h.value === `queue test ${tag}`), JSON.stringify(one.body.headers));
+    assert.ok(
+      one.body.headers.some((h: { name: string; value: string }) => h.name === 'Subject' && h.value === `queue test ${tag}`),
+      JSON.stringify(one.body.headers),
+    );
   });
 
   it('hold, release and requeue act on the real queue; the wrong state is 409', async () => {
@@ -234,6 +252,10 @@ describe('mail node against the real mail stack (e2e)', () => {
     const pidNow = restartRunning.body.service.pid;
     assert.ok(pidNow > 1);
     await sleep(500);
-    assert.deepEqual([(await admin.get('/api/v1/services/opendkim')).body.running, (await admin.get('/api/v1/services/opendkim')).body.pid], [true, pidNow], 'the new opendkim stays up');
+    assert.deepEqual(
+      [(await admin.get('/api/v1/services/opendkim')).body.running, (await admin.get('/api/v1/services/opendkim')).body.pid],
+      [true, pidNow],
+      'the new opendkim stays up',
+    );
   });
 });

@@ -24,7 +24,11 @@ describe('mail node against a private Postfix instance (e2e)', () => {
   let admin: ApiClient;
 
   const postfixUid = async () => Number((await exec('id', ['-u', 'postfix'])).stdout.trim());
-  const queue = async () => (await exec('postqueue', ['-c', conf, '-j'])).stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { queue_name: string; queue_id: string });
+  const queue = async () =>
+    (await exec('postqueue', ['-c', conf, '-j'])).stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { queue_name: string; queue_id: string });
   const inject = async (n: number) => {
     for (let i = 0; i < n; i++) {
       await new Promise<void>((resolve, reject) => {
@@ -36,7 +40,8 @@ describe('mail node against a private Postfix instance (e2e)', () => {
   const waitFor = async (what: string, ok: () => Promise<boolean>, ms = 30_000) => {
     const end = Date.now() + ms;
     while (!(await ok())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-10).join('\n') : 'no log'}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what}: ${existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-10).join('\n') : 'no log'}`);
       await sleep(200);
     }
   };
@@ -45,22 +50,25 @@ describe('mail node against a private Postfix instance (e2e)', () => {
     assert.equal(userInfo().uid, 0, 'needs root (Postfix instance)');
     for (const d of ['etc', 'spool', 'data']) mkdirSync(join(root, d), { recursive: true });
     chownSync(join(root, 'data'), await postfixUid(), -1);
-    writeFileSync(join(conf, 'main.cf'), [
-      'compatibility_level = 3.6',
-      `queue_directory = ${join(root, 'spool')}`,
-      `data_directory = ${join(root, 'data')}`,
-      'inet_interfaces = loopback-only',
-      'inet_protocols = ipv4',
-      // No smtpd or other network listener: this instance only takes mail from sendmail -C.
-      'master_service_disable = inet',
-      'myhostname = private.mailplane.test',
-      'mydestination =',
-      'default_transport = smtp:[127.0.0.1]:9',
-      'relay_transport = smtp:[127.0.0.1]:9',
-      `maillog_file = ${log}`,
-      'syslog_name = postfix-private',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(conf, 'main.cf'),
+      [
+        'compatibility_level = 3.6',
+        `queue_directory = ${join(root, 'spool')}`,
+        `data_directory = ${join(root, 'data')}`,
+        'inet_interfaces = loopback-only',
+        'inet_protocols = ipv4',
+        // No smtpd or other network listener: this instance only takes mail from sendmail -C.
+        'master_service_disable = inet',
+        'myhostname = private.mailplane.test',
+        'mydestination =',
+        'default_transport = smtp:[127.0.0.1]:9',
+        'relay_transport = smtp:[127.0.0.1]:9',
+        `maillog_file = ${log}`,
+        'syslog_name = postfix-private',
+        '',
+      ].join('\n'),
+    );
     const masterCf = ['/etc/postfix/master.cf', '/usr/share/postfix/master.cf.dist'].find((f) => existsSync(f));
     assert.ok(masterCf, 'Postfix is installed (master.cf found)');
     writeFileSync(join(conf, 'master.cf'), readFileSync(masterCf, 'utf8'));
@@ -92,7 +100,10 @@ describe('mail node against a private Postfix instance (e2e)', () => {
     assert.deepEqual(summary.body, { node: 'default', total: 3, queues: { active: 0, deferred: 3, hold: 0, incoming: 0, maildrop: 0 } });
     const page = await admin.get('/api/v1/queue/items?limit=2&page=2&sort=sender&order=desc');
     assert.deepEqual(page.body.meta, { page: 2, limit: 2, total: 3 });
-    assert.deepEqual(page.body.data.map((m: { sender: string }) => m.sender), ['s0@example.org']);
+    assert.deepEqual(
+      page.body.data.map((m: { sender: string }) => m.sender),
+      ['s0@example.org'],
+    );
   });
 
   it('DELETE /queue?confirm=true deletes every message and says how many', async () => {

@@ -46,19 +46,29 @@ describe('mail node without a mail stack (e2e)', () => {
   it('bad input is a 400 before any command runs', async () => {
     for (const id of ['ALL', 'not-an-id', 'abcdef', '4F2A81C0D3x', '-d']) {
       const e = expectError(await admin.get(`/api/v1/queue/items/${encodeURIComponent(id)}`), 400, 'VALIDATION_FAILED');
-      assert.deepEqual(e.fields?.map((f) => f.field), ['queueId'], id);
+      assert.deepEqual(
+        e.fields?.map((f) => f.field),
+        ['queueId'],
+        id,
+      );
       expectError(await admin.post(`/api/v1/queue/items/${encodeURIComponent(id)}/hold`, {}), 400, 'VALIDATION_FAILED');
       expectError(await admin.delete(`/api/v1/queue/items/${encodeURIComponent(id)}`), 400, 'VALIDATION_FAILED');
     }
     for (const q of ['', '?confirm=false', '?confirm=yes']) {
       const e = expectError(await admin.delete(`/api/v1/queue${q}`), 400, 'VALIDATION_FAILED');
-      assert.deepEqual(e.fields?.map((f) => f.field), ['confirm']);
+      assert.deepEqual(
+        e.fields?.map((f) => f.field),
+        ['confirm'],
+      );
     }
     expectError(await admin.get('/api/v1/queue/items?queue=bogus'), 400, 'VALIDATION_FAILED');
     expectError(await admin.get('/api/v1/queue/items?sort=password'), 400, 'VALIDATION_FAILED');
     expectError(await admin.get('/api/v1/queue/items?limit=501'), 400, 'VALIDATION_FAILED');
     const body = expectError(await admin.post('/api/v1/queue/flush', { now: true }), 400, 'VALIDATION_FAILED');
-    assert.deepEqual(body.fields?.map((f) => f.field), ['now']);
+    assert.deepEqual(
+      body.fields?.map((f) => f.field),
+      ['now'],
+    );
     expectError(await admin.post('/api/v1/queue/flush'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expectError(await admin.post('/api/v1/services/postfix/restart', { force: 1 }), 400, 'VALIDATION_FAILED');
   });
@@ -97,12 +107,20 @@ describe('mail node without a mail stack (e2e)', () => {
     assert.equal(list.status, 200, list.text);
     assert.deepEqual(
       list.body.data.map((s: Record<string, unknown>) => [s.name, s.installed, s.running, s.pid, s.version]),
-      [['postfix', false, false, null, null], ['dovecot', false, false, null, null], ['opendkim', false, false, null, null]],
+      [
+        ['postfix', false, false, null, null],
+        ['dovecot', false, false, null, null],
+        ['opendkim', false, false, null, null],
+      ],
     );
     const one = await admin.get('/api/v1/services/dovecot');
     assert.equal(one.status, 200);
     assert.equal(one.body.installed, false);
-    for (const [name, program] of [['postfix', /postfix.*Postfix/], ['dovecot', /dovecot.*Dovecot/], ['opendkim', /opendkim.*OpenDKIM/]] as const) {
+    for (const [name, program] of [
+      ['postfix', /postfix.*Postfix/],
+      ['dovecot', /dovecot.*Dovecot/],
+      ['opendkim', /opendkim.*OpenDKIM/],
+    ] as const) {
       for (const action of ['start', 'stop', 'restart', 'reload']) missing(await admin.post(`/api/v1/services/${name}/${action}`, {}), program);
     }
     expectError(await admin.get('/api/v1/services/sendmail'), 404, 'NOT_FOUND');
@@ -124,10 +142,19 @@ describe('mail node without a mail stack (e2e)', () => {
     const t = await stack.tenantAdmin('mailnode');
     const tenant = stack.api(t.token);
     for (const [method, path] of [
-      ['GET', '/api/v1/queue'], ['GET', '/api/v1/queue/items'], ['GET', '/api/v1/queue/items/4F2A81C0D3'], ['POST', '/api/v1/queue/flush'],
-      ['POST', '/api/v1/queue/items/4F2A81C0D3/hold'], ['DELETE', '/api/v1/queue/items/4F2A81C0D3'], ['DELETE', '/api/v1/queue?confirm=true'],
-      ['GET', '/api/v1/stats'], ['GET', '/api/v1/stats/mail'], ['GET', '/api/v1/services'], ['GET', '/api/v1/services/postfix'],
-      ['POST', '/api/v1/services/postfix/restart'], ['GET', '/api/v1/system/about'],
+      ['GET', '/api/v1/queue'],
+      ['GET', '/api/v1/queue/items'],
+      ['GET', '/api/v1/queue/items/4F2A81C0D3'],
+      ['POST', '/api/v1/queue/flush'],
+      ['POST', '/api/v1/queue/items/4F2A81C0D3/hold'],
+      ['DELETE', '/api/v1/queue/items/4F2A81C0D3'],
+      ['DELETE', '/api/v1/queue?confirm=true'],
+      ['GET', '/api/v1/stats'],
+      ['GET', '/api/v1/stats/mail'],
+      ['GET', '/api/v1/services'],
+      ['GET', '/api/v1/services/postfix'],
+      ['POST', '/api/v1/services/postfix/restart'],
+      ['GET', '/api/v1/system/about'],
     ] as const) {
       const res = await tenant.request(method, path, method === 'POST' ? {} : undefined);
       expectError(res, 403, 'FORBIDDEN');

@@ -37,7 +37,11 @@ describe('mailbox overrides and effective settings (e2e)', () => {
     const empty = await api.get('/api/v1/mailboxes/alice@mcfg.example/overrides');
     assert.equal(empty.status, 200);
     assert.deepEqual(empty.body, {});
-    const set = await put(api, '/api/v1/mailboxes/ALICE@mcfg.example/overrides', { max_send_per_day: 20, spam_action: 'reject', forward_to: ['Boss@Example.COM'] });
+    const set = await put(api, '/api/v1/mailboxes/ALICE@mcfg.example/overrides', {
+      max_send_per_day: 20,
+      spam_action: 'reject',
+      forward_to: ['Boss@Example.COM'],
+    });
     assert.equal(set.status, 200, set.text);
     assert.deepEqual(set.body, { max_send_per_day: 20, spam_action: 'reject', forward_to: ['Boss@example.com'] });
     assert.deepEqual(await overridesRow(), set.body);
@@ -52,11 +56,18 @@ describe('mailbox overrides and effective settings (e2e)', () => {
     const api = stack.api(a.token);
     const before = await overridesRow();
     for (const [body, field] of [
-      [{ colour: 'blue' }, 'colour'], [{ spam_threshold: 101 }, 'spam_threshold'], [{ forward_to: ['nope'] }, 'forward_to'],
-      [{ max_recipients_per_message: 0 }, 'max_recipients_per_message'], [{ dkim_enabled: true }, 'dkim_enabled'], [{ quota_bytes: -1 }, 'quota_bytes'],
+      [{ colour: 'blue' }, 'colour'],
+      [{ spam_threshold: 101 }, 'spam_threshold'],
+      [{ forward_to: ['nope'] }, 'forward_to'],
+      [{ max_recipients_per_message: 0 }, 'max_recipients_per_message'],
+      [{ dkim_enabled: true }, 'dkim_enabled'],
+      [{ quota_bytes: -1 }, 'quota_bytes'],
     ] as const) {
       const err = expectError(await put(api, '/api/v1/mailboxes/alice@mcfg.example/overrides', body), 400, 'VALIDATION_FAILED');
-      assert.ok(err.fields?.some((f) => f.field === field), `${JSON.stringify(body)} → ${JSON.stringify(err.fields)}`);
+      assert.ok(
+        err.fields?.some((f) => f.field === field),
+        `${JSON.stringify(body)} → ${JSON.stringify(err.fields)}`,
+      );
     }
     expectError(await put(api, '/api/v1/mailboxes/alice@mcfg.example/overrides', [1]), 400, 'VALIDATION_FAILED');
     assert.deepEqual(await overridesRow(), before);
@@ -68,13 +79,19 @@ describe('mailbox overrides and effective settings (e2e)', () => {
     const before = await overridesRow();
     const cap = expectError(await put(api, '/api/v1/mailboxes/alice@mcfg.example/overrides', { message_size_limit: 30 * MiB }), 400, 'VALIDATION_FAILED');
     assert.match(cap.detail, /global cap message_size_limit = 20971520/);
-    assert.deepEqual(cap.fields!.map((f) => f.field), ['message_size_limit']);
+    assert.deepEqual(
+      cap.fields!.map((f) => f.field),
+      ['message_size_limit'],
+    );
 
     assert.equal((await put(admin, '/api/v1/domains/mcfg.example/overrides', { quota_total_bytes: 10 * GiB })).status, 200);
     for (const q of [10 * GiB + 1, 0]) {
       const err = expectError(await put(api, '/api/v1/mailboxes/alice@mcfg.example/overrides', { quota_bytes: q }), 400, 'VALIDATION_FAILED');
       assert.match(err.detail, /quota_total_bytes = 10737418240/);
-      assert.deepEqual(err.fields!.map((f) => f.field), ['quota_bytes']);
+      assert.deepEqual(
+        err.fields!.map((f) => f.field),
+        ['quota_bytes'],
+      );
     }
     assert.deepEqual(await overridesRow(), before);
     assert.equal((await put(api, '/api/v1/mailboxes/alice@mcfg.example/overrides', { quota_bytes: 2 * GiB, message_size_limit: 10 * MiB })).status, 200);
@@ -82,7 +99,10 @@ describe('mailbox overrides and effective settings (e2e)', () => {
 
   it('effective: narrowest non-null wins and each field names its source', async () => {
     const api = stack.api(a.token);
-    assert.equal((await put(admin, '/api/v1/config/mailbox-defaults', { spam_threshold: 7, enabled_imap: false, max_send_per_day: 5, spam_action: 'tag' })).status, 200);
+    assert.equal(
+      (await put(admin, '/api/v1/config/mailbox-defaults', { spam_threshold: 7, enabled_imap: false, max_send_per_day: 5, spam_action: 'tag' })).status,
+      200,
+    );
     assert.equal((await put(admin, '/api/v1/domains/mcfg.example/overrides', { spam_threshold: 4, dkim_enabled: false })).status, 200);
     assert.equal((await api.patch('/api/v1/mailboxes/alice@mcfg.example', { quota_bytes: 3 * GiB })).status, 200);
     await put(api, '/api/v1/mailboxes/alice@mcfg.example/overrides', { message_size_limit: null });
@@ -143,7 +163,11 @@ describe('mailbox overrides and effective settings (e2e)', () => {
     expectError(await put(stack.api(readOnly), '/api/v1/mailboxes/alice@mcfg.example/overrides', { enabled_smtp: false }), 403, 'INSUFFICIENT_SCOPE');
     // a.apiKey carries domains:write and api_keys:write only.
     expectError(await stack.api(a.apiKey).get('/api/v1/mailboxes/alice@mcfg.example/effective'), 403, 'INSUFFICIENT_SCOPE');
-    expectError(await stack.api(a.token).request('PUT', '/api/v1/mailboxes/alice@mcfg.example/overrides', 'x=1', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectError(
+      await stack.api(a.token).request('PUT', '/api/v1/mailboxes/alice@mcfg.example/overrides', 'x=1', { 'content-type': 'text/plain' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('deleting the mailbox removes its overrides', async () => {

@@ -19,9 +19,11 @@ describe('mailbox import preview and CSV export (e2e)', () => {
   let domainA: { id: string; name: string };
 
   const counts = async () =>
-    (await stack.db.query<{ m: string; a: string; addr: string }>(
-      `SELECT (SELECT count(*) FROM mailboxes) AS m, (SELECT count(*) FROM aliases) AS a, (SELECT count(*) FROM mail_addresses) AS addr`,
-    ))[0];
+    (
+      await stack.db.query<{ m: string; a: string; addr: string }>(
+        `SELECT (SELECT count(*) FROM mailboxes) AS m, (SELECT count(*) FROM aliases) AS a, (SELECT count(*) FROM mail_addresses) AS addr`,
+      )
+    )[0];
   const preview = (token: string, body: unknown) => stack.api(token).post('/api/v1/mailboxes/import/preview', body);
   const exportCsv = async (token: string, query = '') => {
     const res = await stack.api(token).get(`/api/v1/mailboxes/export${query}`);
@@ -77,7 +79,10 @@ describe('mailbox import preview and CSV export (e2e)', () => {
     assert.equal(res.status, 200, res.text);
     const v = res.body.rows as { row: number; ok: boolean; address?: string; reasons?: string[] }[];
     const reasons = (row: number) => (v[row - 1].reasons ?? []).join(' | ');
-    assert.deepEqual(v.map((r) => r.row), Array.from({ length: 15 }, (_, i) => i + 1));
+    assert.deepEqual(
+      v.map((r) => r.row),
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
     assert.deepEqual(v[0], { row: 1, address: 'new1@ie-a.example', ok: true });
     assert.match(reasons(2), /^address: existing@ie-a\.example is already used by a mailbox$/);
     assert.match(reasons(3), /^address: team@ie-a\.example is already used by an alias$/);
@@ -161,8 +166,14 @@ describe('mailbox import preview and CSV export (e2e)', () => {
       { address: 'formula@ie-a.example', name: `'=HYPERLINK("http://evil.example","x")`, password: '', quota_bytes: '', active: 'true' },
       { address: 'off@ie-a.example', name: '', password: '', quota_bytes: '', active: 'false' },
     ]);
-    assert.deepEqual((await exportCsv(a.token, '?active=false')).records.map((r) => r.address), ['off@ie-a.example']);
-    assert.deepEqual((await exportCsv(b.token)).records.map((r) => r.address), ['other@ie-b.example']);
+    assert.deepEqual(
+      (await exportCsv(a.token, '?active=false')).records.map((r) => r.address),
+      ['off@ie-a.example'],
+    );
+    assert.deepEqual(
+      (await exportCsv(b.token)).records.map((r) => r.address),
+      ['other@ie-b.example'],
+    );
     assert.deepEqual((await exportCsv(b.token, '?domain=ie-a.example')).records, [], 'another tenant’s domain exports nothing');
     const all = (await exportCsv(stack.admin.apiKey)).records.map((r) => r.address);
     assert.ok(all.includes('other@ie-b.example') && all.includes('existing@ie-a.example'));
@@ -175,8 +186,17 @@ describe('mailbox import preview and CSV export (e2e)', () => {
     assert.equal(pv.status, 200, pv.text);
     assert.equal(pv.body.summary.total, 4);
     assert.equal(pv.body.summary.failed, 4);
-    for (const r of pv.body.rows) assert.ok(r.reasons.some((x: string) => /is already used by a mailbox/.test(x)), JSON.stringify(r));
-    assert.deepEqual(pv.body.rows.map((r: { address: string }) => r.address).sort(), ['-dash@ie-a.example', 'existing@ie-a.example', 'formula@ie-a.example', 'off@ie-a.example']);
+    for (const r of pv.body.rows)
+      assert.ok(
+        r.reasons.some((x: string) => /is already used by a mailbox/.test(x)),
+        JSON.stringify(r),
+      );
+    assert.deepEqual(pv.body.rows.map((r: { address: string }) => r.address).sort(), [
+      '-dash@ie-a.example',
+      'existing@ie-a.example',
+      'formula@ie-a.example',
+      'off@ie-a.example',
+    ]);
   });
 
   it('streams an export larger than one page in address order', async () => {
@@ -190,7 +210,10 @@ describe('mailbox import preview and CSV export (e2e)', () => {
     const addresses = records.map((r) => r.address);
     assert.equal(new Set(addresses).size, addresses.length, 'no row twice across pages');
     const bulk = addresses.filter((x) => x.startsWith('bulk'));
-    assert.deepEqual(bulk, Array.from({ length: 2500 }, (_, i) => `bulk${String(i + 1).padStart(5, '0')}@ie-a.example`));
+    assert.deepEqual(
+      bulk,
+      Array.from({ length: 2500 }, (_, i) => `bulk${String(i + 1).padStart(5, '0')}@ie-a.example`),
+    );
     assert.ok(records.every((r) => r.password === ''));
   });
 
@@ -220,7 +243,7 @@ describe('mailbox import preview and CSV export (e2e)', () => {
     await stack.apps.get('worker')!.stop();
     stack.restartApp('worker');
     let job: Record<string, unknown> = {};
-    for (const started = Date.now(); Date.now() - started < 30_000; ) {
+    for (const started = Date.now(); Date.now() - started < 30_000;) {
       await checkRedis('while running');
       job = (await stack.api(a.token).get(`/api/v1/jobs/${jobId}`)).body;
       if (job.state === 'completed' || job.state === 'failed') break;
@@ -231,7 +254,8 @@ describe('mailbox import preview and CSV export (e2e)', () => {
     await checkRedis('after');
     // The worker opened each sealed password: the stored hash verifies the password of its own row.
     const stored = await stack.db.query<{ address: string; password_hash: string }>(
-      `SELECT address, password_hash FROM mailboxes WHERE address = ANY($1) ORDER BY address`, [addresses],
+      `SELECT address, password_hash FROM mailboxes WHERE address = ANY($1) ORDER BY address`,
+      [addresses],
     );
     assert.equal(stored.length, 3);
     for (const m of stored) {

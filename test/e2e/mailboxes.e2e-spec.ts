@@ -41,9 +41,12 @@ describe('mailboxes (e2e)', () => {
   });
 
   const row = async (id: string) =>
-    (await stack.db.query<{ address: string; password_hash: string; quota_bytes: string | null; active: boolean; name: string }>(
-      `SELECT address, password_hash, quota_bytes, active, name FROM mailboxes WHERE id = $1`, [id],
-    ))[0];
+    (
+      await stack.db.query<{ address: string; password_hash: string; quota_bytes: string | null; active: boolean; name: string }>(
+        `SELECT address, password_hash, quota_bytes, active, name FROM mailboxes WHERE id = $1`,
+        [id],
+      )
+    )[0];
 
   it('mailbox-service answers the gateway’s /health and its own probes', async () => {
     assert.equal((await stack.api().get('/health')).body.details['mailbox-service'].status, 'up');
@@ -53,18 +56,44 @@ describe('mailboxes (e2e)', () => {
   });
 
   it('full CRUD by UUID and by address, with database side effects', async () => {
-    const created = await api(a.token).post('/api/v1/mailboxes', { username: 'Alice', domain: 'A-Corp.example', name: 'Alice A', password: PW, quota_bytes: 1_073_741_824 });
+    const created = await api(a.token).post('/api/v1/mailboxes', {
+      username: 'Alice',
+      domain: 'A-Corp.example',
+      name: 'Alice A',
+      password: PW,
+      quota_bytes: 1_073_741_824,
+    });
     assert.equal(created.status, 201, created.text);
     const m = created.body;
     assert.equal(created.headers.get('location'), `/api/v1/mailboxes/${m.id}`);
     assert.deepEqual(
-      { address: m.address, local_part: m.local_part, domain: m.domain, domain_id: m.domain_id, tenant_id: m.tenant_id, name: m.name, quota_bytes: m.quota_bytes, active: m.active },
-      { address: 'alice@a-corp.example', local_part: 'alice', domain: 'a-corp.example', domain_id: domainA.id, tenant_id: a.tenantId, name: 'Alice A', quota_bytes: 1_073_741_824, active: true },
+      {
+        address: m.address,
+        local_part: m.local_part,
+        domain: m.domain,
+        domain_id: m.domain_id,
+        tenant_id: m.tenant_id,
+        name: m.name,
+        quota_bytes: m.quota_bytes,
+        active: m.active,
+      },
+      {
+        address: 'alice@a-corp.example',
+        local_part: 'alice',
+        domain: 'a-corp.example',
+        domain_id: domainA.id,
+        tenant_id: a.tenantId,
+        name: 'Alice A',
+        quota_bytes: 1_073_741_824,
+        active: true,
+      },
     );
     const r = await row(m.id);
     assert.equal(r.address, 'alice@a-corp.example');
     assert.match(r.password_hash, /^\{ARGON2ID\}\$argon2id\$v=19\$m=\d+,t=\d+,p=1\$/);
-    assert.deepEqual(await stack.db.query(`SELECT owner_kind, owner_id FROM mail_addresses WHERE address = 'alice@a-corp.example'`), [{ owner_kind: 'mailbox', owner_id: m.id }]);
+    assert.deepEqual(await stack.db.query(`SELECT owner_kind, owner_id FROM mail_addresses WHERE address = 'alice@a-corp.example'`), [
+      { owner_kind: 'mailbox', owner_id: m.id },
+    ]);
 
     const byId = await api(a.token).get(`/api/v1/mailboxes/${m.id}`);
     const byAddress = await api(a.token).get('/api/v1/mailboxes/ALICE@A-CORP.example');
@@ -74,7 +103,10 @@ describe('mailboxes (e2e)', () => {
     const patched = await api(a.token).patch('/api/v1/mailboxes/alice@a-corp.example', { name: 'Alice B', quota_bytes: null, active: false });
     assert.equal(patched.status, 200);
     assert.deepEqual([patched.body.name, patched.body.quota_bytes, patched.body.active], ['Alice B', null, false]);
-    assert.deepEqual({ ...(await row(m.id)), password_hash: undefined }, { address: 'alice@a-corp.example', password_hash: undefined, quota_bytes: null, active: false, name: 'Alice B' });
+    assert.deepEqual(
+      { ...(await row(m.id)), password_hash: undefined },
+      { address: 'alice@a-corp.example', password_hash: undefined, quota_bytes: null, active: false, name: 'Alice B' },
+    );
 
     const before = (await row(m.id)).password_hash;
     const pw = await api(a.token).patch(`/api/v1/mailboxes/${m.id}/password`, { password: 'An0ther-Secret!' });
@@ -101,7 +133,11 @@ describe('mailboxes (e2e)', () => {
 
   it('accepts the domain as domain_id, domain or in the username; they must agree', async () => {
     assert.equal((await api(a.token).post('/api/v1/mailboxes', { username: 'full@a-corp.example', domain_id: domainA.id, password: PW })).status, 201);
-    const mismatch = expectError(await api(a.token).post('/api/v1/mailboxes', { username: 'x@b-corp.example', domain_id: domainA.id, password: PW }), 400, 'VALIDATION_FAILED');
+    const mismatch = expectError(
+      await api(a.token).post('/api/v1/mailboxes', { username: 'x@b-corp.example', domain_id: domainA.id, password: PW }),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.equal(mismatch.fields?.[0].field, 'username');
     const none = expectError(await api(a.token).post('/api/v1/mailboxes', { username: 'nodomain', password: PW }), 400, 'VALIDATION_FAILED');
     assert.equal(none.fields?.[0].field, 'domain_id');
@@ -124,14 +160,25 @@ describe('mailboxes (e2e)', () => {
     ];
     for (const [username, rule] of cases) {
       const err = expectError(await api(a.token).post('/api/v1/mailboxes', { username, domain: 'a-corp.example', password: PW }), 400, 'VALIDATION_FAILED');
-      assert.ok(err.fields?.some((f) => f.field === 'username' && rule.test(f.message)), `${JSON.stringify(username)}: ${JSON.stringify(err.fields)}`);
+      assert.ok(
+        err.fields?.some((f) => f.field === 'username' && rule.test(f.message)),
+        `${JSON.stringify(username)}: ${JSON.stringify(err.fields)}`,
+      );
     }
     const long = await stack.api(a.token).post('/api/v1/domains', { name: `${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.example` });
-    const tooLong = expectError(await api(a.token).post('/api/v1/mailboxes', { username: 'a'.repeat(64), domain_id: long.body.id, password: PW }), 400, 'VALIDATION_FAILED');
+    const tooLong = expectError(
+      await api(a.token).post('/api/v1/mailboxes', { username: 'a'.repeat(64), domain_id: long.body.id, password: PW }),
+      400,
+      'VALIDATION_FAILED',
+    );
     assert.match(tooLong.fields![0].message, /254 octets/);
     expectError(await api(a.token).post('/api/v1/mailboxes', { username: 'nul\u0000', domain: 'a-corp.example', password: PW }), 400, 'VALIDATION_FAILED');
-    for (const body of [{ username: 'x', domain: 'a-corp.example' }, { username: 'x', domain: 'a-corp.example', password: PW, quota_bytes: -1 },
-      { username: 'x', domain: 'a-corp.example', password: PW, active: 'yes' }, { username: 'x', domain: 'a-corp.example', password: PW, password_hash: 'x' }]) {
+    for (const body of [
+      { username: 'x', domain: 'a-corp.example' },
+      { username: 'x', domain: 'a-corp.example', password: PW, quota_bytes: -1 },
+      { username: 'x', domain: 'a-corp.example', password: PW, active: 'yes' },
+      { username: 'x', domain: 'a-corp.example', password: PW, password_hash: 'x' },
+    ]) {
       expectError(await api(a.token).post('/api/v1/mailboxes', body), 400, 'VALIDATION_FAILED');
     }
     assert.equal(await count(), before);
@@ -144,14 +191,24 @@ describe('mailboxes (e2e)', () => {
       ['Pw-Policy-User-1', /local part.*contains_local_part/],
     ];
     for (const [password, rule] of cases) {
-      const err = expectError(await api(a.token).post('/api/v1/mailboxes', { username: 'policy-user', domain: 'a-corp.example', password }), 400, 'VALIDATION_FAILED');
-      assert.ok(err.fields?.some((f) => f.field === 'password' && rule.test(f.message)), JSON.stringify(err.fields));
+      const err = expectError(
+        await api(a.token).post('/api/v1/mailboxes', { username: 'policy-user', domain: 'a-corp.example', password }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      assert.ok(
+        err.fields?.some((f) => f.field === 'password' && rule.test(f.message)),
+        JSON.stringify(err.fields),
+      );
       assert.ok(!JSON.stringify(err).includes(password), 'the password is not echoed');
     }
     const m = await api(a.token).post('/api/v1/mailboxes', { username: 'policy-user', domain: 'a-corp.example', password: PW });
     assert.equal(m.status, 201);
     const err = expectError(await api(a.token).patch(`/api/v1/mailboxes/${m.body.id}/password`, { password: 'weak' }), 400, 'VALIDATION_FAILED');
-    assert.deepEqual(err.fields!.map((f) => /\((\w+)\)$/.exec(f.message)![1]), ['min_length', 'min_classes']);
+    assert.deepEqual(
+      err.fields!.map((f) => /\((\w+)\)$/.exec(f.message)![1]),
+      ['min_length', 'min_classes'],
+    );
     expectError(await api(a.token).patch(`/api/v1/mailboxes/${m.body.id}/password`, {}), 400, 'VALIDATION_FAILED');
   });
 
@@ -190,19 +247,30 @@ describe('mailboxes (e2e)', () => {
     expectError(await api(ro.body.key).patch('/api/v1/mailboxes/taken@a-corp.example/password', { password: PW }), 403, 'INSUFFICIENT_SCOPE');
     expectError(await api(ro.body.key).delete('/api/v1/mailboxes/taken@a-corp.example'), 403, 'INSUFFICIENT_SCOPE');
     assert.equal((await stack.api(a.token).post('/api/v1/domains', { name: 'other-a.example' })).status, 201);
-    const limited = await stack.api(a.token).post('/api/v1/api-keys', { name: 'mbx-limited', scopes: ['mailboxes:write'], domain_allowlist: ['other-a.example'] });
+    const limited = await stack
+      .api(a.token)
+      .post('/api/v1/api-keys', { name: 'mbx-limited', scopes: ['mailboxes:write'], domain_allowlist: ['other-a.example'] });
     expectError(await api(limited.body.key).get('/api/v1/mailboxes/taken@a-corp.example'), 404, 'NOT_FOUND');
     expectError(await api(limited.body.key).post('/api/v1/mailboxes', { username: 'x', domain: 'a-corp.example', password: PW }), 404, 'NOT_FOUND');
     assert.equal((await api(limited.body.key).post('/api/v1/mailboxes', { username: 'x', domain: 'other-a.example', password: PW })).status, 201);
     const list = await api(limited.body.key).get('/api/v1/mailboxes');
-    assert.deepEqual(list.body.data.map((m: { address: string }) => m.address), ['x@other-a.example']);
+    assert.deepEqual(
+      list.body.data.map((m: { address: string }) => m.address),
+      ['x@other-a.example'],
+    );
   });
 
   it('paginates, sorts, searches and filters', async () => {
     const d = await stack.api(a.token).post('/api/v1/domains', { name: 'list-a.example' });
     const names = Array.from({ length: 12 }, (_, i) => `user${String(i).padStart(2, '0')}`);
     for (const [i, username] of names.entries()) {
-      const res = await api(a.token).post('/api/v1/mailboxes', { username, domain_id: d.body.id, password: PW, active: i % 3 !== 0, quota_bytes: (12 - i) * 1000 });
+      const res = await api(a.token).post('/api/v1/mailboxes', {
+        username,
+        domain_id: d.body.id,
+        password: PW,
+        active: i % 3 !== 0,
+        quota_bytes: (12 - i) * 1000,
+      });
       assert.equal(res.status, 201, res.text);
     }
     const addr = (r: ApiResponse) => r.body.data.map((m: { address: string }) => m.address.split('@')[0]);

@@ -55,7 +55,10 @@ describe('the real mail stack, driven through the API (e2e)', () => {
   /** Creates a mailbox while mailbox-service hashes with `scheme`. */
   async function mailboxWithScheme(local: string, domain: string, scheme: string): Promise<void> {
     await stack.mailboxService.stop();
-    stack.mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], { ...stack.appEnv('mailbox-service'), MAILBOX_PASSWORD_SCHEME: scheme });
+    stack.mailboxService = new Proc('mailbox-service', process.execPath, [MAILBOX_SERVICE_MAIN], {
+      ...stack.appEnv('mailbox-service'),
+      MAILBOX_PASSWORD_SCHEME: scheme,
+    });
     await stack.waitHealthy();
     const res = await api.post('/api/v1/mailboxes', { username: `${local}@${domain}`, password: PW });
     assert.equal(res.status, 201, res.text);
@@ -135,7 +138,11 @@ describe('the real mail stack, driven through the API (e2e)', () => {
     const raw = await readFile(await waitForMaildirMessage(mailbox.ssha512.address, marker), 'utf8');
     assert.match(raw, /^DKIM-Signature:[^]*?d=flow-one\.example/m);
     const good = await verifyDkim(raw, 'default', D1, dkimTxt);
-    assert.deepEqual(good.map((r) => [r.result, r.domain, r.selector]), [['pass', D1, 'default']], JSON.stringify(good));
+    assert.deepEqual(
+      good.map((r) => [r.result, r.domain, r.selector]),
+      [['pass', D1, 'default']],
+      JSON.stringify(good),
+    );
     // Another key under the same name: the signature must not verify.
     const other = (await api.post('/api/v1/dkim', { domain: D2, selector: 'other' })).body.dns_record.value as string;
     assert.notEqual((await verifyDkim(raw, 'default', D1, other))[0].result, 'pass');
@@ -180,13 +187,18 @@ describe('the real mail stack, driven through the API (e2e)', () => {
     // Valid for the API, fatal for the daemon: a certificate the mail node does not have. The same PUT
     // also changes message_size_limit, so a half-applied main.cf would show.
     const put = await api.request('PUT', '/api/v1/config/global', {
-      message_size_limit: 300_000, tls_cert_file: '/etc/mailplane-missing/cert.pem', tls_key_file: '/etc/mailplane-missing/key.pem',
+      message_size_limit: 300_000,
+      tls_cert_file: '/etc/mailplane-missing/cert.pem',
+      tls_key_file: '/etc/mailplane-missing/key.pem',
     });
     assert.equal(put.status, 200, put.text);
     const job = await reconcile(stack, api);
     assert.equal(job.state, 'failed');
     assert.match(job.error ?? '', /\/etc\/mailplane-missing\/cert\.pem/);
-    assert.ok(job.result?.steps?.some((st) => st.outcome === 'failed'), JSON.stringify(job.result));
+    assert.ok(
+      job.result?.steps?.some((st) => st.outcome === 'failed'),
+      JSON.stringify(job.result),
+    );
     assert.equal(postconf('message_size_limit'), '200000', 'the previous main.cf is back');
     assert.equal(postconf('smtpd_tls_cert_file'), '', 'no certificate parameter was left behind');
     const marker = `after-broken-${Date.now()}`;

@@ -21,7 +21,15 @@ async function startIdp(redirectUri: string, people: Record<string, Person>) {
   const issuer = `http://127.0.0.1:${port}`;
   let nextSubject = '';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'mailplane', client_secret: 'idp-client-secret', redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: 'mailplane',
+        client_secret: 'idp-client-secret',
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
@@ -98,7 +106,11 @@ describe('OIDC login (e2e, against a real local provider)', () => {
     redirectUri = `${stack.baseUrl}/api/v1/auth/oidc/callback`;
     idp = await startIdp(redirectUri, people);
     const admin = stack.api(stack.admin.apiKey);
-    for (const [email, password] of [['alice@corp.example', 'Alice-Passw0rd-1'], ['bob@corp.example', 'Bob-Passw0rd-12'], ['carol@other.example', 'Carol-Passw0rd-1']]) {
+    for (const [email, password] of [
+      ['alice@corp.example', 'Alice-Passw0rd-1'],
+      ['bob@corp.example', 'Bob-Passw0rd-12'],
+      ['carol@other.example', 'Carol-Passw0rd-1'],
+    ]) {
       const t = await admin.post('/api/v1/tenants', { name: email.split('@')[0] });
       assert.equal(t.status, 201, t.text);
       const a = await admin.post('/api/v1/accounts', { email, password, role: 'tenant_admin', tenant: t.body.id });
@@ -112,10 +124,21 @@ describe('OIDC login (e2e, against a real local provider)', () => {
 
   it('is off until a platform admin configures it; the config is platform-only and the secret never comes back', async () => {
     expectError(await stack.api().get('/api/v1/auth/oidc/login?redirect=false'), 404, 'NOT_FOUND');
-    const body = { enabled: true, issuer: idp.issuer, client_id: 'mailplane', client_secret: 'idp-client-secret', redirect_uri: redirectUri, allowed_domains: ['corp.example'] };
+    const body = {
+      enabled: true,
+      issuer: idp.issuer,
+      client_id: 'mailplane',
+      client_secret: 'idp-client-secret',
+      redirect_uri: redirectUri,
+      allowed_domains: ['corp.example'],
+    };
     const tenant = await stack.tenantAdmin('oidc-tenant');
     expectError(await stack.api(tenant.token).request('PUT', '/api/v1/auth/oidc/config', body), 403, 'FORBIDDEN');
-    expectError(await stack.api(stack.admin.apiKey).request('PUT', '/api/v1/auth/oidc/config', { ...body, allowed_domains: ['not a domain'] }), 400, 'VALIDATION_FAILED');
+    expectError(
+      await stack.api(stack.admin.apiKey).request('PUT', '/api/v1/auth/oidc/config', { ...body, allowed_domains: ['not a domain'] }),
+      400,
+      'VALIDATION_FAILED',
+    );
     const put = await stack.api(stack.admin.apiKey).request('PUT', '/api/v1/auth/oidc/config', body);
     assert.equal(put.status, 200, put.text);
     assert.equal(put.body.client_secret_set, true);

@@ -28,7 +28,10 @@ describe('rate limits and lockout never fail open (e2e)', () => {
     it('the per-IP login limit still answers 429 past its budget (counted in this replica)', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) statuses.push((await stack.api().post('/api/v1/auth/login', { email: 'nobody@example.test', password: 'wrong' })).status);
-      assert.ok(statuses.slice(0, 2).every((s) => s === 401), statuses.join(','));
+      assert.ok(
+        statuses.slice(0, 2).every((s) => s === 401),
+        statuses.join(','),
+      );
       assert.equal(statuses.at(-1), 429, statuses.join(','));
     });
 

@@ -59,7 +59,10 @@ describe('rate limits (e2e)', () => {
     for (const bad of [0, -1, 2.5, 'fast', 1_000_001]) {
       const res = await admin.post('/api/v1/api-keys', { name: 'bad limit', scopes: ['domains:read'], rate_limit_per_min: bad });
       const err = expectError(res, 400, 'VALIDATION_FAILED');
-      assert.ok(err.fields?.some((f) => f.field === 'rate_limit_per_min'), res.text);
+      assert.ok(
+        err.fields?.some((f) => f.field === 'rate_limit_per_min'),
+        res.text,
+      );
     }
     assert.equal((await admin.get('/api/v1/api-keys?limit=500')).body.meta.total, before);
   });
@@ -181,7 +184,12 @@ describe('rate limits (e2e)', () => {
   it('never fails open: while Redis is down each replica keeps counting, and the shared counters take over again with Redis', async () => {
     const redisPort = await freePort();
     const startRedis = () => {
-      const r = new Proc('redis', '/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
+      const r = new Proc(
+        'redis',
+        '/usr/bin/redis-server',
+        ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        process.env,
+      );
       extra.push(r);
       return r;
     };

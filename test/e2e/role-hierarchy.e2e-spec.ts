@@ -141,10 +141,21 @@ describe('role hierarchy over accounts and API keys (e2e, generated)', () => {
           const c = actors.get(caller)!;
           const want = expected(caller, target, kind);
           if (want === 'skip') continue;
-          const keyBefore = (await stack.db.query<{ name: string; key_id: string; revoked_at: Date | null }>(`SELECT name, key_id, revoked_at FROM api_keys WHERE id = $1`, [t.keyId]))[0];
+          const keyBefore = (
+            await stack.db.query<{ name: string; key_id: string; revoked_at: Date | null }>(`SELECT name, key_id, revoked_at FROM api_keys WHERE id = $1`, [
+              t.keyId,
+            ])
+          )[0];
           const path = op.path.replace('{id}', kind.startsWith('account') ? t.accountId : t.keyId);
           const newPassword = pw();
-          const body = kind === 'account.patch' ? { password: newPassword } : kind === 'key.patch' ? { name: `renamed by ${caller}` } : op.method === 'POST' ? {} : undefined;
+          const body =
+            kind === 'account.patch'
+              ? { password: newPassword }
+              : kind === 'key.patch'
+                ? { name: `renamed by ${caller}` }
+                : op.method === 'POST'
+                  ? {}
+                  : undefined;
           const res = await stack.api(c.token).request(op.method, path, body);
           if (res.status !== want) {
             failures.push(`${caller} → ${target}: ${op.method} ${op.path} answered ${res.status}, expected ${want} (${res.text.slice(0, 160)})`);
@@ -163,8 +174,12 @@ describe('role hierarchy over accounts and API keys (e2e, generated)', () => {
             const again = await stack.api().post('/api/v1/auth/login', { email: t.email, password: t.password });
             if (again.status !== 200) failures.push(`${caller} → ${target}: after a refused ${op.method}, ${t.email} cannot log in (${again.status})`);
           } else {
-            if ((await stack.api(t.key).get('/api/v1/auth/me')).status !== 200) failures.push(`${caller} → ${target}: after a refused ${op.method} ${op.path}, the key no longer works`);
-            const [row] = await stack.db.query<{ name: string; key_id: string; revoked_at: Date | null }>(`SELECT name, key_id, revoked_at FROM api_keys WHERE id = $1`, [t.keyId]);
+            if ((await stack.api(t.key).get('/api/v1/auth/me')).status !== 200)
+              failures.push(`${caller} → ${target}: after a refused ${op.method} ${op.path}, the key no longer works`);
+            const [row] = await stack.db.query<{ name: string; key_id: string; revoked_at: Date | null }>(
+              `SELECT name, key_id, revoked_at FROM api_keys WHERE id = $1`,
+              [t.keyId],
+            );
             if (JSON.stringify(row) !== JSON.stringify(keyBefore)) failures.push(`${caller} → ${target}: a refused ${op.method} ${op.path} changed the key`);
           }
         }

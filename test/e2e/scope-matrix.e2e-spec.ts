@@ -61,7 +61,8 @@ describe('scope matrix over every OpenAPI operation (e2e)', () => {
       const res = await stack.api(keys.get(op.scope!)).request(op.method, op.url, ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined);
       // This stack has no mail daemons: the queue routes pass the scope check and then answer 503 by design.
       const noMailstack = res.status === 503 && res.body?.code === 'DEPENDENCY_UNAVAILABLE' && op.path.startsWith('/api/v1/queue');
-      if (res.status === 401 || res.status === 403 || (res.status >= 500 && !noMailstack)) failures.push(`${op.method} ${op.path} → ${res.status} ${res.body?.code}`);
+      if (res.status === 401 || res.status === 403 || (res.status >= 500 && !noMailstack))
+        failures.push(`${op.method} ${op.path} → ${res.status} ${res.body?.code}`);
     }
     assert.deepEqual(failures, []);
   });

@@ -31,19 +31,22 @@ describe('tenant suspension reaches OpenDKIM by itself (e2e, real mail stack)', 
   const keyTable = () => readFile(join(DIR, 'KeyTable'), 'utf8');
   const signingTable = () => readFile(join(DIR, 'SigningTable'), 'utf8');
   const keyFile = () => join(DIR, 'keys', DOMAIN, `${selector}.private`);
-  const autoJobs = () =>
-    stack.db.query<AutoJob>(`SELECT id, state, result FROM jobs WHERE type = 'reconcile' AND created_by IS NULL ORDER BY created_at`);
+  const autoJobs = () => stack.db.query<AutoJob>(`SELECT id, state, result FROM jobs WHERE type = 'reconcile' AND created_by IS NULL ORDER BY created_at`);
   /** The automatic reconcile after `change`: a new job, and it completed (not merely ran). */
   const reconcileAfter = async (change: () => Promise<void>): Promise<AutoJob> => {
     await stack.reconcileSettled();
     const before = (await autoJobs()).length;
     await change();
     let job: AutoJob | undefined;
-    await waitFor('an automatic reconcile after the change', async () => {
-      const jobs = await autoJobs();
-      job = jobs[before];
-      return jobs.length > before && ['completed', 'failed'].includes(job.state);
-    }, 60_000);
+    await waitFor(
+      'an automatic reconcile after the change',
+      async () => {
+        const jobs = await autoJobs();
+        job = jobs[before];
+        return jobs.length > before && ['completed', 'failed'].includes(job.state);
+      },
+      60_000,
+    );
     assert.equal(job!.state, 'completed', JSON.stringify(job));
     return job!;
   };

@@ -41,7 +41,9 @@ describe('tenants (e2e)', () => {
         const ev: SeenEvent = { subject: msg.subject, data };
         seen.push(ev);
         if (typeof data.tenant_id === 'string') {
-          void stack.db.query<{ active: boolean }>(`SELECT active FROM tenants WHERE id = $1`, [data.tenant_id]).then((r) => (ev.committed = r[0]?.active ?? null));
+          void stack.db
+            .query<{ active: boolean }>(`SELECT active FROM tenants WHERE id = $1`, [data.tenant_id])
+            .then((r) => (ev.committed = r[0]?.active ?? null));
         }
       },
     });
@@ -66,7 +68,8 @@ describe('tenants (e2e)', () => {
       await c.end();
     }
   };
-  const inView = async (view: string, column: string, value: string) => (await asMailstack(`SELECT 1 FROM mailstack.${view} WHERE ${column} = $1`, [value])).length > 0;
+  const inView = async (view: string, column: string, value: string) =>
+    (await asMailstack(`SELECT 1 FROM mailstack.${view} WHERE ${column} = $1`, [value])).length > 0;
 
   it('creates, lists, gets by id and name, updates and rejects bad input without changing anything', async () => {
     const res = await admin.post('/api/v1/tenants', { name: 'acme', max_domains: 5, max_mailboxes: 0, storage_bytes: 10 * GiB });
@@ -75,8 +78,18 @@ describe('tenants (e2e)', () => {
     assert.deepEqual(
       { ...res.body, id: undefined, created_at: undefined, updated_at: undefined },
       {
-        id: undefined, name: 'acme', active: true, platform: false, max_domains: 5, max_mailboxes: 0, max_aliases: null, storage_bytes: 10 * GiB,
-        created_at: undefined, updated_at: undefined, usage: { domains: 0, mailboxes: 0, aliases: 0, storage_bytes: 0, unlimited_mailboxes: 0 }, over_limits: [],
+        id: undefined,
+        name: 'acme',
+        active: true,
+        platform: false,
+        max_domains: 5,
+        max_mailboxes: 0,
+        max_aliases: null,
+        storage_bytes: 10 * GiB,
+        created_at: undefined,
+        updated_at: undefined,
+        usage: { domains: 0, mailboxes: 0, aliases: 0, storage_bytes: 0, unlimited_mailboxes: 0 },
+        over_limits: [],
       },
     );
     const row = await tenantRow('acme');
@@ -91,8 +104,16 @@ describe('tenants (e2e)', () => {
 
     expectError(await admin.post('/api/v1/tenants', { name: 'acme' }), 409, 'CONFLICT');
     for (const bad of [
-      {}, { name: '' }, { name: 'has space' }, { name: 'x'.repeat(101) }, { name: 'ok', max_domains: -1 }, { name: 'ok', max_mailboxes: 1.5 },
-      { name: 'ok', storage_bytes: '10' }, { name: 'ok', active: 'yes' }, { name: 'ok', unknown: 1 }, { name: 'ok', active: null },
+      {},
+      { name: '' },
+      { name: 'has space' },
+      { name: 'x'.repeat(101) },
+      { name: 'ok', max_domains: -1 },
+      { name: 'ok', max_mailboxes: 1.5 },
+      { name: 'ok', storage_bytes: '10' },
+      { name: 'ok', active: 'yes' },
+      { name: 'ok', unknown: 1 },
+      { name: 'ok', active: null },
       { name: '0b6f1d3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' },
     ]) {
       const r = expectError(await admin.post('/api/v1/tenants', bad), 400, 'VALIDATION_FAILED');
@@ -118,11 +139,17 @@ describe('tenants (e2e)', () => {
 
     const list = await admin.get('/api/v1/tenants?search=ACME&sort=name&order=desc');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.data.map((t: { name: string }) => t.name), ['acme-two', 'acme']);
+    assert.deepEqual(
+      list.body.data.map((t: { name: string }) => t.name),
+      ['acme-two', 'acme'],
+    );
     assert.equal(list.body.meta.total, 2);
     assert.equal((await admin.patch('/api/v1/tenants/acme-two', { active: false })).status, 200);
     const inactive = await admin.get('/api/v1/tenants?active=false');
-    assert.deepEqual(inactive.body.data.map((t: { name: string }) => t.name), ['acme-two']);
+    assert.deepEqual(
+      inactive.body.data.map((t: { name: string }) => t.name),
+      ['acme-two'],
+    );
     expectError(await admin.get('/api/v1/tenants?sort=bogus'), 400, 'VALIDATION_FAILED');
     expectError(await admin.get('/api/v1/tenants?active=maybe'), 400, 'VALIDATION_FAILED');
   });
@@ -173,19 +200,32 @@ describe('tenants (e2e)', () => {
     type Item = { id: string; name: string; usage: { domains: number; mailboxes: number; aliases: number }; over_limits: string[] };
     const list = await admin.get('/api/v1/tenants?search=list-&sort=name');
     assert.equal(list.status, 200, list.text);
-    assert.deepEqual(list.body.data.map((t: Item) => t.name), ['list-a', 'list-b', 'list-c']);
+    assert.deepEqual(
+      list.body.data.map((t: Item) => t.name),
+      ['list-a', 'list-b', 'list-c'],
+    );
     for (const t of list.body.data as Item[]) {
       assert.deepEqual(t.usage, expected[t.name], t.name);
       // The counts are the rows in the database…
-      assert.deepEqual([t.usage.domains, t.usage.mailboxes, t.usage.aliases], [await count('domains', t.id), await count('mailboxes', t.id), await count('aliases', t.id)]);
+      assert.deepEqual(
+        [t.usage.domains, t.usage.mailboxes, t.usage.aliases],
+        [await count('domains', t.id), await count('mailboxes', t.id), await count('aliases', t.id)],
+      );
       // …and the item is what GET /tenants/{id} answers.
       assert.deepEqual(t, (await admin.get(`/api/v1/tenants/${t.id}`)).body, t.name);
     }
     // Pages of one, in reverse: each usage stays with its own tenant.
-    for (const [page, name] of [[1, 'list-c'], [2, 'list-b'], [3, 'list-a']] as const) {
+    for (const [page, name] of [
+      [1, 'list-c'],
+      [2, 'list-b'],
+      [3, 'list-a'],
+    ] as const) {
       const one = await admin.get(`/api/v1/tenants?search=list-&sort=name&order=desc&limit=1&page=${page}`);
       assert.equal(one.status, 200, one.text);
-      assert.deepEqual(one.body.data.map((t: Item) => [t.name, t.usage]), [[name, expected[name]]]);
+      assert.deepEqual(
+        one.body.data.map((t: Item) => [t.name, t.usage]),
+        [[name, expected[name]]],
+      );
       assert.equal(one.body.meta.total, 3);
     }
     const past = await admin.get('/api/v1/tenants?search=list-&limit=1&page=9');
@@ -195,10 +235,11 @@ describe('tenants (e2e)', () => {
     assert.equal((await admin.patch('/api/v1/tenants/list-a', { max_mailboxes: 2, storage_bytes: 10 * GiB })).status, 200);
     assert.equal((await admin.patch('/api/v1/tenants/list-b', { max_domains: 0 })).status, 200);
     const over = await admin.get('/api/v1/tenants?search=list-&sort=updated_at&order=desc');
-    assert.deepEqual(
-      Object.fromEntries(over.body.data.map((t: Item) => [t.name, t.over_limits])),
-      { 'list-a': ['max_mailboxes', 'storage_bytes'], 'list-b': ['max_domains'], 'list-c': [] },
-    );
+    assert.deepEqual(Object.fromEntries(over.body.data.map((t: Item) => [t.name, t.over_limits])), {
+      'list-a': ['max_mailboxes', 'storage_bytes'],
+      'list-b': ['max_domains'],
+      'list-c': [],
+    });
     // A new item shows at once.
     assert.equal((await apiB.post('/api/v1/aliases', { source: 'z@b.list.example', destinations: ['m@b.list.example'] })).status, 201);
     const afterAlias = await admin.get('/api/v1/tenants?search=list-b');
@@ -245,7 +286,10 @@ describe('tenants (e2e)', () => {
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'mailstack' AND c.relkind = 'v' AND 'security_barrier=true' = ANY (c.reloptions) ORDER BY 1`,
     );
-    assert.deepEqual(barriers.map((r) => r.relname), ['transport', 'users', 'virtual_aliases', 'virtual_domains', 'virtual_mailboxes']);
+    assert.deepEqual(
+      barriers.map((r) => r.relname),
+      ['transport', 'users', 'virtual_aliases', 'virtual_domains', 'virtual_mailboxes'],
+    );
 
     const s = await admin.patch('/api/v1/tenants/susp', { active: false });
     assert.equal(s.status, 200, s.text);
@@ -256,9 +300,14 @@ describe('tenants (e2e)', () => {
     assert.match(viaJwt.detail, /suspended/);
     expectError(await stack.api().post('/api/v1/auth/login', { email: t.email, password: t.password }), 401, 'UNAUTHORIZED');
     for (const [view, column, value] of [
-      ['virtual_domains', 'domain', 'susp.example'], ['transport', 'domain', 'susp.example'], ['virtual_mailboxes', 'address', 'box@susp.example'],
-      ['users', 'username', 'box@susp.example'], ['virtual_aliases', 'source', 'al@susp.example'], ['virtual_aliases', 'source', 'box@susp.example'],
-    ]) assert.equal(await inView(view, column, value), false, `${view} ${value}`);
+      ['virtual_domains', 'domain', 'susp.example'],
+      ['transport', 'domain', 'susp.example'],
+      ['virtual_mailboxes', 'address', 'box@susp.example'],
+      ['users', 'username', 'box@susp.example'],
+      ['virtual_aliases', 'source', 'al@susp.example'],
+      ['virtual_aliases', 'source', 'box@susp.example'],
+    ])
+      assert.equal(await inView(view, column, value), false, `${view} ${value}`);
     // Rows stay; another tenant is untouched.
     assert.equal(await count('mailboxes', t.tenantId), 1);
     assert.ok(await inView('virtual_domains', 'domain', 'bystander.example'));
@@ -334,7 +383,10 @@ describe('tenants (e2e)', () => {
   it('suspend, resume and delete each publish one tenant event after the commit, and a reconcile follows; renames, limits and repeats publish none', async () => {
     const tenantSubjects: string[] = [EventSubjects.TenantSuspended, EventSubjects.TenantResumed, EventSubjects.TenantDeleted];
     const domainSubjects: string[] = [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted];
-    assert.ok(tenantSubjects.every((s) => RECONCILE_EVENTS.includes(s)), 'the worker reconciles after each');
+    assert.ok(
+      tenantSubjects.every((s) => RECONCILE_EVENTS.includes(s)),
+      'the worker reconciles after each',
+    );
     const t = await stack.tenantAdmin('evented');
     const api = stack.api(t.token);
     assert.equal((await api.post('/api/v1/domains', { name: 'evented.example' })).status, 201);
@@ -343,8 +395,7 @@ describe('tenants (e2e)', () => {
     assert.equal(key.body.signing, true);
     const mine = () => seen.filter((e) => e.data.tenant_id === t.tenantId && tenantSubjects.includes(e.subject));
     const arrived = (n: number) => waitFor(`${n} tenant event(s)`, async () => mine().length >= n && mine().every((e) => e.committed !== undefined));
-    const autoReconciles = async () =>
-      stack.db.query<{ state: string }>(`SELECT state FROM jobs WHERE type = 'reconcile' AND created_by IS NULL`);
+    const autoReconciles = async () => stack.db.query<{ state: string }>(`SELECT state FROM jobs WHERE type = 'reconcile' AND created_by IS NULL`);
     // The set-up's domain and key events asked for a reconcile: let it end, so the suspension opens a new one.
     await waitFor('set-up reconcile ended', async () => {
       const rows = await autoReconciles();
@@ -362,7 +413,10 @@ describe('tenants (e2e)', () => {
     assert.equal(s.status, 200, s.text);
     await arrived(1);
     // One publisher connection keeps order: had the calls above published anything, it would be here first.
-    assert.deepEqual(mine().map((e) => [e.subject, e.data.tenant, e.committed]), [[EventSubjects.TenantSuspended, 'evented-2', false]]);
+    assert.deepEqual(
+      mine().map((e) => [e.subject, e.data.tenant, e.committed]),
+      [[EventSubjects.TenantSuspended, 'evented-2', false]],
+    );
     assert.match(String(mine()[0].data.at), /^\d{4}-\d\d-\d\dT/);
     assert.deepEqual(Object.keys(mine()[0].data).sort(), ['at', 'tenant', 'tenant_id']);
     // The worker heard it: an automatic reconcile job (it fails here, this stack has no mail daemons).
@@ -373,10 +427,13 @@ describe('tenants (e2e)', () => {
     assert.equal((await admin.patch('/api/v1/tenants/evented-2', { active: false })).status, 200);
     assert.equal((await admin.patch(`/api/v1/tenants/${t.tenantId}`, { active: true })).status, 200);
     await arrived(2);
-    assert.deepEqual(mine().map((e) => [e.subject, e.data.tenant, e.committed]), [
-      [EventSubjects.TenantSuspended, 'evented-2', false],
-      [EventSubjects.TenantResumed, 'evented-2', true],
-    ]);
+    assert.deepEqual(
+      mine().map((e) => [e.subject, e.data.tenant, e.committed]),
+      [
+        [EventSubjects.TenantSuspended, 'evented-2', false],
+        [EventSubjects.TenantResumed, 'evented-2', true],
+      ],
+    );
     assert.equal((await admin.get('/api/v1/dkim/evented.example')).body.signing, true);
 
     assert.equal((await admin.delete('/api/v1/tenants/evented-2?cascade=true')).status, 200);
@@ -386,7 +443,10 @@ describe('tenants (e2e)', () => {
     assert.equal(deleted.committed, null, 'the row was gone when the event arrived');
     assert.equal(mine().length, 3);
     // One tenant event stands for all its domains: no per-domain events on suspend, resume or cascade delete.
-    assert.deepEqual(seen.filter((e) => e.data.domain === 'evented.example' && domainSubjects.includes(e.subject)).map((e) => e.subject), [EventSubjects.DomainCreated]);
+    assert.deepEqual(
+      seen.filter((e) => e.data.domain === 'evented.example' && domainSubjects.includes(e.subject)).map((e) => e.subject),
+      [EventSubjects.DomainCreated],
+    );
   });
 
   it('the platform tenant cannot be suspended, renamed or deleted', async () => {

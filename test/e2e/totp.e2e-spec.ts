@@ -19,8 +19,7 @@ describe('TOTP two-factor authentication (e2e)', () => {
 
   const login = () => stack.api().post('/api/v1/auth/login', { email, password });
   const secondStep = (mfa_token: string, code: string) => stack.api().post('/api/v1/auth/login/2fa', { mfa_token, code });
-  const accountRow = async () =>
-    (await stack.db.query<Record<string, unknown>>(`SELECT * FROM accounts WHERE id = $1`, [accountId]))[0]!;
+  const accountRow = async () => (await stack.db.query<Record<string, unknown>>(`SELECT * FROM accounts WHERE id = $1`, [accountId]))[0]!;
   /** The 2FA fields of GET /auth/me for a credential. */
   const me2fa = async (credential: string) => {
     const me = await stack.api(credential).get('/api/v1/auth/me');
@@ -92,10 +91,9 @@ describe('TOTP two-factor authentication (e2e)', () => {
     const row = await accountRow();
     assert.ok(row.totp_enabled_at);
     assert.ok(row.totp_last_step, 'the confirming step is remembered');
-    const stored = await stack.db.query<{ salt: string; code_sha256: string }>(
-      `SELECT salt, code_sha256 FROM account_recovery_codes WHERE account_id = $1`,
-      [accountId],
-    );
+    const stored = await stack.db.query<{ salt: string; code_sha256: string }>(`SELECT salt, code_sha256 FROM account_recovery_codes WHERE account_id = $1`, [
+      accountId,
+    ]);
     assert.equal(stored.length, 10);
     assert.equal(new Set(stored.map((s) => s.salt)).size, 10, 'a salt per code');
     const dump = JSON.stringify(stored);

@@ -54,7 +54,11 @@ export class ApiClient {
 }
 
 /** Asserts the error envelope (docs/architecture.md#api-conventions) and returns it. */
-export function expectError(res: ApiResponse, status: number, code: string): { error: string; detail: string; code: string; fields?: { field: string; message: string }[] } {
+export function expectError(
+  res: ApiResponse,
+  status: number,
+  code: string,
+): { error: string; detail: string; code: string; fields?: { field: string; message: string }[] } {
   if (res.status !== status || res.body?.code !== code || typeof res.body?.error !== 'string' || typeof res.body?.detail !== 'string') {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${res.text}`);
   }

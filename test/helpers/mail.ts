@@ -84,7 +84,14 @@ export async function sendMail(opts: SendOptions): Promise<SendResult> {
       messageId: info.messageId ?? null,
     };
   } catch (err) {
-    const e = err as { code?: string; response?: string; responseCode?: number; rejected?: string[]; rejectedErrors?: { recipient?: string; response?: string }[]; message?: string };
+    const e = err as {
+      code?: string;
+      response?: string;
+      responseCode?: number;
+      rejected?: string[];
+      rejectedErrors?: { recipient?: string; response?: string }[];
+      message?: string;
+    };
     if (!e.response && e.code !== 'EENVELOPE' && e.code !== 'EMESSAGE') throw err;
     const rejected = e.rejected?.length ? e.rejected.map(addr) : to;
     return {
@@ -144,8 +151,13 @@ function oneCommand(o: { port: number; what: string; greeting: RegExp; command: 
 export async function imapLogin(user: string, password: string, port = MAIL.imapPort): Promise<boolean> {
   const quote = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
   const reply = await oneCommand({
-    port, what: 'IMAP LOGIN', greeting: /^\* (OK|PREAUTH)/m, command: `a1 LOGIN ${quote(user)} ${quote(password)}\r\n`,
-    done: /^a1 (OK|NO|BAD)/m, bye: 'a2 LOGOUT\r\n', timeoutMs: 15_000,
+    port,
+    what: 'IMAP LOGIN',
+    greeting: /^\* (OK|PREAUTH)/m,
+    command: `a1 LOGIN ${quote(user)} ${quote(password)}\r\n`,
+    done: /^a1 (OK|NO|BAD)/m,
+    bye: 'a2 LOGOUT\r\n',
+    timeoutMs: 15_000,
   });
   return /^a1 OK/m.test(reply);
 }
@@ -209,7 +221,10 @@ export async function postqueueJson(): Promise<QueueItem[]> {
   if (!bin) throw new Error(`postqueue not found in ${MAIL.binPath}`);
   const r = await runCommand(bin, ['-j']);
   if (r.code !== 0) throw new Error(`postqueue -j failed: ${r.stderr}`);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as QueueItem);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as QueueItem);
 }
 
 /** The DKIM TXT record value for a private key: `v=DKIM1; k=rsa; p=<base64 SPKI>`. */
@@ -250,7 +265,17 @@ export async function verifyDkim(raw: Buffer | string, selector: string, domain:
 /** The EHLO capabilities the SMTP server offers (e.g. STARTTLS, SIZE 26214400, AUTH PLAIN LOGIN). */
 export async function smtpEhlo(port = MAIL.smtpPort): Promise<string[]> {
   const reply = await oneCommand({
-    port, what: 'SMTP EHLO', greeting: /^220 .*\r\n/m, command: 'EHLO client.mailplane.test\r\n', done: /^250 .*\r\n/m, bye: 'QUIT\r\n', timeoutMs: 10_000,
+    port,
+    what: 'SMTP EHLO',
+    greeting: /^220 .*\r\n/m,
+    command: 'EHLO client.mailplane.test\r\n',
+    done: /^250 .*\r\n/m,
+    bye: 'QUIT\r\n',
+    timeoutMs: 10_000,
   });
-  return reply.split('\r\n').filter((l) => l.startsWith('250')).slice(1).map((l) => l.slice(4));
+  return reply
+    .split('\r\n')
+    .filter((l) => l.startsWith('250'))
+    .slice(1)
+    .map((l) => l.slice(4));
 }

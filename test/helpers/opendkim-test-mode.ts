@@ -9,8 +9,16 @@ export function opendkimBinary(): string | null {
 }
 
 const MESSAGE = (domain: string) =>
-  [`From: alice@${domain}`, 'To: bob@example.org', 'Subject: dkim probe', 'Date: Sat, 21 Nov 2026 07:00:00 +0000', `Message-ID: <probe@${domain}>`, '', 'hello', '']
-    .join('\r\n');
+  [
+    `From: alice@${domain}`,
+    'To: bob@example.org',
+    'Subject: dkim probe',
+    'Date: Sat, 21 Nov 2026 07:00:00 +0000',
+    `Message-ID: <probe@${domain}>`,
+    '',
+    'hello',
+    '',
+  ].join('\r\n');
 
 export interface OpendkimRun {
   /** The DKIM-Signature value OpenDKIM added, if any. */
@@ -46,7 +54,10 @@ export async function opendkimSignAndVerify(opts: {
     const dns = file('dns', `${keyName} ${opts.txtValue}\n`);
     const message = file('message', MESSAGE(opts.domain));
     const common = ['Syslog no', 'RequireSafeKeys false', 'Canonicalization relaxed/relaxed', `TestDNSData file:${dns}`];
-    const signConf = file('sign.conf', [...common, 'Mode s', `SignatureAlgorithm ${opts.signatureAlgorithm}`, `KeyTable file:${keyTable}`, `SigningTable refile:${signingTable}`, ''].join('\n'));
+    const signConf = file(
+      'sign.conf',
+      [...common, 'Mode s', `SignatureAlgorithm ${opts.signatureAlgorithm}`, `KeyTable file:${keyTable}`, `SigningTable refile:${signingTable}`, ''].join('\n'),
+    );
     const signed = await runCommand(opts.binary, ['-x', signConf, '-t', message, '-vvv']);
     const output = signed.stdout + signed.stderr;
     const m = /### INSHEADER: idx=\d+ hname='DKIM-Signature' hvalue='([^']*)'/.exec(output);

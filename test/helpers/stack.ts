@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { generateBusKeyPair } from '#common';
 import { BUS_SENDERS, type BusApp } from '#contracts';
 import {
-  ADMIN_CLI_MAIN, DKIM_TLS_SERVICE_MAIN, DOMAIN_SERVICE_MAIN, GATEWAY_MAIN, MAILBOX_SERVICE_MAIN, QUEUE_SERVICE_MAIN, SEED_MAIN, STATS_SERVICE_MAIN, WORKER_MAIN,
+  ADMIN_CLI_MAIN,
+  DKIM_TLS_SERVICE_MAIN,
+  DOMAIN_SERVICE_MAIN,
+  GATEWAY_MAIN,
+  MAILBOX_SERVICE_MAIN,
+  QUEUE_SERVICE_MAIN,
+  SEED_MAIN,
+  STATS_SERVICE_MAIN,
+  WORKER_MAIN,
 } from './paths.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { freePort, Proc, run, startNats, waitFor, type NatsServer } from './processes.js';
@@ -36,7 +44,12 @@ export interface StackOptions {
 }
 
 /** Apps beside gateway, domain-service and mailbox-service that every stack runs. */
-const MORE_APPS = { worker: WORKER_MAIN, 'dkim-tls-service': DKIM_TLS_SERVICE_MAIN, 'queue-service': QUEUE_SERVICE_MAIN, 'stats-service': STATS_SERVICE_MAIN } as const;
+const MORE_APPS = {
+  worker: WORKER_MAIN,
+  'dkim-tls-service': DKIM_TLS_SERVICE_MAIN,
+  'queue-service': QUEUE_SERVICE_MAIN,
+  'stats-service': STATS_SERVICE_MAIN,
+} as const;
 export type MoreApp = keyof typeof MORE_APPS;
 
 /** Another gateway process of a stack (see TestStack.startGateway). */
@@ -242,7 +255,13 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.gateway.stop(), ...this.extraGateways.map((p) => p.stop()), this.domainService.stop(), this.mailboxService.stop(), ...[...this.apps.values()].map((p) => p.stop())]);
+    await Promise.allSettled([
+      this.gateway.stop(),
+      ...this.extraGateways.map((p) => p.stop()),
+      this.domainService.stop(),
+      this.mailboxService.stop(),
+      ...[...this.apps.values()].map((p) => p.stop()),
+    ]);
     await this.nats.stop();
     await this.db.drop();
   }

@@ -16,13 +16,16 @@ const runs = join(dir, 'runs');
 const pidFile = join(dir, 'pid');
 const fakeApp = join(dir, 'fake-app.sh');
 // Exits 3 on its first four runs; the fifth writes its pid and stays up.
-writeFileSync(fakeApp, `echo run >> ${runs}
+writeFileSync(
+  fakeApp,
+  `echo run >> ${runs}
 n=$(wc -l < ${runs})
 echo "hello from run $n"
 if [ "$n" -le 4 ]; then exit 3; fi
 echo $$ > ${pidFile}
 exec sleep 300
-`);
+`,
+);
 
 function alive(pid: number): boolean {
   try {
@@ -34,7 +37,7 @@ function alive(pid: number): boolean {
 }
 
 async function waitUntil(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const start = Date.now(); !check(); ) {
+  for (const start = Date.now(); !check();) {
     if (Date.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -19,10 +19,7 @@ export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        createLoggerModule(config, 'domain-service'),
-        databaseModule(config, 'domain-service'),
-      ],
+      imports: [createLoggerModule(config, 'domain-service'), databaseModule(config, 'domain-service')],
       controllers: [DomainsController, ConfigController, AntispamController, TenantDataController],
       providers: [
         DomainsService,

@@ -24,7 +24,12 @@ export class AppModule {
         configModule,
         createLoggerModule(config, 'gateway'),
         databaseModule(config, 'gateway'),
-        JwtModule.register({ global: true, secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256', issuer: 'mailplane' }, verifyOptions: { issuer: 'mailplane' } }),
+        JwtModule.register({
+          global: true,
+          secret: config.JWT_SECRET,
+          signOptions: { algorithm: 'HS256', issuer: 'mailplane' },
+          verifyOptions: { issuer: 'mailplane' },
+        }),
         NatsModule,
         RedisModule,
         IdentityModule,

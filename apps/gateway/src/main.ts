@@ -27,7 +27,9 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
-  const trustProxy = config.TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean);
+  const trustProxy = config.TRUST_PROXY.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const frameworkLogger = new NestLogger('Fastify');
   const adapter = new FastifyAdapter({
     // Only these proxies' X-Forwarded-For is believed (request.ip: IP allowlists, login rate limit).

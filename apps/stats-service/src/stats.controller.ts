@@ -1,8 +1,17 @@
 import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  NodeSubjects, nodeSubject, ServiceActionRpc, ServiceRefRpc, WithCaller,
-  type AboutDto, type HostStatsDto, type MailStatsDto, type ServiceActionResultDto, type ServiceListDto, type ServiceStatusDto,
+  NodeSubjects,
+  nodeSubject,
+  ServiceActionRpc,
+  ServiceRefRpc,
+  WithCaller,
+  type AboutDto,
+  type HostStatsDto,
+  type MailStatsDto,
+  type ServiceActionResultDto,
+  type ServiceListDto,
+  type ServiceStatusDto,
 } from '#contracts';
 import { ServicesService } from './services/services.service.js';
 import { HostStatsService } from './stats/host-stats.service.js';

@@ -23,6 +23,9 @@ export class CallerContext {
 
 /** Base of every RPC envelope: the caller's context, validated by the service too. */
 export class WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CallerContext)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CallerContext)
   ctx: CallerContext;
 }

@@ -133,10 +133,15 @@ export const EventSubjects = {
 
 /** Events after which the rendered mail-stack files may be stale (routing itself comes from the views). */
 export const RECONCILE_EVENTS: readonly string[] = [
-  EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted,
-  EventSubjects.ConfigChanged, EventSubjects.DkimChanged,
+  EventSubjects.DomainCreated,
+  EventSubjects.DomainUpdated,
+  EventSubjects.DomainDeleted,
+  EventSubjects.ConfigChanged,
+  EventSubjects.DkimChanged,
   // OpenDKIM's KeyTable/SigningTable list only active tenants' domains.
-  EventSubjects.TenantSuspended, EventSubjects.TenantResumed, EventSubjects.TenantDeleted,
+  EventSubjects.TenantSuspended,
+  EventSubjects.TenantResumed,
+  EventSubjects.TenantDeleted,
 ];
 
 /** Every service subscribes in a queue group, so each request is handled by exactly one replica. */

@@ -31,19 +31,13 @@ export const IsDomainName = (options?: ValidationOptions) => (target: object, pr
     validator: { validate: (v: unknown) => typeof v === 'string' && normalizeDomainName(v) !== null },
   });
 
-export const IsOutgoingIp = simple(
-  'isOutgoingIp',
-  isValidOutgoingIp,
-  '$property must be a unicast IPv4 or IPv6 address, or "auto"',
-);
+export const IsOutgoingIp = simple('isOutgoingIp', isValidOutgoingIp, '$property must be a unicast IPv4 or IPv6 address, or "auto"');
 
 /** Query strings carry "true"/"false"; JSON carries booleans. Anything else stays and fails @IsBoolean. */
-export const ToBoolean = () =>
-  Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+export const ToBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 /** Query strings carry digits; a non-numeric string stays a string and fails @IsInt. */
-export const ToInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+export const ToInt = () => Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
 
 /** Like @IsOptional, but only an absent field is skipped: an explicit null is validated (and fails). */
 export const IsOptionalNotNull = () => ValidateIf((_, value) => value !== undefined);

@@ -96,7 +96,9 @@ export class MailboxesAliasesConfig1763800000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS antispam_entries, mailbox_overrides, domain_overrides, mailbox_defaults, domain_defaults, global_config, aliases, mailboxes, mail_addresses`);
+    await q.query(
+      `DROP TABLE IF EXISTS antispam_entries, mailbox_overrides, domain_overrides, mailbox_defaults, domain_defaults, global_config, aliases, mailboxes, mail_addresses`,
+    );
     await q.query(`ALTER TABLE tenants DROP COLUMN max_domains, DROP COLUMN max_mailboxes, DROP COLUMN max_aliases, DROP COLUMN storage_bytes`);
   }
 }

@@ -13,15 +13,25 @@ describe('mailstack views (PostgreSQL)', () => {
   const ids: Record<string, string> = {};
 
   const domain = async (name: string, active = true) =>
-    (ids[name] = (await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name, active) VALUES ($1, $2, $3) RETURNING id`, [tenant, name, active]))[0].id);
+    (ids[name] = (
+      await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name, active) VALUES ($1, $2, $3) RETURNING id`, [tenant, name, active])
+    )[0].id);
   const mailbox = async (domainName: string, local: string, opts: { active?: boolean; quota?: number | null } = {}) =>
-    (ids[`${local}@${domainName}`] = (await db.query<{ id: string }>(
-      `INSERT INTO mailboxes (tenant_id, domain_id, local_part, address, password_hash, quota_bytes, active)
+    (ids[`${local}@${domainName}`] = (
+      await db.query<{ id: string }>(
+        `INSERT INTO mailboxes (tenant_id, domain_id, local_part, address, password_hash, quota_bytes, active)
        VALUES ($1, $2, $3, $4, '{SSHA512}x', $5, $6) RETURNING id`,
-      [tenant, ids[domainName], local, `${local}@${domainName}`, opts.quota ?? null, opts.active ?? true],
-    ))[0].id);
+        [tenant, ids[domainName], local, `${local}@${domainName}`, opts.quota ?? null, opts.active ?? true],
+      )
+    )[0].id);
   const alias = (domainName: string, source: string, destinations: string[], active = true) =>
-    db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations, active) VALUES ($1, $2, $3, $4, $5)`, [tenant, ids[domainName], source, destinations, active]);
+    db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations, active) VALUES ($1, $2, $3, $4, $5)`, [
+      tenant,
+      ids[domainName],
+      source,
+      destinations,
+      active,
+    ]);
 
   before(async () => {
     db = await createTestDatabase('mailstack_views');
@@ -45,7 +55,9 @@ describe('mailstack views (PostgreSQL)', () => {
 
   it('lists active domains, mailboxes (maildir) and transport only', async () => {
     assert.deepEqual(await db.query(`SELECT domain FROM mailstack.virtual_domains`), [{ domain: 'on.example' }]);
-    assert.deepEqual(await db.query(`SELECT domain, transport FROM mailstack.transport`), [{ domain: 'on.example', transport: 'lmtp:unix:private/dovecot-lmtp' }]);
+    assert.deepEqual(await db.query(`SELECT domain, transport FROM mailstack.transport`), [
+      { domain: 'on.example', transport: 'lmtp:unix:private/dovecot-lmtp' },
+    ]);
     assert.deepEqual(await db.query(`SELECT address, domain, maildir FROM mailstack.virtual_mailboxes ORDER BY address`), [
       { address: 'alice@on.example', domain: 'on.example', maildir: 'on.example/alice/' },
       { address: 'bob@on.example', domain: 'on.example', maildir: 'on.example/bob/' },
@@ -65,7 +77,10 @@ describe('mailstack views (PostgreSQL)', () => {
   it('maps every active mailbox to itself, so a catch-all never swallows mail for an existing mailbox', async () => {
     // Postfix tries user@domain before @domain in virtual_alias_maps.
     const self = await db.query<{ source: string }>(`SELECT source FROM mailstack.virtual_aliases WHERE source = destination ORDER BY source`);
-    assert.deepEqual(self.map((r) => r.source), ['alice@on.example', 'bob@on.example', 'carol@on.example', 'dave@on.example']);
+    assert.deepEqual(
+      self.map((r) => r.source),
+      ['alice@on.example', 'bob@on.example', 'carol@on.example', 'dave@on.example'],
+    );
     const views = await db.query<{ relname: string; reloptions: string[] | null }>(
       `SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mailstack' AND c.relkind = 'v'`,
     );
@@ -81,15 +96,27 @@ describe('mailstack views (PostgreSQL)', () => {
     let u = await users();
     assert.deepEqual(Object.keys(u), ['alice@on.example', 'bob@on.example', 'carol@on.example', 'dave@on.example']);
     assert.deepEqual(u['alice@on.example'], {
-      username: 'alice@on.example', domain: 'on.example', password: '{SSHA512}x', home: '/var/vmail/on.example/alice', maildir: 'on.example/alice/',
-      quota_rule: `*:bytes=${GiB}`, enabled_imap: true, enabled_pop3: true, enabled_smtp: true,
+      username: 'alice@on.example',
+      domain: 'on.example',
+      password: '{SSHA512}x',
+      home: '/var/vmail/on.example/alice',
+      maildir: 'on.example/alice/',
+      quota_rule: `*:bytes=${GiB}`,
+      enabled_imap: true,
+      enabled_pop3: true,
+      enabled_smtp: true,
     });
     assert.equal(u['bob@on.example'].quota_rule, `*:bytes=${5 * GiB}`);
     assert.equal(u['carol@on.example'].quota_rule, null, '0 = unlimited');
 
     await db.query(`UPDATE mailbox_defaults SET settings = '{"quota_bytes": 2147483648, "enabled_pop3": false}'`);
-    await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"quota_bytes": 3221225472, "enabled_imap": false, "enabled_pop3": true}')`, [ids['dave@on.example']]);
-    await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"quota_bytes": 0, "enabled_smtp": false, "enabled_imap": null}')`, [ids['alice@on.example']]);
+    await db.query(
+      `INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"quota_bytes": 3221225472, "enabled_imap": false, "enabled_pop3": true}')`,
+      [ids['dave@on.example']],
+    );
+    await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"quota_bytes": 0, "enabled_smtp": false, "enabled_imap": null}')`, [
+      ids['alice@on.example'],
+    ]);
     // An override is narrower than the mailbox row's quota_bytes.
     await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"quota_bytes": 4294967296}')`, [ids['bob@on.example']]);
     u = await users();

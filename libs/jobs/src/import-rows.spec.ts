@@ -17,13 +17,22 @@ describe('import rows', () => {
 
   it('turns a row into the POST /mailboxes body: trimmed, formula guard removed, blanks inherit', () => {
     assert.deepEqual(createBodyOf({ address: ' a@x.example ', name: "'=SUM(1)", password: ' pw ', quota_bytes: ' 1024 ', active: 'No' }), {
-      username: 'a@x.example', name: '=SUM(1)', password: ' pw ', quota_bytes: 1024, active: false,
+      username: 'a@x.example',
+      name: '=SUM(1)',
+      password: ' pw ',
+      quota_bytes: 1024,
+      active: false,
     });
     assert.deepEqual(createBodyOf({ username: 'bob', domain: 'x.example', password: 'pw', quota_bytes: '', active: '' }), {
-      username: 'bob', domain: 'x.example', password: 'pw',
+      username: 'bob',
+      domain: 'x.example',
+      password: 'pw',
     });
     assert.deepEqual(createBodyOf({ address: 'c@x.example', password: 'pw', quota_bytes: 5, active: true }), {
-      username: 'c@x.example', password: 'pw', quota_bytes: 5, active: true,
+      username: 'c@x.example',
+      password: 'pw',
+      quota_bytes: 5,
+      active: true,
     });
   });
 

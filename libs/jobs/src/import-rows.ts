@@ -1,7 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import {
-  MAILBOX_IMPORT_MAX_ROWS, unguardCsvValue, type CreateMailboxDto, type MailboxImportPreviewDto,
-} from '#contracts';
+import { MAILBOX_IMPORT_MAX_ROWS, unguardCsvValue, type CreateMailboxDto, type MailboxImportPreviewDto } from '#contracts';
 
 export type RawImportRow = Record<string, unknown>;
 

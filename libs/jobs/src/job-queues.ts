@@ -97,12 +97,16 @@ export class JobQueues {
     const start = Number((await client.get(burstKey)) ?? now);
     const delay = Math.max(0, Math.min(debounce, start + cap - now));
     const id = randomUUID();
-    const job = await queue.add(JobNames.Reconcile, { trigger: 'auto' }, {
-      jobId: id,
-      delay,
-      deduplication: { id: `${JobNames.Reconcile}:${this.options.nodeId}`, keepLastIfActive: true, reschedule: true },
-      ...JOB_OPTIONS[JobNames.Reconcile],
-    });
+    const job = await queue.add(
+      JobNames.Reconcile,
+      { trigger: 'auto' },
+      {
+        jobId: id,
+        delay,
+        deduplication: { id: `${JobNames.Reconcile}:${this.options.nodeId}`, keepLastIfActive: true, reschedule: true },
+        ...JOB_OPTIONS[JobNames.Reconcile],
+      },
+    );
     // A new job: its row now (a deduplicated request joined an existing job, which has or gets its own).
     if (job.id === id) await this.store.insertQueued(id, JobNames.Reconcile, { tenantId: null, createdBy: null });
     return job.id ?? id;

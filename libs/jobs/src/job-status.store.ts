@@ -37,11 +37,13 @@ export class JobStatusStore {
   constructor(private readonly db: Queryable) {}
 
   async insertQueued(id: string, type: JobName, owner: JobOwner): Promise<JobRow> {
-    const r = rows<JobRow>(await this.db.query(
-      `INSERT INTO jobs (id, type, tenant_id, created_by, state) VALUES ($1, $2, $3, $4, 'queued')
+    const r = rows<JobRow>(
+      await this.db.query(
+        `INSERT INTO jobs (id, type, tenant_id, created_by, state) VALUES ($1, $2, $3, $4, 'queued')
        ON CONFLICT (id) DO UPDATE SET updated_at = jobs.updated_at RETURNING ${JOB_COLUMNS}`,
-      [id, type, owner.tenantId, owner.createdBy],
-    ));
+        [id, type, owner.tenantId, owner.createdBy],
+      ),
+    );
     return r[0];
   }
 
@@ -55,14 +57,16 @@ export class JobStatusStore {
    * their row here). Returns false when the job was cancelled meanwhile: the caller must not run it.
    */
   async markActive(id: string, type: string, attempt: number, createdAt: Date): Promise<boolean> {
-    const r = rows<{ state: JobState }>(await this.db.query(
-      `INSERT INTO jobs (id, type, state, attempts, created_at, started_at) VALUES ($1, $2, 'active', $3, $4, now())
+    const r = rows<{ state: JobState }>(
+      await this.db.query(
+        `INSERT INTO jobs (id, type, state, attempts, created_at, started_at) VALUES ($1, $2, 'active', $3, $4, now())
        ON CONFLICT (id) DO UPDATE SET state = 'active', attempts = EXCLUDED.attempts, error = NULL,
               started_at = COALESCE(jobs.started_at, now()), updated_at = now()
         WHERE jobs.state IN ('queued', 'active')
        RETURNING state`,
-      [id, type, attempt, createdAt],
-    ));
+        [id, type, attempt, createdAt],
+      ),
+    );
     return r.length > 0;
   }
 
@@ -89,10 +93,10 @@ export class JobStatusStore {
 
   /** Fails a job no attempt recorded an end for (its worker died and BullMQ gave up on it). */
   async failIfActive(id: string, error: string): Promise<void> {
-    await this.db.query(
-      `UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND state = 'active'`,
-      [id, error],
-    );
+    await this.db.query(`UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND state = 'active'`, [
+      id,
+      error,
+    ]);
   }
 
   /** A transient failure: BullMQ retries after a backoff; the row says so. */
@@ -102,10 +106,12 @@ export class JobStatusStore {
 
   /** Queued → cancelled; returns the row, or null when it was no longer queued. */
   async cancel(id: string): Promise<JobRow | null> {
-    const r = rows<JobRow>(await this.db.query(
-      `UPDATE jobs SET state = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${JOB_COLUMNS}`,
-      [id],
-    ));
+    const r = rows<JobRow>(
+      await this.db.query(
+        `UPDATE jobs SET state = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${JOB_COLUMNS}`,
+        [id],
+      ),
+    );
     return r[0] ?? null;
   }
 

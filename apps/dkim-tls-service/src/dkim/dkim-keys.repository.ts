@@ -4,8 +4,15 @@ import { DataSource } from 'typeorm';
 import { DOMAIN_SERVED_SQL, matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
 import { containsPattern, listMeta, orderBy, pageWithTotal, resolvePage, type SqlWhere } from '#common';
 import {
-  dkimDnsRecord, domainNameToUnicode, normalizeDomainName, type CallerContext, type DkimAlgorithm, type DkimKeyDto, type DkimSortField,
-  type ListDkimKeysQueryDto, type Paginated,
+  dkimDnsRecord,
+  domainNameToUnicode,
+  normalizeDomainName,
+  type CallerContext,
+  type DkimAlgorithm,
+  type DkimKeyDto,
+  type DkimSortField,
+  type ListDkimKeysQueryDto,
+  type Paginated,
 } from '#contracts';
 
 const FROM = `FROM dkim_keys k JOIN domains d ON d.id = k.domain_id`;

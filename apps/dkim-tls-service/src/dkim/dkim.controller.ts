@@ -1,7 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  CreateDkimKeyRpc, DkimKeyRefRpc, DkimSubjects, ListDkimKeysRpc, refuseTenantWide, requirePlatformCaller, RotateDkimKeyRpc, TenantPurgeRpc, type DkimKeyDto, type Paginated,
+  CreateDkimKeyRpc,
+  DkimKeyRefRpc,
+  DkimSubjects,
+  ListDkimKeysRpc,
+  refuseTenantWide,
+  requirePlatformCaller,
+  RotateDkimKeyRpc,
+  TenantPurgeRpc,
+  type DkimKeyDto,
+  type Paginated,
   type TenantPurgeResult,
 } from '#contracts';
 import { DkimKeysRepository } from './dkim-keys.repository.js';

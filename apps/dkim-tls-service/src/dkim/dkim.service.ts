@@ -3,8 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { EventPublisher, SecretBox } from '#common';
 import { DomainLookup, type DomainRef, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  DEFAULT_DKIM_ALGORITHM, DEFAULT_DKIM_SELECTOR, DkimError, DkimErrorCode, EventSubjects, dateSelector, firstFreeSelector, normalizeSelector,
-  type CallerContext, type CreateDkimKeyDto, type DkimAlgorithm, type DkimKeyDto, type ListDkimKeysQueryDto, type Paginated,
+  DEFAULT_DKIM_ALGORITHM,
+  DEFAULT_DKIM_SELECTOR,
+  DkimError,
+  DkimErrorCode,
+  EventSubjects,
+  dateSelector,
+  firstFreeSelector,
+  normalizeSelector,
+  type CallerContext,
+  type CreateDkimKeyDto,
+  type DkimAlgorithm,
+  type DkimKeyDto,
+  type ListDkimKeysQueryDto,
+  type Paginated,
   type RotateDkimKeyDto,
 } from '#contracts';
 import { generateDkimKey } from './dkim-keygen.js';
@@ -64,9 +76,12 @@ export class DkimService {
       if (!keys.length) throw this.noKeys(domain);
       if (keys.length > 1) {
         const list = keys.map((k) => k.selector).join(', ');
-        throw new DkimError(DkimErrorCode.SelectorRequired, 'Validation failed', `The domain ${domain.name} has ${keys.length} DKIM keys; say which one to delete.`, [
-          { field: 'selector', message: `selector is required when the domain has several keys (${list})` },
-        ]);
+        throw new DkimError(
+          DkimErrorCode.SelectorRequired,
+          'Validation failed',
+          `The domain ${domain.name} has ${keys.length} DKIM keys; say which one to delete.`,
+          [{ field: 'selector', message: `selector is required when the domain has several keys (${list})` }],
+        );
       }
       key = keys[0];
     }
@@ -145,7 +160,8 @@ export class DkimService {
 
   private parseSelector(input: string): string {
     const r = normalizeSelector(input);
-    if (!r.ok) throw new DkimError(DkimErrorCode.InvalidSelector, 'Validation failed', 'The selector is not valid.', [{ field: 'selector', message: r.reason }]);
+    if (!r.ok)
+      throw new DkimError(DkimErrorCode.InvalidSelector, 'Validation failed', 'The selector is not valid.', [{ field: 'selector', message: r.reason }]);
     return r.value;
   }
 

@@ -1,8 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  AntispamEntryRefRpc, AntispamSubjects, CreateAntispamEntryRpc, GetAntispamConfigRpc, ListAntispamEntriesRpc, PutAntispamConfigRpc,
-  type AntispamEntryDto, type AntispamSettings, type Paginated,
+  AntispamEntryRefRpc,
+  AntispamSubjects,
+  CreateAntispamEntryRpc,
+  GetAntispamConfigRpc,
+  ListAntispamEntriesRpc,
+  PutAntispamConfigRpc,
+  type AntispamEntryDto,
+  type AntispamSettings,
+  type Paginated,
 } from '#contracts';
 import { AntispamService } from './antispam.service.js';
 

@@ -4,7 +4,12 @@ import { DataSource } from 'typeorm';
 import { rowsOf } from '#database';
 import { containsPattern, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf } from '#common';
 import {
-  isUuid, type AntispamEntryDto, type AntispamEntryType, type AntispamList, type AntispamSortField, type ListAntispamEntriesQueryDto,
+  isUuid,
+  type AntispamEntryDto,
+  type AntispamEntryType,
+  type AntispamList,
+  type AntispamSortField,
+  type ListAntispamEntriesQueryDto,
   type Paginated,
 } from '#contracts';
 

@@ -3,9 +3,21 @@ import { EventPublisher } from '#common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
   requirePlatformCaller,
-  ANTISPAM_FIELD_NAMES, ANTISPAM_FIELDS, AntispamError, AntispamErrorCode, canonicalEntryValue, effectiveGlobal, EventSubjects, validateSettings,
-  type AntispamEntryDto, type AntispamList, type AntispamSettings, type CallerContext, type CreateAntispamEntryDto,
-  type ListAntispamEntriesQueryDto, type Paginated,
+  ANTISPAM_FIELD_NAMES,
+  ANTISPAM_FIELDS,
+  AntispamError,
+  AntispamErrorCode,
+  canonicalEntryValue,
+  effectiveGlobal,
+  EventSubjects,
+  validateSettings,
+  type AntispamEntryDto,
+  type AntispamList,
+  type AntispamSettings,
+  type CallerContext,
+  type CreateAntispamEntryDto,
+  type ListAntispamEntriesQueryDto,
+  type Paginated,
 } from '#contracts';
 import { ConfigRepository } from '../config/config.repository.js';
 import { AntispamRepository } from './antispam.repository.js';

@@ -78,11 +78,10 @@ describe('ConfigService + repository against PostgreSQL', () => {
       const deadline = Date.now() + 2000;
       while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(seen.map(({ at: _at, ...rest }) => rest), [
-        { tier: 'domain_defaults' },
-        { tier: 'domain_overrides', domain_id: domainId, domain: 'cfg.example' },
-        { tier: 'global', area: 'antispam' },
-      ]);
+      assert.deepEqual(
+        seen.map(({ at: _at, ...rest }) => rest),
+        [{ tier: 'domain_defaults' }, { tier: 'domain_overrides', domain_id: domainId, domain: 'cfg.example' }, { tier: 'global', area: 'antispam' }],
+      );
     } finally {
       await nc.close();
     }

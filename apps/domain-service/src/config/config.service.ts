@@ -3,8 +3,23 @@ import { EventPublisher } from '#common';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '#database';
 import {
   requirePlatformCaller,
-  capViolations, ConfigError, ConfigErrorCode, DOMAIN_FIELDS, effectiveGlobal, EventSubjects, globalCaps, knownFields, PLATFORM_LIMIT_DOMAIN_FIELDS,
-  resolveDomainSettings,  resolveLayers, TIER_FIELDS, validateSettings, type CallerContext, type ConfigTier, type DomainEffectiveDto, type FieldError,
+  capViolations,
+  ConfigError,
+  ConfigErrorCode,
+  DOMAIN_FIELDS,
+  effectiveGlobal,
+  EventSubjects,
+  globalCaps,
+  knownFields,
+  PLATFORM_LIMIT_DOMAIN_FIELDS,
+  resolveDomainSettings,
+  resolveLayers,
+  TIER_FIELDS,
+  validateSettings,
+  type CallerContext,
+  type ConfigTier,
+  type DomainEffectiveDto,
+  type FieldError,
   type GlobalSettings,
 } from '#contracts';
 import { DomainsRepository, type DomainRow } from '../domains/domains.repository.js';

@@ -1,8 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  CreateDomainRpc, DomainRefRpc, DomainSubjects, ListDomainsRpc, UpdateDomainRpc, type DomainDto, type Paginated,
-} from '#contracts';
+import { CreateDomainRpc, DomainRefRpc, DomainSubjects, ListDomainsRpc, UpdateDomainRpc, type DomainDto, type Paginated } from '#contracts';
 import { DomainsService } from './domains.service.js';
 
 @Controller()

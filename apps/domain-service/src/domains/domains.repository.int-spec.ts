@@ -97,7 +97,10 @@ describe('DomainsService + repository against PostgreSQL', () => {
     const deadline = Date.now() + 2000;
     while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     sub.unsubscribe();
-    assert.deepEqual(seen.map((e) => e.subject), [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted]);
+    assert.deepEqual(
+      seen.map((e) => e.subject),
+      [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted],
+    );
     for (const e of seen) {
       assert.equal(e.data.domain_id, d.id);
       assert.equal(e.data.tenant_id, tenantA);

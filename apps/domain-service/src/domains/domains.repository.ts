@@ -4,8 +4,14 @@ import { DataSource } from 'typeorm';
 import { rowsOf } from '#database';
 import { containsPattern, listMeta, orderBy, pageClause, resolvePage, SqlWhere, totalOf } from '#common';
 import {
-  domainNameToUnicode, isUuid, normalizeDomainName, type CallerContext, type DomainDto, type DomainSortField,
-  type ListDomainsQueryDto, type Paginated,
+  domainNameToUnicode,
+  isUuid,
+  normalizeDomainName,
+  type CallerContext,
+  type DomainDto,
+  type DomainSortField,
+  type ListDomainsQueryDto,
+  type Paginated,
 } from '#contracts';
 
 export const DOMAIN_COLUMNS = 'id, tenant_id, name, active, outgoing_ip, created_at, updated_at';
@@ -119,7 +125,10 @@ export class DomainsRepository {
    * Deletes the domain unless it still has mailboxes or aliases (then reports how many; mailbox-service
    * owns those and removes them first on a cascade). The row lock keeps new ones out meanwhile.
    */
-  async delete(ctx: CallerContext, ref: string): Promise<{ row: DomainRow } | { blocked: { id: string; name: string; mailboxes: number; aliases: number } } | undefined> {
+  async delete(
+    ctx: CallerContext,
+    ref: string,
+  ): Promise<{ row: DomainRow } | { blocked: { id: string; name: string; mailboxes: number; aliases: number } } | undefined> {
     const where = visibleTo(ctx);
     if (!matchRef(where, ref)) return undefined;
     return this.ds.transaction(async (tx) => {

@@ -2,8 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { EventPublisher } from '#common';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  canonicalOutgoingIp, checkDomainName, DomainError, EventSubjects, DomainErrorCode, type CallerContext, type CreateDomainDto, type DomainDto,
-  type ListDomainsQueryDto, type Paginated, type UpdateDomainDto,
+  canonicalOutgoingIp,
+  checkDomainName,
+  DomainError,
+  EventSubjects,
+  DomainErrorCode,
+  type CallerContext,
+  type CreateDomainDto,
+  type DomainDto,
+  type ListDomainsQueryDto,
+  type Paginated,
+  type UpdateDomainDto,
 } from '#contracts';
 import { DomainsRepository, toDomainDto } from './domains.repository.js';
 
@@ -21,14 +30,20 @@ export class DomainsService {
   async create(ctx: CallerContext, dto: CreateDomainDto): Promise<DomainDto> {
     const checked = checkDomainName(dto.name);
     if (!checked.ok) {
-      throw new DomainError(DomainErrorCode.InvalidName, 'Validation failed', 'The domain name is not valid.', [{ field: 'name', message: `name ${checked.problem}` }]);
+      throw new DomainError(DomainErrorCode.InvalidName, 'Validation failed', 'The domain name is not valid.', [
+        { field: 'name', message: `name ${checked.problem}` },
+      ]);
     }
     const name = checked.name;
     if (ctx.tenant_id && dto.tenant_id && dto.tenant_id !== ctx.tenant_id) {
       throw new DomainError(DomainErrorCode.TenantForbidden, 'Forbidden', 'Only platform admins may create domains for another tenant.');
     }
     if (ctx.domain_allowlist && !ctx.domain_allowlist.includes(name)) {
-      throw new DomainError(DomainErrorCode.NotInAllowlist, 'Forbidden', `This API key is limited to ${ctx.domain_allowlist.join(', ')}; ${name} is not among them.`);
+      throw new DomainError(
+        DomainErrorCode.NotInAllowlist,
+        'Forbidden',
+        `This API key is limited to ${ctx.domain_allowlist.join(', ')}; ${name} is not among them.`,
+      );
     }
     const tenantId = dto.tenant_id ?? ctx.tenant_id ?? ctx.home_tenant_id;
     const tenantNotFound = () =>

@@ -1,6 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DomainSubjects, refuseTenantWide, requirePlatformCaller, TenantPurgeRpc, TenantUsageRpc, type DomainTenantUsage, type TenantPurgeResult } from '#contracts';
+import {
+  DomainSubjects,
+  refuseTenantWide,
+  requirePlatformCaller,
+  TenantPurgeRpc,
+  TenantUsageRpc,
+  type DomainTenantUsage,
+  type TenantPurgeResult,
+} from '#contracts';
 import { TenantDataRepository } from './tenant-data.repository.js';
 
 /** The gateway owns tenants; it asks here for the tenant's domain count and, on deletion, to remove its domains. */

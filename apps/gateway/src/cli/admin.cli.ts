@@ -20,7 +20,9 @@ function fail(message: string): never {
 // Refused before parsing, whatever its form (--password x, --password=x): argv is readable by every
 // user of the host (ps, /proc/<pid>/cmdline) and stays in the shell's history.
 if (process.argv.slice(2).some((a) => /^--password(=|$)/.test(a))) {
-  fail('--password is not accepted: a password on the command line is visible to other users (ps) and kept in shell history.\nUse --password-stdin (pipe it in, or type it at the prompt), or leave it out to have one generated.');
+  fail(
+    '--password is not accepted: a password on the command line is visible to other users (ps) and kept in shell history.\nUse --password-stdin (pipe it in, or type it at the prompt), or leave it out to have one generated.',
+  );
 }
 
 const { positionals, values } = parseArgs({
@@ -74,7 +76,10 @@ try {
     if (!values.cidrs) fail('--cidrs is required (comma-separated CIDR blocks, or none)');
     let cidrs: string[] | null = null;
     if (values.cidrs.trim() !== 'none') {
-      const checked = values.cidrs.split(',').map((c) => c.trim()).map((c) => ({ c, r: checkCidr(c) }));
+      const checked = values.cidrs
+        .split(',')
+        .map((c) => c.trim())
+        .map((c) => ({ c, r: checkCidr(c) }));
       const bad = checked.filter((x) => !x.r.ok).map((x) => `${x.c}: ${(x.r as { reason: string }).reason}`);
       if (bad.length) fail(`--cidrs: ${bad.join('; ')}`);
       cidrs = [...new Set(checked.map((x) => (x.r as { value: string }).value))];

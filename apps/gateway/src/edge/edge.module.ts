@@ -27,7 +27,13 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 @Module({
   imports: [IdentityModule, RateLimitModule, TerminusModule.forRoot({ logger: false }), JobsModule, DkimModule, MailNodeModule],
   controllers: [
-    DomainsController, MailboxesImportExportController, MailboxesController, AliasesController, DomainConfigController, ConfigController, AntispamController,
+    DomainsController,
+    MailboxesImportExportController,
+    MailboxesController,
+    AliasesController,
+    DomainConfigController,
+    ConfigController,
+    AntispamController,
     HealthController,
   ],
   providers: [

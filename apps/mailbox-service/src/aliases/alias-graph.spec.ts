@@ -17,7 +17,8 @@ describe('findAliasLoop', () => {
   it('finds a multi-hop cycle and reports its path', async () => {
     const g = graph({ 'b@x.example': ['c@y.example'], 'c@y.example': ['a@x.example'] });
     assert.deepEqual(await findAliasLoop('a@x.example', ['b@x.example'], g), {
-      kind: 'cycle', path: ['a@x.example', 'b@x.example', 'c@y.example', 'a@x.example'],
+      kind: 'cycle',
+      path: ['a@x.example', 'b@x.example', 'c@y.example', 'a@x.example'],
     });
   });
 

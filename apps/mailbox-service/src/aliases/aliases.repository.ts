@@ -5,7 +5,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type DomainRef, matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
 import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, pageWithTotal } from '#common';
 import {
-  isUuid, normalizeDomainName, splitAddress, type AliasDto, type AliasSortField, type CallerContext, type ListAliasesQueryDto,
+  isUuid,
+  normalizeDomainName,
+  splitAddress,
+  type AliasDto,
+  type AliasSortField,
+  type CallerContext,
+  type ListAliasesQueryDto,
   type Paginated,
 } from '#contracts';
 
@@ -69,14 +75,18 @@ export class AliasesRepository {
     if (q.active !== undefined) where.add('a.active = ?', q.active);
     if (q.search) where.add('a.source ILIKE ?', containsPattern(q.search.toLowerCase()));
     const from = 'FROM aliases a JOIN domains d ON d.id = a.domain_id';
-    const { rows, total } = await pageWithTotal<AliasRow>(this.ds, {
-      select: COLUMNS,
-      from,
-      where,
-      orderBy: orderBy(SORT_COLUMNS, page, 'a.id'),
-      // The join only supplies the domain name; every alias has a domain (FK), so counting needs no join.
-      countFrom: { from: 'FROM aliases a', unless: /\bd\./ },
-    }, page);
+    const { rows, total } = await pageWithTotal<AliasRow>(
+      this.ds,
+      {
+        select: COLUMNS,
+        from,
+        where,
+        orderBy: orderBy(SORT_COLUMNS, page, 'a.id'),
+        // The join only supplies the domain name; every alias has a domain (FK), so counting needs no join.
+        countFrom: { from: 'FROM aliases a', unless: /\bd\./ },
+      },
+      page,
+    );
     return { data: rows.map(toAliasDto), meta: listMeta(page, total) };
   }
 

@@ -2,8 +2,19 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainLookup, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  AliasError, AliasErrorCode, localPartProblem, normalizeDestination, normalizeDomainName, splitAddress, type AliasDto,
-  type CallerContext, type CreateAliasDto, type FieldError, type ListAliasesQueryDto, type Paginated, type UpdateAliasDto,
+  AliasError,
+  AliasErrorCode,
+  localPartProblem,
+  normalizeDestination,
+  normalizeDomainName,
+  splitAddress,
+  type AliasDto,
+  type CallerContext,
+  type CreateAliasDto,
+  type FieldError,
+  type ListAliasesQueryDto,
+  type Paginated,
+  type UpdateAliasDto,
 } from '#contracts';
 import { TenantLimits } from '../limits/tenant-limits.js';
 import { dbAliasGraph, findAliasLoop, MAX_ALIAS_DEPTH } from './alias-graph.js';
@@ -110,11 +121,12 @@ export class AliasesService {
     const verdict = await findAliasLoop(source, destinations, dbAliasGraph(tx));
     if (verdict.kind === 'ok') return;
     const message =
-      verdict.kind === 'self' ? `destination ${verdict.destination} is the alias’s own source`
-      : verdict.kind === 'cycle'
-        // Only the hops this request names: the rest of the path may run through other tenants' aliases.
-        ? `mail would loop: ${source} → ${verdict.path[1]} → … → ${source}`
-      : `alias chain is deeper than ${MAX_ALIAS_DEPTH} hops`;
+      verdict.kind === 'self'
+        ? `destination ${verdict.destination} is the alias’s own source`
+        : verdict.kind === 'cycle'
+          ? // Only the hops this request names: the rest of the path may run through other tenants' aliases.
+            `mail would loop: ${source} → ${verdict.path[1]} → … → ${source}`
+          : `alias chain is deeper than ${MAX_ALIAS_DEPTH} hops`;
     throw this.invalid(AliasErrorCode.Loop, [{ field: 'destinations', message }], 'The alias would make mail loop.');
   }
 

@@ -2,9 +2,7 @@ import { Controller } from '@nestjs/common';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  MailboxExportPageRpc, MailboxImportPreviewRpc, MailboxSubjects, type MailboxExportPage, type MailboxImportPreviewReply,
-} from '#contracts';
+import { MailboxExportPageRpc, MailboxImportPreviewRpc, MailboxSubjects, type MailboxExportPage, type MailboxImportPreviewReply } from '#contracts';
 import { ExportRepository } from './export.repository.js';
 import { ImportPreviewService } from './import-preview.service.js';
 

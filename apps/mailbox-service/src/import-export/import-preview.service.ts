@@ -2,8 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  isUuid, MAILBOX_PASSWORD_MAX_LENGTH, normalizeDomainName, normalizeLocalAddress, splitAddress, unguardCsvValue, type CallerContext,
-  type MailboxImportPreviewDto, type MailboxImportPreviewResultDto, type MailboxImportVerdictDto,
+  isUuid,
+  MAILBOX_PASSWORD_MAX_LENGTH,
+  normalizeDomainName,
+  normalizeLocalAddress,
+  splitAddress,
+  unguardCsvValue,
+  type CallerContext,
+  type MailboxImportPreviewDto,
+  type MailboxImportPreviewResultDto,
+  type MailboxImportVerdictDto,
 } from '#contracts';
 import { MAILBOX_SETTINGS, type MailboxSettings } from '../config/mailbox-settings.js';
 import { visibleThroughDomain, type DomainRef } from '#database';
@@ -75,7 +83,10 @@ export class ImportPreviewService {
     }
 
     const candidates = rows.map((r, i) => this.checkRow(r, i + 1));
-    const domains = await this.visibleDomains(ctx, candidates.flatMap((c) => (c.domainRef ? [c.domainRef] : [])));
+    const domains = await this.visibleDomains(
+      ctx,
+      candidates.flatMap((c) => (c.domainRef ? [c.domainRef] : [])),
+    );
     for (const c of candidates) this.checkAddress(c, c.domainRef === undefined ? undefined : domains.get(c.domainRef));
 
     const firstRow = new Map<string, number>();
@@ -199,9 +210,9 @@ export class ImportPreviewService {
 
   private async addressOwners(addresses: string[]): Promise<Map<string, string>> {
     if (!addresses.length) return new Map();
-    const rows: { address: string; owner_kind: string }[] = await this.ds.query(
-      `SELECT address, owner_kind FROM mail_addresses WHERE address = ANY($1)`, [addresses],
-    );
+    const rows: { address: string; owner_kind: string }[] = await this.ds.query(`SELECT address, owner_kind FROM mail_addresses WHERE address = ANY($1)`, [
+      addresses,
+    ]);
     return new Map(rows.map((r) => [r.address, r.owner_kind]));
   }
 }

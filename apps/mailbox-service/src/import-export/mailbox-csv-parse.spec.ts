@@ -18,11 +18,30 @@ describe('mailbox import CSV reading', () => {
   });
 
   it('reads quota and active cells', () => {
-    assert.deepEqual(['', ' 12 ', 0, null, '-1', '1.5', 'x', 2 ** 60].map((v) => parseQuota(v)), [
-      { ok: true, value: null }, { ok: true, value: 12 }, { ok: true, value: 0 }, { ok: true, value: null }, { ok: false }, { ok: false }, { ok: false }, { ok: false },
-    ]);
-    assert.deepEqual(['', 'TRUE', 'no', '0', false, 'maybe', 1].map((v) => parseActive(v)), [
-      { ok: true, value: true }, { ok: true, value: true }, { ok: true, value: false }, { ok: true, value: false }, { ok: true, value: false }, { ok: false }, { ok: false },
-    ]);
+    assert.deepEqual(
+      ['', ' 12 ', 0, null, '-1', '1.5', 'x', 2 ** 60].map((v) => parseQuota(v)),
+      [
+        { ok: true, value: null },
+        { ok: true, value: 12 },
+        { ok: true, value: 0 },
+        { ok: true, value: null },
+        { ok: false },
+        { ok: false },
+        { ok: false },
+        { ok: false },
+      ],
+    );
+    assert.deepEqual(
+      ['', 'TRUE', 'no', '0', false, 'maybe', 1].map((v) => parseActive(v)),
+      [
+        { ok: true, value: true },
+        { ok: true, value: true },
+        { ok: true, value: false },
+        { ok: true, value: false },
+        { ok: true, value: false },
+        { ok: false },
+        { ok: false },
+      ],
+    );
   });
 });

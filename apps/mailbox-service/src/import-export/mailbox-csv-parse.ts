@@ -1,7 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import {
-  ApiErrorCode, AppError, MAILBOX_CSV_ALT_COLUMNS, MAILBOX_CSV_COLUMNS, MAILBOX_IMPORT_MAX_ROWS, type FieldError,
-} from '#contracts';
+import { ApiErrorCode, AppError, MAILBOX_CSV_ALT_COLUMNS, MAILBOX_CSV_COLUMNS, MAILBOX_IMPORT_MAX_ROWS, type FieldError } from '#contracts';
 
 export type RawImportRow = Record<string, unknown>;
 

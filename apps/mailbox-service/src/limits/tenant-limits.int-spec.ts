@@ -39,7 +39,10 @@ describe('TenantLimits against PostgreSQL', () => {
   };
   const insertMailbox = (tx: EntityManager, t: { tenant: string; domain: string }, local: string, quota: number | null = null) =>
     tx.query(`INSERT INTO mailboxes (tenant_id, domain_id, local_part, address, password_hash, quota_bytes) VALUES ($1, $2, $3, $3 || '@x.example', 'x', $4)`, [
-      t.tenant, t.domain, local, quota,
+      t.tenant,
+      t.domain,
+      local,
+      quota,
     ]);
   const count = async (tenant: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM mailboxes WHERE tenant_id = $1`, [tenant]))[0].n);
 
@@ -72,7 +75,10 @@ describe('TenantLimits against PostgreSQL', () => {
       ),
     );
     assert.equal(results.filter((r) => r === 'created').length, 1);
-    assert.ok(results.filter((r) => r !== 'created').every((r) => r === 'tenant limit max_mailboxes (1) reached'), results.join('\n'));
+    assert.ok(
+      results.filter((r) => r !== 'created').every((r) => r === 'tenant limit max_mailboxes (1) reached'),
+      results.join('\n'),
+    );
     assert.equal(await count(t.tenant), 1);
   });
 

@@ -98,12 +98,13 @@ export class TenantLimits {
     }
     // A quota that does not grow never breaches (lowering one while over the limit is allowed).
     if (claim.previous !== undefined && size(claim.quota) <= size(claim.previous)) return undefined;
-    const over = (limit: number, used: string | null, unlimited: boolean | null) =>
-      unlimited || claim.quota === 0 || Number(used ?? 0) + claim.quota > limit;
+    const over = (limit: number, used: string | null, unlimited: boolean | null) => unlimited || claim.quota === 0 || Number(used ?? 0) + claim.quota > limit;
     const explain = (used: string | null, unlimited: boolean | null) =>
-      claim.quota === 0 ? 'an unlimited quota (0) cannot fit'
-      : unlimited ? 'a mailbox with an unlimited quota (0) already uses it'
-      : `${Number(used ?? 0)} bytes already allotted, ${claim.quota} more requested`;
+      claim.quota === 0
+        ? 'an unlimited quota (0) cannot fit'
+        : unlimited
+          ? 'a mailbox with an unlimited quota (0) already uses it'
+          : `${Number(used ?? 0)} bytes already allotted, ${claim.quota} more requested`;
     const cap = limits.tenant.storage_bytes;
     if (cap !== null && over(cap, u.tq, u.tu)) return { detail: `tenant limit storage_bytes (${cap}) exceeded: ${explain(u.tq, u.tu)}` };
     if (d.quota_total_bytes > 0 && over(d.quota_total_bytes, u.dq, u.du)) {
@@ -128,6 +129,6 @@ export class TenantLimits {
 
   /** A mailbox's effective quota from its override, its row and the default. */
   static effectiveQuota(override: unknown, column: number | null, defaultQuota: number): number {
-    return typeof override === 'number' ? override : column ?? defaultQuota;
+    return typeof override === 'number' ? override : (column ?? defaultQuota);
   }
 }

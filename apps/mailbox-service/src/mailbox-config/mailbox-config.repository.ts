@@ -41,7 +41,12 @@ export class MailboxConfigRepository {
   /** The tiers above a mailbox and its own row and overrides, read in one statement; undefined when the mailbox is gone. */
   async layers(mailboxId: string): Promise<MailboxLayers | undefined> {
     const rows: {
-      g: Settings | null; md: Settings | null; dd: Settings | null; dov: Settings | null; o: Settings | null; quota_bytes: string | null;
+      g: Settings | null;
+      md: Settings | null;
+      dd: Settings | null;
+      dov: Settings | null;
+      o: Settings | null;
+      quota_bytes: string | null;
     }[] = await this.ds.query(
       `SELECT (SELECT settings FROM global_config WHERE id = 1) AS g,
               (SELECT settings FROM mailbox_defaults WHERE id = 1) AS md,

@@ -1,8 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '#database';
 import {
-  capViolations, effectiveGlobal, knownFields, MAILBOX_FIELDS, MailboxError, MailboxErrorCode, resolveDomainSettings,
-  resolveMailboxSettings, validateSettings, type CallerContext, type FieldError, type GlobalSettings, type MailboxDto,
+  capViolations,
+  effectiveGlobal,
+  knownFields,
+  MAILBOX_FIELDS,
+  MailboxError,
+  MailboxErrorCode,
+  resolveDomainSettings,
+  resolveMailboxSettings,
+  validateSettings,
+  type CallerContext,
+  type FieldError,
+  type GlobalSettings,
+  type MailboxDto,
   type MailboxEffectiveDto,
 } from '#contracts';
 import { TenantLimits } from '../limits/tenant-limits.js';
@@ -78,10 +89,16 @@ export class MailboxConfigService {
   private checkDomainQuota(values: Settings, layers: MailboxLayers): void {
     const q = values.quota_bytes;
     if (typeof q !== 'number') return;
-    const total = resolveDomainSettings({ global: layers.global, domainDefaults: layers.domainDefaults, overrides: layers.domainOverrides }).settings.quota_total_bytes;
+    const total = resolveDomainSettings({ global: layers.global, domainDefaults: layers.domainDefaults, overrides: layers.domainOverrides }).settings
+      .quota_total_bytes;
     if (total > 0 && (q === 0 || q > total)) {
-      const field: FieldError = { field: 'quota_bytes', message: `quota_bytes (${q === 0 ? '0 = unlimited' : q}) exceeds the domain cap quota_total_bytes = ${total}` };
-      throw new MailboxError(MailboxErrorCode.ExceedsCap, 'Exceeds domain cap', `A mailbox quota may not exceed the domain’s quota_total_bytes = ${total}.`, [field]);
+      const field: FieldError = {
+        field: 'quota_bytes',
+        message: `quota_bytes (${q === 0 ? '0 = unlimited' : q}) exceeds the domain cap quota_total_bytes = ${total}`,
+      };
+      throw new MailboxError(MailboxErrorCode.ExceedsCap, 'Exceeds domain cap', `A mailbox quota may not exceed the domain’s quota_total_bytes = ${total}.`, [
+        field,
+      ]);
     }
   }
 

@@ -1,7 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  CreateMailboxRpc, ListMailboxesRpc, MailboxRefRpc, MailboxSubjects, SetMailboxPasswordRpc, UpdateMailboxRpc, type MailboxDto,
+  CreateMailboxRpc,
+  ListMailboxesRpc,
+  MailboxRefRpc,
+  MailboxSubjects,
+  SetMailboxPasswordRpc,
+  UpdateMailboxRpc,
+  type MailboxDto,
   type Paginated,
 } from '#contracts';
 import { MailboxesService } from './mailboxes.service.js';

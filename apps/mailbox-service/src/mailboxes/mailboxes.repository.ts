@@ -5,13 +5,22 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type DomainRef, matchDomainRef, rowsOf, visibleThroughDomain } from '#database';
 import { containsPattern, listMeta, orderBy, resolvePage, SqlWhere, pageWithTotal } from '#common';
 import {
-  isUuid, normalizeDomainName, splitAddress, type CallerContext, type ListMailboxesQueryDto, type MailboxDto, type MailboxSortField,
+  isUuid,
+  normalizeDomainName,
+  splitAddress,
+  type CallerContext,
+  type ListMailboxesQueryDto,
+  type MailboxDto,
+  type MailboxSortField,
   type Paginated,
 } from '#contracts';
 
 const COLUMNS = 'm.id, m.tenant_id, m.domain_id, d.name AS domain, m.local_part, m.address, m.name, m.quota_bytes, m.active, m.created_at, m.updated_at';
 const SORT_COLUMNS: Record<MailboxSortField, string> = {
-  address: 'm.address', created_at: 'm.created_at', updated_at: 'm.updated_at', quota_bytes: 'm.quota_bytes',
+  address: 'm.address',
+  created_at: 'm.created_at',
+  updated_at: 'm.updated_at',
+  quota_bytes: 'm.quota_bytes',
 };
 
 interface MailboxRow {
@@ -83,14 +92,18 @@ export class MailboxesRepository {
     if (q.active !== undefined) where.add('m.active = ?', q.active);
     if (q.search) where.add('m.address ILIKE ?', containsPattern(q.search.toLowerCase()));
     const from = 'FROM mailboxes m JOIN domains d ON d.id = m.domain_id';
-    const { rows, total } = await pageWithTotal<MailboxRow>(this.ds, {
-      select: COLUMNS,
-      from,
-      where,
-      orderBy: orderBy(SORT_COLUMNS, page, 'm.id'),
-      // The join only supplies the domain name; every mailbox has a domain (FK), so counting needs no join.
-      countFrom: { from: 'FROM mailboxes m', unless: /\bd\./ },
-    }, page);
+    const { rows, total } = await pageWithTotal<MailboxRow>(
+      this.ds,
+      {
+        select: COLUMNS,
+        from,
+        where,
+        orderBy: orderBy(SORT_COLUMNS, page, 'm.id'),
+        // The join only supplies the domain name; every mailbox has a domain (FK), so counting needs no join.
+        countFrom: { from: 'FROM mailboxes m', unless: /\bd\./ },
+      },
+      page,
+    );
     return { data: rows.map(toMailboxDto), meta: listMeta(page, total) };
   }
 

@@ -1,8 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainLookup, type DomainRef, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '#database';
 import {
-  isUuid, MailboxError, MailboxErrorCode, normalizeDomainName, normalizeLocalAddress, splitAddress, type CallerContext,
-  type CreateMailboxDto, type FieldError, type ListMailboxesQueryDto, type MailboxDto, type Paginated, type UpdateMailboxDto,
+  isUuid,
+  MailboxError,
+  MailboxErrorCode,
+  normalizeDomainName,
+  normalizeLocalAddress,
+  splitAddress,
+  type CallerContext,
+  type CreateMailboxDto,
+  type FieldError,
+  type ListMailboxesQueryDto,
+  type MailboxDto,
+  type Paginated,
+  type UpdateMailboxDto,
 } from '#contracts';
 import { hashMailPassword } from '#mailstack';
 import { MAILBOX_SETTINGS, type MailboxSettings } from '../config/mailbox-settings.js';
@@ -32,17 +43,25 @@ export class MailboxesService {
     if (fields.length || !addr.ok) throw this.invalid(fields);
     const passwordHash = await hashMailPassword(dto.password, this.settings.passwordScheme);
     try {
-      return await this.repo.insert({
-        domain, localPart: addr.local, address: addr.address, name: dto.name ?? '', passwordHash,
-        quotaBytes: dto.quota_bytes ?? null, active: dto.active ?? true,
-      }, async (tx) => {
-        // Tenant and domain rows locked: parallel creates against one free slot create exactly one mailbox.
-        const limits = await this.limits.lock(tx, domain.tenant_id, domain.id);
-        if (!limits) throw new MailboxError(MailboxErrorCode.DomainNotFound, 'Domain not found', `No domain ${domain.name} is visible to you.`);
-        const quota = TenantLimits.effectiveQuota(undefined, dto.quota_bytes ?? null, limits.defaultQuota);
-        const breach = await this.limits.mailboxBreach(tx, domain.tenant_id, domain.id, limits, { quota });
-        if (breach) throw this.quotaExceeded(breach.detail);
-      });
+      return await this.repo.insert(
+        {
+          domain,
+          localPart: addr.local,
+          address: addr.address,
+          name: dto.name ?? '',
+          passwordHash,
+          quotaBytes: dto.quota_bytes ?? null,
+          active: dto.active ?? true,
+        },
+        async (tx) => {
+          // Tenant and domain rows locked: parallel creates against one free slot create exactly one mailbox.
+          const limits = await this.limits.lock(tx, domain.tenant_id, domain.id);
+          if (!limits) throw new MailboxError(MailboxErrorCode.DomainNotFound, 'Domain not found', `No domain ${domain.name} is visible to you.`);
+          const quota = TenantLimits.effectiveQuota(undefined, dto.quota_bytes ?? null, limits.defaultQuota);
+          const breach = await this.limits.mailboxBreach(tx, domain.tenant_id, domain.id, limits, { quota });
+          if (breach) throw this.quotaExceeded(breach.detail);
+        },
+      );
     } catch (err) {
       if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
         const owner = (await this.repo.addressOwner(addr.address)) ?? 'mailbox or alias';

@@ -1,7 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  DomainPurgeRpc, MailboxError, MailboxErrorCode, MailboxSubjects, refuseTenantWide, requirePlatformCaller, TenantPurgeRpc, TenantUsageRpc, type MailboxTenantUsage,
+  DomainPurgeRpc,
+  MailboxError,
+  MailboxErrorCode,
+  MailboxSubjects,
+  refuseTenantWide,
+  requirePlatformCaller,
+  TenantPurgeRpc,
+  TenantUsageRpc,
+  type MailboxTenantUsage,
   type TenantPurgeResult,
 } from '#contracts';
 import { DomainLookup } from '#database';

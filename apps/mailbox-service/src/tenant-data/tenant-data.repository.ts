@@ -40,7 +40,12 @@ export class TenantDataRepository {
     );
     const out: MailboxTenantUsage = {};
     for (const r of rows) {
-      out[r.tenant_id] = { mailboxes: Number(r.mailboxes), aliases: Number(r.aliases), storage_bytes: Number(r.storage ?? 0), unlimited_mailboxes: Number(r.unlimited) };
+      out[r.tenant_id] = {
+        mailboxes: Number(r.mailboxes),
+        aliases: Number(r.aliases),
+        storage_bytes: Number(r.storage ?? 0),
+        unlimited_mailboxes: Number(r.unlimited),
+      };
     }
     return out;
   }

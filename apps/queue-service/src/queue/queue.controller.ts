@@ -1,8 +1,20 @@
 import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  ClearQueueRpc, ListQueueItemsRpc, NodeSubjects, nodeSubject, QueueItemActionRpc, QueueItemRpc, WithCaller,
-  type Paginated, type QueueActionResultDto, type QueueClearResultDto, type QueueFlushResultDto, type QueueItemDetailDto, type QueueItemDto, type QueueSummaryDto,
+  ClearQueueRpc,
+  ListQueueItemsRpc,
+  NodeSubjects,
+  nodeSubject,
+  QueueItemActionRpc,
+  QueueItemRpc,
+  WithCaller,
+  type Paginated,
+  type QueueActionResultDto,
+  type QueueClearResultDto,
+  type QueueFlushResultDto,
+  type QueueItemDetailDto,
+  type QueueItemDto,
+  type QueueSummaryDto,
 } from '#contracts';
 import { QueueService } from './queue.service.js';
 

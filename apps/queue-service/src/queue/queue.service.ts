@@ -1,9 +1,20 @@
 import type { AppConfig } from '#common';
 import { listMeta } from '#common';
 import {
-  DEFAULT_PAGE_LIMIT, MailNodeError, MailNodeErrorCode, requirePlatformMailNodeCaller,
-  type CallerContext, type ListQueueItemsQueryDto, type Paginated, type QueueActionResultDto, type QueueClearResultDto, type QueueFlushResultDto,
-  type QueueItemAction, type QueueItemDetailDto, type QueueItemDto, type QueueSummaryDto,
+  DEFAULT_PAGE_LIMIT,
+  MailNodeError,
+  MailNodeErrorCode,
+  requirePlatformMailNodeCaller,
+  type CallerContext,
+  type ListQueueItemsQueryDto,
+  type Paginated,
+  type QueueActionResultDto,
+  type QueueClearResultDto,
+  type QueueFlushResultDto,
+  type QueueItemAction,
+  type QueueItemDetailDto,
+  type QueueItemDto,
+  type QueueSummaryDto,
 } from '#contracts';
 import { isValidQueueId, mailstackCall, PostfixQueue, QUEUE_ID_RULE, type QueuedMessage } from '#mailstack';
 
@@ -63,7 +74,11 @@ export class QueueService {
       throw new MailNodeError(MailNodeErrorCode.QueueItemState, 'Already on hold', `Queue item ${queueId} is already in the hold queue.`);
     }
     if (action === 'release' && item.queue_name !== 'hold') {
-      throw new MailNodeError(MailNodeErrorCode.QueueItemState, 'Not on hold', `Queue item ${queueId} is in the ${item.queue_name} queue, not on hold: there is nothing to release.`);
+      throw new MailNodeError(
+        MailNodeErrorCode.QueueItemState,
+        'Not on hold',
+        `Queue item ${queueId} is in the ${item.queue_name} queue, not on hold: there is nothing to release.`,
+      );
     }
     const count = await mailstackCall(() => this.queue.postsuper(action, queueId));
     // postsuper exits 0 whether or not it found the message: its count is the truth (the message may have left meanwhile).
@@ -89,9 +104,12 @@ export class QueueService {
   async clear(ctx: CallerContext, confirm: boolean): Promise<QueueClearResultDto> {
     requirePlatformMailNodeCaller(ctx, WHAT);
     if (confirm !== true) {
-      throw new MailNodeError(MailNodeErrorCode.ConfirmationRequired, 'Validation failed', 'Deleting every queued message cannot be undone: repeat the request with ?confirm=true.', [
-        { field: 'confirm', message: 'confirm must be true to delete the whole queue' },
-      ]);
+      throw new MailNodeError(
+        MailNodeErrorCode.ConfirmationRequired,
+        'Validation failed',
+        'Deleting every queued message cannot be undone: repeat the request with ?confirm=true.',
+        [{ field: 'confirm', message: 'confirm must be true to delete the whole queue' }],
+      );
     }
     const deleted = await mailstackCall(() => this.queue.deleteAll());
     return { message: `queue cleared: ${deleted} message${deleted === 1 ? '' : 's'} deleted`, deleted };
@@ -99,7 +117,9 @@ export class QueueService {
 
   private checkId(queueId: string): void {
     if (!isValidQueueId(queueId)) {
-      throw new MailNodeError(MailNodeErrorCode.InvalidQueueId, 'Validation failed', 'The queue ID is not a valid Postfix queue ID.', [{ field: 'queueId', message: `queueId must be ${QUEUE_ID_RULE}` }]);
+      throw new MailNodeError(MailNodeErrorCode.InvalidQueueId, 'Validation failed', 'The queue ID is not a valid Postfix queue ID.', [
+        { field: 'queueId', message: `queueId must be ${QUEUE_ID_RULE}` },
+      ]);
     }
   }
 }

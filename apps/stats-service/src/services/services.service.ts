@@ -1,6 +1,12 @@
 import type { AppConfig } from '#common';
 import {
-  requirePlatformMailNodeCaller, type CallerContext, type MailstackServiceName, type ServiceAction, type ServiceActionResultDto, type ServiceListDto, type ServiceStatusDto,
+  requirePlatformMailNodeCaller,
+  type CallerContext,
+  type MailstackServiceName,
+  type ServiceAction,
+  type ServiceActionResultDto,
+  type ServiceListDto,
+  type ServiceStatusDto,
 } from '#contracts';
 import { mailstackCall, ServiceControl } from '#mailstack';
 

@@ -36,8 +36,11 @@ describe('linesFromEnd', () => {
   });
 
   it('a missing file rejects with ENOENT', async () => {
-    await assert.rejects(async () => {
-      for await (const _ of linesFromEnd(join(dir, 'nope'))) void _;
-    }, { code: 'ENOENT' });
+    await assert.rejects(
+      async () => {
+        for await (const _ of linesFromEnd(join(dir, 'nope'))) void _;
+      },
+      { code: 'ENOENT' },
+    );
   });
 });

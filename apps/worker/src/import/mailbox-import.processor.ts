@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { NatsRpcClient, RpcReplyError, SecretBox, type AppConfig } from '#common';
 import {
-  ApiErrorCode, MailboxSubjects, type CallerContext, type CreateMailboxRpc, type ImportRowResultDto, type MailboxDto, type MailboxRefRpc,
+  ApiErrorCode,
+  MailboxSubjects,
+  type CallerContext,
+  type CreateMailboxRpc,
+  type ImportRowResultDto,
+  type MailboxDto,
+  type MailboxRefRpc,
 } from '#contracts';
 import { JobQueues, JobStatusStore, openImportRow, type ImportRowInput, type MailboxImportJobData, type MailboxImportResult } from '#jobs';
 import { PermanentJobError } from '../jobs/permanent-job.error.js';
@@ -71,7 +77,13 @@ export class MailboxImportProcessor {
     const pending = data.rows.length - done.size;
     return {
       rows,
-      totals: { total: rows.length, created: count('created'), exists: count('exists'), failed: count('failed'), ...(pending > 0 ? { not_attempted: pending } : {}) },
+      totals: {
+        total: rows.length,
+        created: count('created'),
+        exists: count('exists'),
+        failed: count('failed'),
+        ...(pending > 0 ? { not_attempted: pending } : {}),
+      },
     };
   }
 

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
-  CommonError, CommonErrorCode, JobError, JobErrorCode, requirePlatformCaller, type CallerContext, type JobDto, type ListJobsQueryDto, type Paginated,
+  CommonError,
+  CommonErrorCode,
+  JobError,
+  JobErrorCode,
+  requirePlatformCaller,
+  type CallerContext,
+  type JobDto,
+  type ListJobsQueryDto,
+  type Paginated,
 } from '#contracts';
 import { JobNames, JobQueues, JobStatusStore, RedisUnavailableError, toJobDto, type JobName, type JobOwner, type JobRow } from '#jobs';
 import { JobsRepository } from './jobs.repository.js';
@@ -55,7 +63,11 @@ function notCancellable(job: JobRow): JobError {
 
 function redisDown(err: unknown): never {
   if (err instanceof RedisUnavailableError) {
-    throw new CommonError(CommonErrorCode.DependencyUnavailable, 'Job queue unavailable', 'Redis, which holds the job queues, is not answering; try again shortly.');
+    throw new CommonError(
+      CommonErrorCode.DependencyUnavailable,
+      'Job queue unavailable',
+      'Redis, which holds the job queues, is not answering; try again shortly.',
+    );
   }
   throw err;
 }

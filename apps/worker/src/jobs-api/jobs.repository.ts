@@ -6,7 +6,11 @@ import { isUuid, type CallerContext, type JobSortField, type ListJobsQueryDto } 
 import { JOB_COLUMNS, type JobRow } from '#jobs';
 
 const SORT_COLUMNS: Record<JobSortField, string> = {
-  created_at: 'created_at', updated_at: 'updated_at', finished_at: 'finished_at', type: 'type', state: 'state',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  finished_at: 'finished_at',
+  type: 'type',
+  state: 'state',
 };
 
 /** Reads of the jobs table as a caller may see it. */

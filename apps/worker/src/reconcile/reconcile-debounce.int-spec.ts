@@ -55,7 +55,13 @@ describe('debounced automatic reconcile', () => {
     store = new JobStatusStore(db);
     const config = loadConfig({ NATS_URL: nats.url, ...nats.credentials('worker') });
     for (const replica of [1, 2]) {
-      const q = new JobQueues(store, { redisUrl: REDIS_URL, databaseUrl: db.url, nodeId: 'default', name: `debounce-spec-${replica}`, debounceMs: DEBOUNCE_MS });
+      const q = new JobQueues(store, {
+        redisUrl: REDIS_URL,
+        databaseUrl: db.url,
+        nodeId: 'default',
+        name: `debounce-spec-${replica}`,
+        debounceMs: DEBOUNCE_MS,
+      });
       const t = new ReconcileTriggerService(config, q);
       await t.onApplicationBootstrap();
       queues.push(q);

@@ -30,16 +30,17 @@ describe('reconcile input', () => {
     );
     // An active domain with a signing key, but its tenant is suspended.
     [{ id: suspendedTenant }] = await db.query<{ id: string }>(`INSERT INTO tenants (name, active) VALUES ('off', false) RETURNING id`);
-    const [{ id: off }] = await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, 'suspended.example') RETURNING id`, [suspendedTenant]);
+    const [{ id: off }] = await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, 'suspended.example') RETURNING id`, [
+      suspendedTenant,
+    ]);
     const offKeyId = randomUUID();
     await db.query(
       `INSERT INTO dkim_keys (id, tenant_id, domain_id, selector, algorithm, public_key, private_key_enc) VALUES ($1, $2, $3, 'mp1', 'rsa-1024', 'pub', $4)`,
       [offKeyId, suspendedTenant, off, new SecretBox(secret).seal(pem, offKeyId)],
     );
-    await db.query(
-      `INSERT INTO global_config (id, settings) VALUES (1, $1::jsonb) ON CONFLICT (id) DO UPDATE SET settings = EXCLUDED.settings`,
-      [JSON.stringify({ message_size_limit: 2048 })],
-    );
+    await db.query(`INSERT INTO global_config (id, settings) VALUES (1, $1::jsonb) ON CONFLICT (id) DO UPDATE SET settings = EXCLUDED.settings`, [
+      JSON.stringify({ message_size_limit: 2048 }),
+    ]);
   });
   after(async () => {
     await ds?.destroy();
@@ -71,7 +72,10 @@ describe('reconcile input', () => {
 
   it('leaves out the keys of a suspended tenant’s domains (OpenDKIM must not sign for them); resuming brings them back', async () => {
     const config = loadConfig({ MAILPLANE_SECRET_KEY: secret });
-    assert.deepEqual((await buildReconcileInput(ds, config)).input.dkimKeys.map((k) => k.domain), ['signed.example']);
+    assert.deepEqual(
+      (await buildReconcileInput(ds, config)).input.dkimKeys.map((k) => k.domain),
+      ['signed.example'],
+    );
     await db.query(`UPDATE tenants SET active = true WHERE id = $1`, [suspendedTenant]);
     try {
       assert.deepEqual((await buildReconcileInput(ds, config)).input.dkimKeys.map((k) => k.domain).sort(), ['signed.example', 'suspended.example']);

@@ -54,7 +54,9 @@ export async function buildReconcileInput(ds: DataSource, config: AppConfig): Pr
   const warnings = [...dkim.warnings];
   // Postfix's reject_rbl_client refuses on any one listing; weighted scoring needs postscreen.
   if (global.dnsbl_enabled && global.dnsbl_threshold > 1) {
-    warnings.push(`dnsbl_threshold ${global.dnsbl_threshold} is not applied: any one listed DNSBL refuses the client (weights need postscreen, not configured on this node)`);
+    warnings.push(
+      `dnsbl_threshold ${global.dnsbl_threshold} is not applied: any one listed DNSBL refuses the client (weights need postscreen, not configured on this node)`,
+    );
   }
   return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls }, warnings };
 }

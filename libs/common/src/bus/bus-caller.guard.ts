@@ -25,7 +25,10 @@ export class BusCallerGuard implements CanActivate {
       return true;
     } catch (err) {
       if (err instanceof BusError) {
-        this.logger.warn({ subject, code: err.moduleCode, detail: err.detail, request_id: data?.ctx?.request_id }, 'request refused: caller context not accepted');
+        this.logger.warn(
+          { subject, code: err.moduleCode, detail: err.detail, request_id: data?.ctx?.request_id },
+          'request refused: caller context not accepted',
+        );
       }
       throw err;
     }

@@ -25,7 +25,10 @@ export async function importBusSigningKey(value: string): Promise<CryptoKey> {
 /** `issuer=key,issuer=key`: each issuer must be a bus app (libs/contracts bus catalog). */
 export async function importBusVerifyKeys(value: string): Promise<Map<BusApp, CryptoKey>> {
   const keys = new Map<BusApp, CryptoKey>();
-  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf('=');
     const issuer = entry.slice(0, at);
     if (at < 1 || !isBusApp(issuer)) throw new ConfigError(`Invalid configuration:\n  BUS_VERIFY_KEYS: "${issuer}" is not a bus app`);

@@ -24,7 +24,10 @@ describe('signed caller context', async () => {
     const v = await verifier();
     await assert.rejects(v.verify(undefined, 'mailplane.domains.list', ctx), refused('BUS_CALLER_UNSIGNED'));
     await assert.rejects(v.verify(await signer.sign('mailplane.domains.get', ctx), 'mailplane.domains.list', ctx), refused('BUS_CALLER_MISMATCH'));
-    await assert.rejects(v.verify(await signer.sign('mailplane.domains.list', ctx), 'mailplane.domains.list', { ...ctx, tenant_id: null }), refused('BUS_CALLER_MISMATCH'));
+    await assert.rejects(
+      v.verify(await signer.sign('mailplane.domains.list', ctx), 'mailplane.domains.list', { ...ctx, tenant_id: null }),
+      refused('BUS_CALLER_MISMATCH'),
+    );
     const other = new CallerTokenSigner('gateway', await importBusSigningKey(generateBusKeyPair().privateKey), 30);
     await assert.rejects(v.verify(await other.sign('mailplane.domains.list', ctx), 'mailplane.domains.list', ctx), refused('BUS_CALLER_FORGED'));
     await assert.rejects(v.verify('not.a.jwt', 'mailplane.domains.list', ctx), refused('BUS_CALLER_FORGED'));
@@ -33,6 +36,9 @@ describe('signed caller context', async () => {
   it('refuses a key that is no bus app and a token that outlives the accepted lifetime', async () => {
     await assert.rejects(importBusVerifyKeys(`mallory=${gw.publicKey}`), /not a bus app/);
     const long = new CallerTokenSigner('gateway', await importBusSigningKey(gw.privateKey), 300);
-    await assert.rejects((await verifier()).verify(await long.sign('mailplane.domains.list', ctx), 'mailplane.domains.list', ctx), refused('BUS_CALLER_EXPIRED'));
+    await assert.rejects(
+      (await verifier()).verify(await long.sign('mailplane.domains.list', ctx), 'mailplane.domains.list', ctx),
+      refused('BUS_CALLER_EXPIRED'),
+    );
   });
 });

@@ -21,7 +21,9 @@ interface CallerClaims extends JWTPayload {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
@@ -84,7 +86,8 @@ export class CallerTokenVerifier {
         token,
         (header) => {
           const key = header.kid ? this.keys.get(header.kid as BusApp) : undefined;
-          if (!key) throw new BusError(BusErrorCode.CallerForged, 'Forbidden', `The caller context is signed by an unknown sender (${header.kid ?? 'none named'}).`);
+          if (!key)
+            throw new BusError(BusErrorCode.CallerForged, 'Forbidden', `The caller context is signed by an unknown sender (${header.kid ?? 'none named'}).`);
           return key;
         },
         {
@@ -123,7 +126,8 @@ function refusal(err: unknown, subject: string): BusError {
   if (err instanceof BusError) return err;
   if (err instanceof joseErrors.JWTExpired) return new BusError(BusErrorCode.CallerExpired, 'Forbidden', 'The signed caller context has expired.');
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'aud') return new BusError(BusErrorCode.CallerMismatch, 'Forbidden', `The caller context was signed for another subject than ${subject}.`);
+    if (err.claim === 'aud')
+      return new BusError(BusErrorCode.CallerMismatch, 'Forbidden', `The caller context was signed for another subject than ${subject}.`);
     if (err.claim === 'iat') return new BusError(BusErrorCode.CallerExpired, 'Forbidden', 'The signed caller context has expired (issued too long ago).');
   }
   return new BusError(BusErrorCode.CallerForged, 'Forbidden', 'The caller context signature is not valid.');

@@ -31,7 +31,10 @@ describe('loadConfig', () => {
   });
 
   it('lets an app require an optional key', () => {
-    assert.throws(() => requireConfig(loadConfig({}), 'JWT_SECRET'), (err: unknown) => err instanceof ConfigError && /JWT_SECRET: required/.test(err.message));
+    assert.throws(
+      () => requireConfig(loadConfig({}), 'JWT_SECRET'),
+      (err: unknown) => err instanceof ConfigError && /JWT_SECRET: required/.test(err.message),
+    );
     assert.equal(requireConfig(loadConfig({ JWT_SECRET: SECRET }), 'JWT_SECRET').JWT_SECRET, SECRET);
   });
 

@@ -2,13 +2,16 @@ import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${protocols.join(' or ')}`,
+  );
 
 /**
  * Every environment variable Mailplane reads. `.env.example`, docker-compose.yml and k8s/ may only
@@ -34,7 +37,10 @@ export const configSchema = z.object({
   /** Ed25519 private key (PKCS8 PEM, or base64 of its DER) that signs the caller context of every RPC this app sends (gateway, worker). */
   BUS_SIGNING_KEY: z.string().min(1).optional(),
   /** Senders whose signed caller contexts a service accepts: `issuer=base64 SPKI DER` of each Ed25519 public key, comma-separated. */
-  BUS_VERIFY_KEYS: z.string().regex(/^[a-z][a-z0-9-]*=[A-Za-z0-9+/=_-]+(,[a-z][a-z0-9-]*=[A-Za-z0-9+/=_-]+)*$/, 'comma-separated issuer=base64 public key').optional(),
+  BUS_VERIFY_KEYS: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*=[A-Za-z0-9+/=_-]+(,[a-z][a-z0-9-]*=[A-Za-z0-9+/=_-]+)*$/, 'comma-separated issuer=base64 public key')
+    .optional(),
   /** Lifetime of a signed caller context; a service also refuses one that claims a longer life. */
   BUS_TOKEN_TTL_SECONDS: int(5, 300).default(30),
   /** How long the gateway waits for a service reply before answering 504. */
@@ -49,7 +55,10 @@ export const configSchema = z.object({
    * Send Strict-Transport-Security (one year, subdomains). Only where clients reach the gateway over
    * HTTPS (TLS terminated upstream): browsers then refuse plain HTTP to the host for that year.
    */
-  HSTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  HSTS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** The whole request (headers and body) must have arrived within this time; else 408 and the connection is closed. */
   HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
   /** The request headers must have arrived within this time of the connection's first byte. */
@@ -90,7 +99,10 @@ export const configSchema = z.object({
   /** Mailbox password policy: minimum length, and how many of lower/upper/digit/symbol it must mix. */
   MAILBOX_PASSWORD_MIN_LENGTH: int(1, 256).default(10),
   MAILBOX_PASSWORD_MIN_CLASSES: int(1, 4).default(3),
-  MAIL_NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens').default('default'),
+  MAIL_NODE_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens')
+    .default('default'),
   // --- mail node (worker reconcile, queue-service, stats-service) ---
   /** Colon-separated folders searched for postfix, postconf, postqueue, postsuper, doveadm, doveconf, dovecot, opendkim. None found = no mail stack here (503). */
   MAILSTACK_BIN_PATH: z.string().min(1).default('/usr/sbin:/usr/bin:/sbin:/bin'),
@@ -110,7 +122,10 @@ export const configSchema = z.object({
   /** Postfix's mail log (maillog_file or syslog's mail.log); absent = empty counts. */
   MAIL_LOG_FILE: z.string().startsWith('/', 'must be an absolute path').default('/var/log/mail.log'),
   /** Daemons listed and controlled by /services, comma-separated, from postfix, dovecot, opendkim. */
-  MAILSTACK_SERVICES: z.string().regex(/^(postfix|dovecot|opendkim)(,(postfix|dovecot|opendkim))*$/, 'comma-separated list of postfix, dovecot, opendkim').default('postfix,dovecot,opendkim'),
+  MAILSTACK_SERVICES: z
+    .string()
+    .regex(/^(postfix|dovecot|opendkim)(,(postfix|dovecot|opendkim))*$/, 'comma-separated list of postfix, dovecot, opendkim')
+    .default('postfix,dovecot,opendkim'),
   /** Optional JSON overriding daemon commands: {"opendkim":{"start":["/usr/sbin/opendkim","-x","/etc/opendkim.conf"],...}}. */
   MAILSTACK_SERVICE_COMMANDS: z.string().optional(),
   /** Quiet time after the last relevant change before the automatic reconcile runs. */

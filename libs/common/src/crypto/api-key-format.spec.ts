@@ -19,7 +19,14 @@ describe('API key format', () => {
   });
 
   it('rejects malformed keys', () => {
-    for (const bad of ['', 'mp_', 'mp_abc_def', 'xx_0123456789abcdef_' + 'a'.repeat(43), 'mp_0123456789ABCDEF_' + 'a'.repeat(43), 'mp_0123456789abcdef_' + 'a'.repeat(42)]) {
+    for (const bad of [
+      '',
+      'mp_',
+      'mp_abc_def',
+      'xx_0123456789abcdef_' + 'a'.repeat(43),
+      'mp_0123456789ABCDEF_' + 'a'.repeat(43),
+      'mp_0123456789abcdef_' + 'a'.repeat(42),
+    ]) {
       assert.equal(parseApiKey(bad), null, bad);
     }
   });

@@ -10,8 +10,13 @@ describe('database failures as typed errors', () => {
   });
 
   it('no connection or pool slot in time, refused or shut down connections are 503', () => {
-    for (const e of [new Error('timeout exceeded when trying to connect'), new Error('Connection terminated due to connection timeout'),
-      Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), { code: '57P03' }, { code: '53300' }]) {
+    for (const e of [
+      new Error('timeout exceeded when trying to connect'),
+      new Error('Connection terminated due to connection timeout'),
+      Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      { code: '57P03' },
+      { code: '53300' },
+    ]) {
       const mapped = databaseFailure(e);
       assert.equal(mapped?.status, 503, JSON.stringify(e));
       assert.equal(mapped?.toBody().code, 'DEPENDENCY_UNAVAILABLE');

@@ -5,14 +5,25 @@ export const PG_QUERY_CANCELED = '57014';
 
 /** SQLSTATEs and socket errors meaning "the database cannot be reached or is refusing work now". */
 const UNAVAILABLE_CODES = new Set([
-  '08000', '08001', '08003', '08004', '08006', // connection_exception family
-  '57P01', '57P02', '57P03', // admin/crash shutdown, cannot connect now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006', // connection_exception family
+  '57P01',
+  '57P02',
+  '57P03', // admin/crash shutdown, cannot connect now
   '53300', // too_many_connections
   '55P03', // lock_not_available (lock_timeout)
   '25P03', // idle_in_transaction_session_timeout
   // Not ECONNRESET/EPIPE: a client that went away raises those too (node-postgres reports a reset
   // database connection as "Connection terminated unexpectedly", below).
-  'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 /** node-postgres and pg-pool raise these without a code. */

@@ -48,7 +48,10 @@ export function toHttpError(exception: unknown, logger: Logger, req?: { method?:
     // The client went away mid-request (closed tab, killed curl, proxy timeout): nothing is wrong
     // here and nobody reads the answer, so no error log and no error id.
     logger.log({ req: { method: req?.method, url: req?.url?.split('?')[0] }, reason: abort }, 'client closed the connection before the request was complete');
-    return { status: 400, body: { error: 'Request aborted', detail: 'The client closed the connection before the request was complete.', code: ApiErrorCode.VALIDATION_FAILED } };
+    return {
+      status: 400,
+      body: { error: 'Request aborted', detail: 'The client closed the connection before the request was complete.', code: ApiErrorCode.VALIDATION_FAILED },
+    };
   }
   // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
   const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);

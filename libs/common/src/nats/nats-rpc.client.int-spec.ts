@@ -16,7 +16,10 @@ describe('NatsRpcClient against a real NATS server', () => {
   let client: NatsRpcClient;
   let responder: NatsConnection;
   const ACTION: Record<string, string> = {
-    [DomainSubjects.List]: 'ok', [DomainSubjects.Create]: 'typed', [DomainSubjects.Get]: 'untyped', [DomainSubjects.Update]: 'slow',
+    [DomainSubjects.List]: 'ok',
+    [DomainSubjects.Create]: 'typed',
+    [DomainSubjects.Get]: 'untyped',
+    [DomainSubjects.Update]: 'slow',
   };
   const seen: { requestId?: string; caller?: string }[] = [];
   const ctx: CallerContext = { tenant_id: null, domain_allowlist: null, home_tenant_id: null, request_id: 'req-42' };
@@ -29,19 +32,21 @@ describe('NatsRpcClient against a real NATS server', () => {
     client = new NatsRpcClient(await nats.connect('gateway'), new CallerTokenSigner('gateway', await importBusSigningKey(keys.privateKey), 30), 3000);
     responder = await nats.connect('domain-service');
     // Subject by subject: domain-service's bus user may subscribe to exactly the subjects it serves.
-    for (const subject of Object.keys(ACTION)) responder.subscribe(subject, {
-      queue: 'rpc-int-spec',
-      callback: (err, msg) => {
-        if (err) return;
-        const req = msg.json<{ id: string; data: { n?: number } }>();
-        seen.push({ requestId: msg.headers?.get('x-request-id'), caller: msg.headers?.get(CALLER_TOKEN_HEADER) });
-        const action = ACTION[msg.subject];
-        if (action === 'ok') msg.respond(JSON.stringify({ id: req.id, response: { doubled: (req.data.n ?? 0) * 2 }, isDisposed: true }));
-        if (action === 'typed') msg.respond(JSON.stringify({ id: req.id, err: { status: 409, code: 'CONFLICT', error: 'Domain exists', detail: 'd' }, isDisposed: true }));
-        if (action === 'untyped') msg.respond(JSON.stringify({ id: req.id, err: { status: 'error', message: 'Internal server error' }, isDisposed: true }));
-        // 'slow': never answers.
-      },
-    });
+    for (const subject of Object.keys(ACTION))
+      responder.subscribe(subject, {
+        queue: 'rpc-int-spec',
+        callback: (err, msg) => {
+          if (err) return;
+          const req = msg.json<{ id: string; data: { n?: number } }>();
+          seen.push({ requestId: msg.headers?.get('x-request-id'), caller: msg.headers?.get(CALLER_TOKEN_HEADER) });
+          const action = ACTION[msg.subject];
+          if (action === 'ok') msg.respond(JSON.stringify({ id: req.id, response: { doubled: (req.data.n ?? 0) * 2 }, isDisposed: true }));
+          if (action === 'typed')
+            msg.respond(JSON.stringify({ id: req.id, err: { status: 409, code: 'CONFLICT', error: 'Domain exists', detail: 'd' }, isDisposed: true }));
+          if (action === 'untyped') msg.respond(JSON.stringify({ id: req.id, err: { status: 'error', message: 'Internal server error' }, isDisposed: true }));
+          // 'slow': never answers.
+        },
+      });
     await responder.flush();
   });
   after(async () => {
@@ -82,7 +87,10 @@ describe('NatsRpcClient against a real NATS server', () => {
 
   it('no reply within the timeout → UPSTREAM_TIMEOUT', async () => {
     const started = Date.now();
-    await assert.rejects(client.send(DomainSubjects.Update, {}, undefined, 300), (err: unknown) => err instanceof CommonError && err.status === 504 && /300 ms/.test(err.detail));
+    await assert.rejects(
+      client.send(DomainSubjects.Update, {}, undefined, 300),
+      (err: unknown) => err instanceof CommonError && err.status === 504 && /300 ms/.test(err.detail),
+    );
     assert.ok(Date.now() - started >= 290);
   });
 });

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  headers as natsHeaders, NoRespondersError, RequestError, TimeoutError, type NatsConnection,
-} from '@nats-io/transport-node';
+import { headers as natsHeaders, NoRespondersError, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { CommonError, CommonErrorCode, isRpcErrorPayload, type BusApp, type CallerContext, type RpcErrorPayload } from '#contracts';
 import type { AppConfig } from '../config/config.schema.js';
 import { callerTokenSigner } from '../bus/bus-auth.js';
@@ -100,11 +98,7 @@ export function mapTransportError(err: unknown, subject: string, timeoutMs: numb
     return new CommonError(CommonErrorCode.DependencyUnavailable, 'Service unavailable', `No ${serviceOf(subject)} service is running.`);
   }
   if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
-    return new CommonError(
-      CommonErrorCode.UpstreamTimeout,
-      'Upstream timeout',
-      `The ${serviceOf(subject)} service did not answer within ${timeoutMs} ms.`,
-    );
+    return new CommonError(CommonErrorCode.UpstreamTimeout, 'Upstream timeout', `The ${serviceOf(subject)} service did not answer within ${timeoutMs} ms.`);
   }
   return busUnavailable();
 }

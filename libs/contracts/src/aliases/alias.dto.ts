@@ -30,65 +30,97 @@ export class AliasListDto {
 
 export class ListAliasesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the source', example: 'sales' })
-  @IsOptional() @IsString() @MaxLength(254)
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
   search?: string;
 
   @ApiPropertyOptional({ enum: ALIAS_SORT_FIELDS, default: 'source' })
-  @IsOptional() @IsIn(ALIAS_SORT_FIELDS, { message: `sort must be one of: ${ALIAS_SORT_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(ALIAS_SORT_FIELDS, { message: `sort must be one of: ${ALIAS_SORT_FIELDS.join(', ')}` })
   sort?: AliasSortField;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) aliases' })
-  @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 
   @ApiPropertyOptional({ description: 'Only this domain’s aliases (UUID or name)', example: 'example.com' })
-  @IsOptional() @IsString() @MaxLength(1024)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
   domain?: string;
 }
 
 export class CreateAliasDto {
   @ApiProperty({ description: 'Address in one of your domains, or `@domain` for a catch-all. Stored lower-case.', example: 'sales@example.com' })
-  @IsDefined() @IsString() @MaxLength(1024)
+  @IsDefined()
+  @IsString()
+  @MaxLength(1024)
   source: string;
 
   @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_ALIAS_DESTINATIONS, example: ['alice@example.com', 'bob@partner.example'] })
-  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_ALIAS_DESTINATIONS) @IsString({ each: true }) @MaxLength(1024, { each: true })
+  @IsDefined()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ALIAS_DESTINATIONS)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
   destinations: string[];
 
   @ApiPropertyOptional({ default: true })
-  @IsOptionalNotNull() @IsBoolean()
+  @IsOptionalNotNull()
+  @IsBoolean()
   active?: boolean;
 }
 
 export class UpdateAliasDto {
   @ApiPropertyOptional({ type: [String], description: 'Replaces the destinations', example: ['carol@example.com'] })
-  @IsOptionalNotNull() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_ALIAS_DESTINATIONS) @IsString({ each: true }) @MaxLength(1024, { each: true })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ALIAS_DESTINATIONS)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
   destinations?: string[];
 
   @ApiPropertyOptional({ example: false })
-  @IsOptionalNotNull() @IsBoolean()
+  @IsOptionalNotNull()
+  @IsBoolean()
   active?: boolean;
 }
 
 /* RPC envelopes: what the gateway sends mailbox-service. */
 
 export class ListAliasesRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ListAliasesQueryDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ListAliasesQueryDto)
   query: ListAliasesQueryDto;
 }
 
 export class CreateAliasRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CreateAliasDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CreateAliasDto)
   body: CreateAliasDto;
 }
 
 /** `ref` is a UUID or a source (`user@domain` or `@domain`). */
 export class AliasRefRpc extends WithCaller {
-  @IsDefined() @IsString() @MaxLength(1024)
+  @IsDefined()
+  @IsString()
+  @MaxLength(1024)
   ref: string;
 }
 
 export class UpdateAliasRpc extends AliasRefRpc {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => UpdateAliasDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateAliasDto)
   body: UpdateAliasDto;
 }

@@ -13,7 +13,13 @@ describe('canonicalEntryValue', () => {
   it('says why a value does not fit its type', () => {
     const cidr = canonicalEntryValue('cidr', '10.1.0.0/8');
     assert.ok(!cidr.ok && /host bits set; the network is 10\.0\.0\.0\/8/.test(cidr.reason));
-    for (const [type, value] of [['ip', '10.0.0.0/8'], ['ip', 'example.com'], ['cidr', '10.0.0.1'], ['domain', 'localhost'], ['email', 'x@localhost']] as const) {
+    for (const [type, value] of [
+      ['ip', '10.0.0.0/8'],
+      ['ip', 'example.com'],
+      ['cidr', '10.0.0.1'],
+      ['domain', 'localhost'],
+      ['email', 'x@localhost'],
+    ] as const) {
       assert.equal(canonicalEntryValue(type, value).ok, false, `${type} ${value}`);
     }
   });

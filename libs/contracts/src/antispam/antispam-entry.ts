@@ -28,7 +28,9 @@ export function canonicalEntryValue(type: AntispamEntryType, value: string): { o
     }
     case 'email': {
       const address = normalizeMailAddress(value.trim());
-      return address ? { ok: true, value: address } : { ok: false, reason: 'value must be an RFC 5321 address such as spammer@example.com for entry_type email' };
+      return address
+        ? { ok: true, value: address }
+        : { ok: false, reason: 'value must be an RFC 5321 address such as spammer@example.com for entry_type email' };
     }
   }
 }

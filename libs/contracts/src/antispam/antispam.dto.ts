@@ -25,53 +25,71 @@ export class AntispamEntryListDto {
 
 export class ListAntispamEntriesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the value', example: '198.51.100' })
-  @IsOptional() @IsString() @MaxLength(320)
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
   search?: string;
 
   @ApiPropertyOptional({ enum: ANTISPAM_SORT_FIELDS, default: 'created_at' })
-  @IsOptional() @IsIn(ANTISPAM_SORT_FIELDS, { message: `sort must be one of: ${ANTISPAM_SORT_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(ANTISPAM_SORT_FIELDS, { message: `sort must be one of: ${ANTISPAM_SORT_FIELDS.join(', ')}` })
   sort?: AntispamSortField;
 
   @ApiPropertyOptional({ enum: ANTISPAM_ENTRY_TYPES, description: 'Only entries of this type' })
-  @IsOptional() @IsIn(ANTISPAM_ENTRY_TYPES, { message: `entry_type must be one of: ${ANTISPAM_ENTRY_TYPES.join(', ')}` })
+  @IsOptional()
+  @IsIn(ANTISPAM_ENTRY_TYPES, { message: `entry_type must be one of: ${ANTISPAM_ENTRY_TYPES.join(', ')}` })
   entry_type?: AntispamEntryType;
 }
 
 export class CreateAntispamEntryDto {
   @ApiProperty({ enum: ANTISPAM_ENTRY_TYPES, example: 'cidr' })
-  @IsDefined() @IsIn(ANTISPAM_ENTRY_TYPES, { message: `entry_type must be one of: ${ANTISPAM_ENTRY_TYPES.join(', ')}` })
+  @IsDefined()
+  @IsIn(ANTISPAM_ENTRY_TYPES, { message: `entry_type must be one of: ${ANTISPAM_ENTRY_TYPES.join(', ')}` })
   entry_type: AntispamEntryType;
 
   @ApiProperty({
     description: 'ip: IPv4/IPv6 address; cidr: network/prefix with no host bits set; domain: DNS name (IDN allowed); email: RFC 5321 address',
     example: '198.51.100.0/24',
   })
-  @IsDefined() @IsString() @MaxLength(320)
+  @IsDefined()
+  @IsString()
+  @MaxLength(320)
   value: string;
 
   @ApiPropertyOptional({ maxLength: 500, default: '', example: 'snowshoe spam range' })
-  @IsOptionalNotNull() @IsString() @MaxLength(500)
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(500)
   comment?: string;
 }
 
 /* RPC envelopes. */
 
 class WithCallerAndList extends WithCaller {
-  @IsDefined() @IsIn(ANTISPAM_LISTS)
+  @IsDefined()
+  @IsIn(ANTISPAM_LISTS)
   list: AntispamList;
 }
 
 export class ListAntispamEntriesRpc extends WithCallerAndList {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ListAntispamEntriesQueryDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ListAntispamEntriesQueryDto)
   query: ListAntispamEntriesQueryDto;
 }
 
 export class CreateAntispamEntryRpc extends WithCallerAndList {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CreateAntispamEntryDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CreateAntispamEntryDto)
   body: CreateAntispamEntryDto;
 }
 
 export class AntispamEntryRefRpc extends WithCallerAndList {
-  @IsDefined() @IsString() @MaxLength(1024)
+  @IsDefined()
+  @IsString()
+  @MaxLength(1024)
   id: string;
 }

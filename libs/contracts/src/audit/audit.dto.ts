@@ -80,30 +80,41 @@ export class AuditEntryListDto {
 
 export class ListAuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Account id, API key id, or e-mail of the actor.', example: 'admin@example.com' })
-  @IsOptional() @IsString() @MaxLength(320)
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
   actor?: string;
 
   @ApiPropertyOptional({ example: 'domains.create', description: 'Exact action, or a prefix ending in `.` (`domains.`).' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   action?: string;
 
   @ApiPropertyOptional({ example: 'domains' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   resource?: string;
 
   @ApiPropertyOptional({ description: 'Only with `resource`-style ids: the object’s id or name.' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   resource_id?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339; entries at or after.' })
-  @IsOptional() @IsRfc3339DateTime()
+  @IsOptional()
+  @IsRfc3339DateTime()
   since?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339; entries before.' })
-  @IsOptional() @IsRfc3339DateTime()
+  @IsOptional()
+  @IsRfc3339DateTime()
   until?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Platform admins only: one tenant’s entries.' })
-  @IsOptional() @IsUUID('all', { message: 'tenant_id must be a UUID' })
+  @IsOptional()
+  @IsUUID('all', { message: 'tenant_id must be a UUID' })
   tenant_id?: string;
 }

@@ -46,7 +46,8 @@ export function passwordProblems(password: string, rules: PasswordRules): Passwo
   const problems: PasswordProblem[] = [];
   const length = passwordLength(password);
   if (length < rules.minLength) problems.push({ rule: 'min_length', message: `must be at least ${rules.minLength} characters long` });
-  if (rules.maxLength !== undefined && length > rules.maxLength) problems.push({ rule: 'max_length', message: `must be at most ${rules.maxLength} characters long` });
+  if (rules.maxLength !== undefined && length > rules.maxLength)
+    problems.push({ rule: 'max_length', message: `must be at most ${rules.maxLength} characters long` });
   const used = passwordClassCount(password);
   if (used < rules.minClasses) {
     problems.push({

@@ -1,7 +1,24 @@
 /** Scope catalog (docs/architecture.md#api-conventions): `<resource>:read`, `<resource>:write` (write implies read), or `*`. */
 export const SCOPE_RESOURCES = [
-  'domains', 'mailboxes', 'aliases', 'dkim', 'tls', 'dns', 'config', 'antispam', 'queue', 'stats',
-  'services', 'system', 'backups', 'jobs', 'webhooks', 'audit', 'api_keys', 'accounts', 'tenants',
+  'domains',
+  'mailboxes',
+  'aliases',
+  'dkim',
+  'tls',
+  'dns',
+  'config',
+  'antispam',
+  'queue',
+  'stats',
+  'services',
+  'system',
+  'backups',
+  'jobs',
+  'webhooks',
+  'audit',
+  'api_keys',
+  'accounts',
+  'tenants',
 ] as const;
 export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
 
@@ -9,18 +26,14 @@ export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
 export const READ_ONLY_RESOURCES: ReadonlySet<ScopeResource> = new Set(['dns', 'stats', 'audit']);
 
 /** Resources only a platform admin may touch at all. */
-export const PLATFORM_ONLY_RESOURCES: ReadonlySet<ScopeResource> = new Set([
-  'queue', 'services', 'stats', 'system', 'backups', 'tenants',
-]);
+export const PLATFORM_ONLY_RESOURCES: ReadonlySet<ScopeResource> = new Set(['queue', 'services', 'stats', 'system', 'backups', 'tenants']);
 
 export type Scope = `${ScopeResource}:read` | `${ScopeResource}:write` | '*';
 export const WILDCARD_SCOPE = '*';
 
 export const ALL_SCOPES: readonly Scope[] = [
   WILDCARD_SCOPE,
-  ...SCOPE_RESOURCES.flatMap((r): Scope[] =>
-    READ_ONLY_RESOURCES.has(r) ? [`${r}:read`] : [`${r}:read`, `${r}:write`],
-  ),
+  ...SCOPE_RESOURCES.flatMap((r): Scope[] => (READ_ONLY_RESOURCES.has(r) ? [`${r}:read`] : [`${r}:read`, `${r}:write`])),
 ];
 
 const SCOPE_SET: ReadonlySet<string> = new Set(ALL_SCOPES);

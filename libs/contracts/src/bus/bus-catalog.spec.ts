@@ -6,8 +6,14 @@ import { natsPermissionsOf, renderNatsServerConfig } from './nats-permissions.js
 
 /** Every request subject of subjects.ts, node subjects as node `n1` would serve them. */
 const REQUEST_SUBJECTS: string[] = [
-  ...[subjects.DomainSubjects, subjects.ConfigSubjects, subjects.AntispamSubjects, subjects.MailboxSubjects, subjects.AliasSubjects, subjects.DkimSubjects]
-    .flatMap((group) => Object.values(group)),
+  ...[
+    subjects.DomainSubjects,
+    subjects.ConfigSubjects,
+    subjects.AntispamSubjects,
+    subjects.MailboxSubjects,
+    subjects.AliasSubjects,
+    subjects.DkimSubjects,
+  ].flatMap((group) => Object.values(group)),
   ...Object.values(subjects.NodeSubjects).map((s) => subjects.nodeSubject('n1', s)),
 ];
 const EVENTS = Object.values(subjects.EventSubjects).filter((s) => s !== subjects.EventSubjects.All);

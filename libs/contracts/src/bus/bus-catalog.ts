@@ -1,5 +1,14 @@
 import {
-  AliasSubjects, AntispamSubjects, ConfigSubjects, DkimSubjects, DomainSubjects, EventSubjects, JobSubjects, MailboxSubjects, NodeSubjects, nodeSubject,
+  AliasSubjects,
+  AntispamSubjects,
+  ConfigSubjects,
+  DkimSubjects,
+  DomainSubjects,
+  EventSubjects,
+  JobSubjects,
+  MailboxSubjects,
+  NodeSubjects,
+  nodeSubject,
   type NodeSubject,
 } from '../subjects.js';
 
@@ -28,12 +37,23 @@ const all = (subjects: Record<string, string>): string[] => Object.values(subjec
 const anyNode = (...subjects: NodeSubject[]): string[] => subjects.map((s) => nodeSubject('*', s));
 
 const QUEUE_SUBJECTS = anyNode(
-  NodeSubjects.QueueSummary, NodeSubjects.QueueList, NodeSubjects.QueueGet, NodeSubjects.QueueAction, NodeSubjects.QueueDelete,
-  NodeSubjects.QueueFlush, NodeSubjects.QueueClear, NodeSubjects.QueuePing,
+  NodeSubjects.QueueSummary,
+  NodeSubjects.QueueList,
+  NodeSubjects.QueueGet,
+  NodeSubjects.QueueAction,
+  NodeSubjects.QueueDelete,
+  NodeSubjects.QueueFlush,
+  NodeSubjects.QueueClear,
+  NodeSubjects.QueuePing,
 );
 const STATS_SUBJECTS = anyNode(
-  NodeSubjects.Stats, NodeSubjects.MailStats, NodeSubjects.ServicesList, NodeSubjects.ServiceGet, NodeSubjects.ServiceAction,
-  NodeSubjects.About, NodeSubjects.StatsPing,
+  NodeSubjects.Stats,
+  NodeSubjects.MailStats,
+  NodeSubjects.ServicesList,
+  NodeSubjects.ServiceGet,
+  NodeSubjects.ServiceAction,
+  NodeSubjects.About,
+  NodeSubjects.StatsPing,
 );
 
 /**
@@ -45,8 +65,15 @@ export const BUS_CATALOG: Readonly<Record<BusApp, BusRole>> = {
   gateway: {
     serves: [],
     requests: [
-      ...all(DomainSubjects), ...all(ConfigSubjects), ...all(AntispamSubjects), ...all(MailboxSubjects), ...all(AliasSubjects),
-      ...all(DkimSubjects), ...all(JobSubjects), ...QUEUE_SUBJECTS, ...STATS_SUBJECTS,
+      ...all(DomainSubjects),
+      ...all(ConfigSubjects),
+      ...all(AntispamSubjects),
+      ...all(MailboxSubjects),
+      ...all(AliasSubjects),
+      ...all(DkimSubjects),
+      ...all(JobSubjects),
+      ...QUEUE_SUBJECTS,
+      ...STATS_SUBJECTS,
     ],
     publishes: [EventSubjects.TenantSuspended, EventSubjects.TenantResumed, EventSubjects.TenantDeleted],
     listens: [],

@@ -30,7 +30,11 @@ describe('resolveDomainSettings', () => {
   });
 
   it('clamps a narrower message_size_limit to a global cap lowered later', () => {
-    const r = resolveDomainSettings({ global: { message_size_limit: 10 * MiB }, domainDefaults: { message_size_limit: 20 * MiB }, overrides: { message_size_limit: 30 * MiB } });
+    const r = resolveDomainSettings({
+      global: { message_size_limit: 10 * MiB },
+      domainDefaults: { message_size_limit: 20 * MiB },
+      overrides: { message_size_limit: 30 * MiB },
+    });
     assert.equal(r.settings.message_size_limit, 10 * MiB);
     assert.equal(r.sources.message_size_limit, 'global');
     const under = resolveDomainSettings({ global: { message_size_limit: 10 * MiB }, domainDefaults: {}, overrides: { message_size_limit: 5 * MiB } });
@@ -94,7 +98,12 @@ describe('resolveMailboxSettings', () => {
   });
 
   it('clamps message_size_limit to the global cap', () => {
-    const r = resolveMailboxSettings({ ...empty, global: { message_size_limit: 10 * MiB }, domainOverrides: { message_size_limit: 20 * MiB }, overrides: { message_size_limit: 30 * MiB } });
+    const r = resolveMailboxSettings({
+      ...empty,
+      global: { message_size_limit: 10 * MiB },
+      domainOverrides: { message_size_limit: 20 * MiB },
+      overrides: { message_size_limit: 30 * MiB },
+    });
     assert.deepEqual([r.settings.message_size_limit, r.sources.message_size_limit], [10 * MiB, 'global']);
   });
 });

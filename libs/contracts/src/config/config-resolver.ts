@@ -1,7 +1,15 @@
 import type { FieldError } from '../errors/error-codes.js';
 import {
-  builtInDefaults, DOMAIN_FIELDS, GLOBAL_CAPPED_FIELDS, GLOBAL_FIELDS, MAILBOX_FIELDS, type DomainSettings, type FieldCatalog,
-  type GlobalSettings, type MailboxSettings, type SettingsOf,
+  builtInDefaults,
+  DOMAIN_FIELDS,
+  GLOBAL_CAPPED_FIELDS,
+  GLOBAL_FIELDS,
+  MAILBOX_FIELDS,
+  type DomainSettings,
+  type FieldCatalog,
+  type GlobalSettings,
+  type MailboxSettings,
+  type SettingsOf,
 } from './config-fields.js';
 
 export interface ConfigLayer<S extends string> {
@@ -86,7 +94,11 @@ export function resolveDomainSettings(tiers: {
   overrides: Readonly<Record<string, unknown>>;
 }): Resolved<typeof DOMAIN_FIELDS, DomainSource> & { settings: DomainSettings } {
   const global = effectiveGlobal(tiers.global);
-  const storedGlobal = Object.fromEntries(Object.keys(DOMAIN_FIELDS).filter((k) => Object.hasOwn(GLOBAL_FIELDS, k)).map((k) => [k, tiers.global[k]]));
+  const storedGlobal = Object.fromEntries(
+    Object.keys(DOMAIN_FIELDS)
+      .filter((k) => Object.hasOwn(GLOBAL_FIELDS, k))
+      .map((k) => [k, tiers.global[k]]),
+  );
   return resolveLayers<typeof DOMAIN_FIELDS, DomainSource>(
     DOMAIN_FIELDS,
     [
@@ -125,7 +137,13 @@ export function resolveMailboxSettings(tiers: {
   return resolveLayers<typeof MAILBOX_FIELDS, MailboxSource>(
     MAILBOX_FIELDS,
     [
-      { source: 'global', settings: pick(tiers.global, Object.keys(MAILBOX_FIELDS).filter((k) => Object.hasOwn(GLOBAL_FIELDS, k))) },
+      {
+        source: 'global',
+        settings: pick(
+          tiers.global,
+          Object.keys(MAILBOX_FIELDS).filter((k) => Object.hasOwn(GLOBAL_FIELDS, k)),
+        ),
+      },
       { source: 'mailbox_defaults', settings: tiers.mailboxDefaults },
       { source: 'domain', settings: pick(tiers.domainOverrides, DOMAIN_SHARED_MAILBOX_FIELDS) },
       { source: 'mailbox', settings: { quota_bytes: tiers.quotaBytes } },

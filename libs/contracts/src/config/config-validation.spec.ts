@@ -9,11 +9,21 @@ const fieldsOf = (r: { errors: { field: string }[] }) => r.errors.map((e) => e.f
 describe('validateSettings', () => {
   it('accepts a full valid global tier and canonicalises lists', () => {
     const r = validateSettings(GLOBAL_FIELDS, {
-      message_size_limit: 2 * GiB, max_smtpd_connections: 1, max_smtpd_rate_per_min: 0,
-      relay_networks: ['127.0.0.0/8', '2001:DB8::/32', '192.0.2.7'], tls_min_version: 'TLSv1.3', cipher_policy: 'high',
-      spam_remote_enabled: true, spam_remote_url: 'https://spam.example.net/x', spam_remote_timeout_ms: 100,
-      dnsbl_enabled: true, dnsbl_sites: ['ZEN.spamhaus.org'], dnsbl_threshold: 100, greylist_enabled: true,
-      greylist_delay_seconds: 86400, greylist_max_age_days: 365,
+      message_size_limit: 2 * GiB,
+      max_smtpd_connections: 1,
+      max_smtpd_rate_per_min: 0,
+      relay_networks: ['127.0.0.0/8', '2001:DB8::/32', '192.0.2.7'],
+      tls_min_version: 'TLSv1.3',
+      cipher_policy: 'high',
+      spam_remote_enabled: true,
+      spam_remote_url: 'https://spam.example.net/x',
+      spam_remote_timeout_ms: 100,
+      dnsbl_enabled: true,
+      dnsbl_sites: ['ZEN.spamhaus.org'],
+      dnsbl_threshold: 100,
+      greylist_enabled: true,
+      greylist_delay_seconds: 86400,
+      greylist_max_age_days: 365,
     });
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.values.relay_networks, ['127.0.0.0/8', '2001:db8::/32', '192.0.2.7']);
@@ -22,12 +32,29 @@ describe('validateSettings', () => {
 
   it('reports every bad field: ranges, types, enums, lists, unknown, null', () => {
     const r = validateSettings(GLOBAL_FIELDS, {
-      message_size_limit: KiB - 1, max_smtpd_connections: 1.5, max_smtpd_rate_per_min: '10', tls_min_version: 'SSLv3',
-      relay_networks: ['192.0.2.1/24'], dnsbl_sites: ['not a name'], spam_remote_url: 'ftp://x.example', greylist_enabled: 'yes',
-      colour: 'blue', dnsbl_threshold: null,
+      message_size_limit: KiB - 1,
+      max_smtpd_connections: 1.5,
+      max_smtpd_rate_per_min: '10',
+      tls_min_version: 'SSLv3',
+      relay_networks: ['192.0.2.1/24'],
+      dnsbl_sites: ['not a name'],
+      spam_remote_url: 'ftp://x.example',
+      greylist_enabled: 'yes',
+      colour: 'blue',
+      dnsbl_threshold: null,
     });
-    assert.deepEqual(fieldsOf(r), ['colour', 'dnsbl_sites', 'dnsbl_threshold', 'greylist_enabled', 'max_smtpd_connections',
-      'max_smtpd_rate_per_min', 'message_size_limit', 'relay_networks', 'spam_remote_url', 'tls_min_version']);
+    assert.deepEqual(fieldsOf(r), [
+      'colour',
+      'dnsbl_sites',
+      'dnsbl_threshold',
+      'greylist_enabled',
+      'max_smtpd_connections',
+      'max_smtpd_rate_per_min',
+      'message_size_limit',
+      'relay_networks',
+      'spam_remote_url',
+      'tls_min_version',
+    ]);
     assert.match(r.errors.find((e) => e.field === 'relay_networks')!.message, /host bits set; the network is 192\.0\.2\.0\/24/);
     assert.match(r.errors.find((e) => e.field === 'colour')!.message, /not a known field/);
   });
@@ -41,13 +68,21 @@ describe('validateSettings', () => {
 
   it('validates domain and mailbox fields', () => {
     assert.deepEqual(validateSettings(DOMAIN_FIELDS, { spam_threshold: 0, spam_action: 'junk', quota_total_bytes: 0 }).errors, []);
-    assert.deepEqual(fieldsOf(validateSettings(DOMAIN_FIELDS, { spam_threshold: 100.5, clamav_action: 'junk', max_aliases: -1, dmarc_policy: 'REJECT' })),
-      ['clamav_action', 'dmarc_policy', 'max_aliases', 'spam_threshold']);
+    assert.deepEqual(fieldsOf(validateSettings(DOMAIN_FIELDS, { spam_threshold: 100.5, clamav_action: 'junk', max_aliases: -1, dmarc_policy: 'REJECT' })), [
+      'clamav_action',
+      'dmarc_policy',
+      'max_aliases',
+      'spam_threshold',
+    ]);
     assert.deepEqual(validateSettings(MAILBOX_FIELDS, { vacation_message: null, forward_to: ['Bob@EXAMPLE.com'] }).values, {
-      vacation_message: null, forward_to: ['Bob@example.com'],
+      vacation_message: null,
+      forward_to: ['Bob@example.com'],
     });
-    assert.deepEqual(fieldsOf(validateSettings(MAILBOX_FIELDS, { vacation_message: 'x'.repeat(10_001), forward_to: ['bob'], max_recipients_per_message: 0 })),
-      ['forward_to', 'max_recipients_per_message', 'vacation_message']);
+    assert.deepEqual(fieldsOf(validateSettings(MAILBOX_FIELDS, { vacation_message: 'x'.repeat(10_001), forward_to: ['bob'], max_recipients_per_message: 0 })), [
+      'forward_to',
+      'max_recipients_per_message',
+      'vacation_message',
+    ]);
   });
 
   it('with nullMeansInherit, null marks a field to revert', () => {
@@ -77,7 +112,18 @@ describe('net values', () => {
 
   it('normalises RFC 5321 addresses', () => {
     assert.equal(normalizeMailAddress('John.Doe@Bücher.Example'), 'John.Doe@xn--bcher-kva.example');
-    for (const bad of ['', 'a', '@x.example', 'a@', 'a..b@x.example', '.a@x.example', '"q"@x.example', `${'a'.repeat(65)}@x.example`, 'a b@x.example', 'a@b@c']) {
+    for (const bad of [
+      '',
+      'a',
+      '@x.example',
+      'a@',
+      'a..b@x.example',
+      '.a@x.example',
+      '"q"@x.example',
+      `${'a'.repeat(65)}@x.example`,
+      'a b@x.example',
+      'a@b@c',
+    ]) {
       assert.equal(normalizeMailAddress(bad), null, bad);
     }
   });

@@ -4,15 +4,27 @@ import { WithCaller } from '../caller-context.js';
 import { DomainRefRpc } from '../domains/domain.dto.js';
 import { MailboxRefRpc } from '../mailboxes/mailbox.dto.js';
 import {
-  ANTISPAM_FIELDS, CONFIG_TIERS, DOMAIN_FIELDS, GLOBAL_FIELDS, MAILBOX_FIELDS, type ConfigTier, type DomainSettings, type FieldCatalog,
-  type FieldSpec, type MailboxSettings,
+  ANTISPAM_FIELDS,
+  CONFIG_TIERS,
+  DOMAIN_FIELDS,
+  GLOBAL_FIELDS,
+  MAILBOX_FIELDS,
+  type ConfigTier,
+  type DomainSettings,
+  type FieldCatalog,
+  type FieldSpec,
+  type MailboxSettings,
 } from './config-fields.js';
 import type { DomainSource, MailboxSource } from './config-resolver.js';
 
 type Mode = 'response' | 'input' | 'override';
 
 function schemaOf(f: FieldSpec, mode: Mode): ApiPropertyOptions {
-  const common = { description: f.description, required: mode === 'response', nullable: mode === 'override' || f.kind === 'text' || f.kind === 'url' || f.kind === 'path' };
+  const common = {
+    description: f.description,
+    required: mode === 'response',
+    nullable: mode === 'override' || f.kind === 'text' || f.kind === 'url' || f.kind === 'path',
+  };
   const dflt = mode === 'override' ? {} : { default: f.default };
   switch (f.kind) {
     case 'int':
@@ -82,7 +94,8 @@ export class MailboxEffectiveDto {
   @ApiProperty({ type: MailboxSettingsDto, description: 'Every mailbox field with its effective value' }) settings: MailboxSettings;
   @ApiProperty({
     type: MailboxSourcesDto,
-    description: 'Per field, where its value came from: `default`, `global`, `mailbox_defaults`, `domain` (the domain’s overrides), `mailbox` (the mailbox’s quota_bytes) or `override`',
+    description:
+      'Per field, where its value came from: `default`, `global`, `mailbox_defaults`, `domain` (the domain’s overrides), `mailbox` (the mailbox’s quota_bytes) or `override`',
   })
   sources: Record<keyof MailboxSettings, MailboxSource>;
 }
@@ -95,7 +108,8 @@ export class PutMailboxOverridesRpc extends MailboxRefRpc {
 /* RPC envelopes: what the gateway sends domain-service. Settings objects are checked by the service against the catalog. */
 
 export class GetTierRpc extends WithCaller {
-  @IsDefined() @IsIn(CONFIG_TIERS)
+  @IsDefined()
+  @IsIn(CONFIG_TIERS)
   tier: ConfigTier;
 }
 

@@ -6,9 +6,15 @@ describe('DKIM DNS records', () => {
   it('splits a value into ≤255-character strings that join back to it', () => {
     const value = `v=DKIM1; k=rsa; p=${'A'.repeat(392)}`;
     const strings = splitTxtValue(value);
-    assert.deepEqual(strings.map((s) => s.length), [255, value.length - 255]);
+    assert.deepEqual(
+      strings.map((s) => s.length),
+      [255, value.length - 255],
+    );
     assert.equal(strings.join(''), value);
-    assert.deepEqual(splitTxtValue('x'.repeat(510)).map((s) => s.length), [255, 255]);
+    assert.deepEqual(
+      splitTxtValue('x'.repeat(510)).map((s) => s.length),
+      [255, 255],
+    );
     assert.deepEqual(splitTxtValue('short'), ['short']);
     assert.deepEqual(splitTxtValue('abcdefg', 3), ['abc', 'def', 'g']);
   });

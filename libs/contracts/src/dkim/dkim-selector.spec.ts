@@ -4,7 +4,14 @@ import { dateSelector, firstFreeSelector, normalizeSelector } from './dkim-selec
 
 describe('normalizeSelector', () => {
   it('accepts RFC 6376 selectors, lower-cased and trimmed', () => {
-    for (const [input, value] of [['default', 'default'], [' Mail-2026 ', 'mail-2026'], ['s20261121', 's20261121'], ['a', 'a'], ['2026.eu-west', '2026.eu-west'], ['x'.repeat(63), 'x'.repeat(63)]]) {
+    for (const [input, value] of [
+      ['default', 'default'],
+      [' Mail-2026 ', 'mail-2026'],
+      ['s20261121', 's20261121'],
+      ['a', 'a'],
+      ['2026.eu-west', '2026.eu-west'],
+      ['x'.repeat(63), 'x'.repeat(63)],
+    ]) {
       assert.deepEqual(normalizeSelector(input), { ok: true, value }, input);
     }
   });

@@ -13,15 +13,37 @@ describe('normalizeDomainName', () => {
   });
 
   it('rejects what cannot be a mail domain', () => {
-    const bad = ['', ' ', 'localhost', '-a.example', 'a-.example', 'a..example', '.example', 'a.example..', 'under_score.example',
-      '192.0.2.1', '::1', 'x.123', 'user@example.com', 'a b.example', 'a/b.example', `${'a'.repeat(64)}.example`,
-      `${'abcdefghi.'.repeat(26)}com`];
+    const bad = [
+      '',
+      ' ',
+      'localhost',
+      '-a.example',
+      'a-.example',
+      'a..example',
+      '.example',
+      'a.example..',
+      'under_score.example',
+      '192.0.2.1',
+      '::1',
+      'x.123',
+      'user@example.com',
+      'a b.example',
+      'a/b.example',
+      `${'a'.repeat(64)}.example`,
+      `${'abcdefghi.'.repeat(26)}com`,
+    ];
     for (const name of bad) assert.equal(normalizeDomainName(name), null, JSON.stringify(name));
   });
 
   it('refuses invisible characters instead of dropping them, naming the code point', () => {
-    for (const [name, cp] of [['exa\u200bmple.com', 'U+200B'], ['exa\u200cmple.com', 'U+200C'], ['exa\u200dmple.com', 'U+200D'], ['a\u2060b.com', 'U+2060'],
-      ['\ufeffexample.com', 'U+FEFF'], ['exa\u00admple.com', 'U+00AD']]) {
+    for (const [name, cp] of [
+      ['exa\u200bmple.com', 'U+200B'],
+      ['exa\u200cmple.com', 'U+200C'],
+      ['exa\u200dmple.com', 'U+200D'],
+      ['a\u2060b.com', 'U+2060'],
+      ['\ufeffexample.com', 'U+FEFF'],
+      ['exa\u00admple.com', 'U+00AD'],
+    ]) {
       const r = checkDomainName(name);
       assert.ok(!r.ok && r.problem.includes('invisible') && r.problem.includes(cp), JSON.stringify(name));
       assert.equal(normalizeDomainName(name), null);

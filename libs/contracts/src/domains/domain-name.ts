@@ -23,17 +23,55 @@ const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
  * its label it passes, beside a listed script the label is mixed.
  */
 const SCRIPTS = [
-  'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Nko', 'Devanagari', 'Bengali', 'Gurmukhi',
-  'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan', 'Myanmar', 'Georgian',
-  'Hangul', 'Ethiopic', 'Cherokee', 'Canadian_Aboriginal', 'Ogham', 'Runic', 'Khmer', 'Mongolian', 'Hiragana', 'Katakana',
-  'Bopomofo', 'Han', 'Yi', 'Tifinagh', 'Vai', 'Javanese', 'Balinese', 'Sundanese', 'Ol_Chiki', 'Adlam', 'Coptic', 'Glagolitic',
+  'Latin',
+  'Greek',
+  'Cyrillic',
+  'Armenian',
+  'Hebrew',
+  'Arabic',
+  'Syriac',
+  'Thaana',
+  'Nko',
+  'Devanagari',
+  'Bengali',
+  'Gurmukhi',
+  'Gujarati',
+  'Oriya',
+  'Tamil',
+  'Telugu',
+  'Kannada',
+  'Malayalam',
+  'Sinhala',
+  'Thai',
+  'Lao',
+  'Tibetan',
+  'Myanmar',
+  'Georgian',
+  'Hangul',
+  'Ethiopic',
+  'Cherokee',
+  'Canadian_Aboriginal',
+  'Ogham',
+  'Runic',
+  'Khmer',
+  'Mongolian',
+  'Hiragana',
+  'Katakana',
+  'Bopomofo',
+  'Han',
+  'Yi',
+  'Tifinagh',
+  'Vai',
+  'Javanese',
+  'Balinese',
+  'Sundanese',
+  'Ol_Chiki',
+  'Adlam',
+  'Coptic',
+  'Glagolitic',
 ].map((name) => ({ name, re: new RegExp(`^\\p{Script=${name}}$`, 'u') }));
 /** Script mixes usual within one word (UTS #39 "highly restrictive"): Japanese, Chinese, Korean, each with Latin. */
-const ALLOWED_MIXES = [
-  new Set(['Latin', 'Han', 'Hiragana', 'Katakana']),
-  new Set(['Latin', 'Han', 'Bopomofo']),
-  new Set(['Latin', 'Han', 'Hangul']),
-];
+const ALLOWED_MIXES = [new Set(['Latin', 'Han', 'Hiragana', 'Katakana']), new Set(['Latin', 'Han', 'Bopomofo']), new Set(['Latin', 'Han', 'Hangul'])];
 
 /** The scripts of a label's letters (digits, hyphens and combining marks belong to none). */
 export function labelScripts(label: string): string[] {
@@ -67,7 +105,10 @@ export function checkDomainName(input: unknown): DomainNameCheck {
   const invisible = INVISIBLE.exec(input);
   if (invisible) {
     const cp = `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    return { ok: false, problem: `must not contain invisible characters such as zero-width spaces or joiners, word joiners, soft hyphens or byte-order marks (found ${cp})` };
+    return {
+      ok: false,
+      problem: `must not contain invisible characters such as zero-width spaces or joiners, word joiners, soft hyphens or byte-order marks (found ${cp})`,
+    };
   }
   let name = input.trim().normalize('NFC');
   if (name.endsWith('.')) name = name.slice(0, -1);
@@ -90,7 +131,10 @@ export function checkDomainName(input: unknown): DomainNameCheck {
   const sent = name.split(/[.\u3002\uff0e\uff61]/);
   if (sent.length !== labels.length || !sent.every((l, i) => sameText(l, labels[i]) || sameText(l, unicode[i]))) {
     const stored = domainToUnicode(ascii) === ascii ? ascii : `${domainToUnicode(ascii)} (${ascii})`;
-    return { ok: false, problem: `would be stored as ${stored}, not as sent: it contains characters IDNA rewrites (fullwidth or compatibility forms); send the name as it should be stored` };
+    return {
+      ok: false,
+      problem: `would be stored as ${stored}, not as sent: it contains characters IDNA rewrites (fullwidth or compatibility forms); send the name as it should be stored`,
+    };
   }
   return { ok: true, name: ascii };
 }

@@ -26,77 +26,101 @@ export class DomainListDto {
 
 export class ListDomainsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the domain name', example: 'example' })
-  @IsOptional() @IsString() @MaxLength(253)
+  @IsOptional()
+  @IsString()
+  @MaxLength(253)
   search?: string;
 
   @ApiPropertyOptional({ enum: DOMAIN_SORT_FIELDS, default: 'name' })
-  @IsOptional() @IsIn(DOMAIN_SORT_FIELDS, { message: `sort must be one of: ${DOMAIN_SORT_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(DOMAIN_SORT_FIELDS, { message: `sort must be one of: ${DOMAIN_SORT_FIELDS.join(', ')}` })
   sort?: DomainSortField;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) domains' })
-  @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this tenant’s domains (platform admins)' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenant_id?: string;
 }
 
 export class CreateDomainDto {
   @ApiProperty({ description: 'DNS name; stored lower-case, IDN converted to punycode', example: 'example.com' })
-  @IsDefined() @IsString() @IsDomainName()
+  @IsDefined()
+  @IsString()
+  @IsDomainName()
   name: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptionalNotNull() @IsBoolean()
+  @IsOptionalNotNull()
+  @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ default: 'auto', example: '192.0.2.10' })
-  @IsOptionalNotNull() @IsOutgoingIp()
+  @IsOptionalNotNull()
+  @IsOutgoingIp()
   outgoing_ip?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Owner tenant (platform admins only; default: your tenant)' })
-  @IsOptionalNotNull() @IsUUID()
+  @IsOptionalNotNull()
+  @IsUUID()
   tenant_id?: string;
 }
 
 export class UpdateDomainDto {
   @ApiPropertyOptional({ example: false })
-  @IsOptionalNotNull() @IsBoolean()
+  @IsOptionalNotNull()
+  @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ example: '2001:db8::25' })
-  @IsOptionalNotNull() @IsOutgoingIp()
+  @IsOptionalNotNull()
+  @IsOutgoingIp()
   outgoing_ip?: string;
 }
 
 export class DeleteDomainQueryDto {
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also delete the domain’s mailboxes and aliases (otherwise 409 while any exist)' })
-  @IsOptional() @ToBoolean() @IsBoolean({ message: 'cascade must be true or false' })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'cascade must be true or false' })
   cascade?: boolean;
 }
 
 /* RPC envelopes: what the gateway sends domain-service. */
 
 export class ListDomainsRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ListDomainsQueryDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ListDomainsQueryDto)
   query: ListDomainsQueryDto;
 }
 
 export class CreateDomainRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CreateDomainDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CreateDomainDto)
   body: CreateDomainDto;
 }
 
 /** `ref` is a UUID or a domain name. */
 export class DomainRefRpc extends WithCaller {
-  @IsDefined() @IsString() @MaxLength(1024)
+  @IsDefined()
+  @IsString()
+  @MaxLength(1024)
   ref: string;
 }
 
 export class UpdateDomainRpc extends DomainRefRpc {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => UpdateDomainDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateDomainDto)
   body: UpdateDomainDto;
 }
-
-

@@ -17,9 +17,16 @@ export class JobDto {
   @ApiProperty({ enum: JOB_STATES, example: 'completed' }) state: JobState;
   @ApiProperty({ minimum: 0, maximum: 100, example: 100 }) progress: number;
   @ApiProperty({
-    type: 'object', additionalProperties: true, nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
     description: 'What the job did, once it ends (reconcile: steps, changed, reloaded, duration_ms; mailboxes.import: rows and totals). Never holds secrets.',
-    example: { steps: [{ name: 'postfix.check', outcome: 'ok', duration_ms: 120 }], changed: ['/etc/postfix/main.cf'], reloaded: ['postfix'], duration_ms: 840 },
+    example: {
+      steps: [{ name: 'postfix.check', outcome: 'ok', duration_ms: 120 }],
+      changed: ['/etc/postfix/main.cf'],
+      reloaded: ['postfix'],
+      duration_ms: 840,
+    },
   })
   result: Record<string, unknown> | null;
   @ApiProperty({ type: String, nullable: true, description: 'Why the job failed', example: null }) error: string | null;
@@ -47,15 +54,18 @@ export class JobAcceptedDto {
 
 export class ListJobsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: JOB_TYPES })
-  @IsOptional() @IsIn(JOB_TYPES, { message: `type must be one of: ${JOB_TYPES.join(', ')}` })
+  @IsOptional()
+  @IsIn(JOB_TYPES, { message: `type must be one of: ${JOB_TYPES.join(', ')}` })
   type?: string;
 
   @ApiPropertyOptional({ enum: JOB_STATES })
-  @IsOptional() @IsIn(JOB_STATES, { message: `state must be one of: ${JOB_STATES.join(', ')}` })
+  @IsOptional()
+  @IsIn(JOB_STATES, { message: `state must be one of: ${JOB_STATES.join(', ')}` })
   state?: JobState;
 
   @ApiPropertyOptional({ enum: JOB_SORT_FIELDS, default: 'created_at' })
-  @IsOptional() @IsIn(JOB_SORT_FIELDS, { message: `sort must be one of: ${JOB_SORT_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(JOB_SORT_FIELDS, { message: `sort must be one of: ${JOB_SORT_FIELDS.join(', ')}` })
   sort?: JobSortField;
 }
 

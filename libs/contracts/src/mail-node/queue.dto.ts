@@ -32,7 +32,12 @@ export class QueueSummaryDto {
 
 export class QueueRecipientDto {
   @ApiProperty({ example: 'bob@example.net' }) address: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Why delivery was deferred (null while not yet tried)', example: 'connect to 127.0.0.1[127.0.0.1]:9: Connection refused' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why delivery was deferred (null while not yet tried)',
+    example: 'connect to 127.0.0.1[127.0.0.1]:9: Connection refused',
+  })
   delay_reason: string | null;
 }
 
@@ -63,19 +68,25 @@ export class QueueItemListDto {
 
 export class ListQueueItemsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: POSTFIX_QUEUES, description: 'Only messages in this queue' })
-  @IsOptional() @IsIn(POSTFIX_QUEUES, { message: `queue must be one of: ${POSTFIX_QUEUES.join(', ')}` })
+  @IsOptional()
+  @IsIn(POSTFIX_QUEUES, { message: `queue must be one of: ${POSTFIX_QUEUES.join(', ')}` })
   queue?: PostfixQueueName;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the envelope sender', example: 'example.com' })
-  @IsOptional() @IsString() @MaxLength(320)
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
   sender?: string;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of any recipient', example: 'bob@' })
-  @IsOptional() @IsString() @MaxLength(320)
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
   recipient?: string;
 
   @ApiPropertyOptional({ enum: QUEUE_SORT_FIELDS, default: 'arrival_time' })
-  @IsOptional() @IsIn(QUEUE_SORT_FIELDS, { message: `sort must be one of: ${QUEUE_SORT_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(QUEUE_SORT_FIELDS, { message: `sort must be one of: ${QUEUE_SORT_FIELDS.join(', ')}` })
   sort?: QueueSortField;
 }
 
@@ -100,28 +111,37 @@ export class EmptyBodyDto {}
 
 export class ClearQueueQueryDto {
   @ApiPropertyOptional({ description: 'Must be `true`: deleting every queued message cannot be undone', example: 'true' })
-  @IsOptional() @IsString() @MaxLength(10)
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
   confirm?: string;
 }
 
 /* RPC envelopes. */
 
 export class ListQueueItemsRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ListQueueItemsQueryDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ListQueueItemsQueryDto)
   query: ListQueueItemsQueryDto;
 }
 
 export class QueueItemRpc extends WithCaller {
-  @IsDefined() @IsString() @MaxLength(1024)
+  @IsDefined()
+  @IsString()
+  @MaxLength(1024)
   queue_id: string;
 }
 
 export class QueueItemActionRpc extends QueueItemRpc {
-  @IsDefined() @IsIn(QUEUE_ITEM_ACTIONS)
+  @IsDefined()
+  @IsIn(QUEUE_ITEM_ACTIONS)
   action: QueueItemAction;
 }
 
 export class ClearQueueRpc extends WithCaller {
-  @IsDefined() @IsBoolean()
+  @IsDefined()
+  @IsBoolean()
   confirm: boolean;
 }

@@ -14,10 +14,20 @@ export class ServiceStatusDto {
   @ApiProperty({ example: true }) running: boolean;
   @ApiProperty({ type: Number, nullable: true, description: 'PID of the master process', example: 4242 }) pid: number | null;
   @ApiProperty({ type: String, nullable: true, example: '3.7.11' }) version: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the running master process started', example: '2026-11-21T06:00:00.000Z' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When the running master process started',
+    example: '2026-11-21T06:00:00.000Z',
+  })
   since: string | null;
   @ApiProperty({ type: Number, nullable: true, example: 3600 }) uptime_seconds: number | null;
-  @ApiProperty({ enum: ['systemd', 'direct'], description: 'How it is controlled: systemctl (PID 1 is systemd) or the daemon\'s own commands', example: 'direct' })
+  @ApiProperty({
+    enum: ['systemd', 'direct'],
+    description: "How it is controlled: systemctl (PID 1 is systemd) or the daemon's own commands",
+    example: 'direct',
+  })
   control: 'systemd' | 'direct';
 }
 
@@ -28,7 +38,8 @@ export class ServiceListDto {
 export class ServiceActionResultDto {
   @ApiProperty({ example: 'postfix restarted' }) message: string;
   @ApiProperty({ enum: SERVICE_ACTIONS, example: 'restart' }) action: ServiceAction;
-  @ApiProperty({ description: 'false when the daemon already was in the requested state (start while running, stop while stopped)', example: true }) changed: boolean;
+  @ApiProperty({ description: 'false when the daemon already was in the requested state (start while running, stop while stopped)', example: true })
+  changed: boolean;
   @ApiProperty({ type: ServiceStatusDto, description: 'State re-checked after the action' }) service: ServiceStatusDto;
 }
 
@@ -53,11 +64,14 @@ export class AboutDto {
 /* RPC envelopes. */
 
 export class ServiceRefRpc extends WithCaller {
-  @IsDefined() @IsString() @MaxLength(64)
+  @IsDefined()
+  @IsString()
+  @MaxLength(64)
   name: string;
 }
 
 export class ServiceActionRpc extends ServiceRefRpc {
-  @IsDefined() @IsIn(SERVICE_ACTIONS)
+  @IsDefined()
+  @IsIn(SERVICE_ACTIONS)
   action: ServiceAction;
 }

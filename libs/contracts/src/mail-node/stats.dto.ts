@@ -36,7 +36,12 @@ export class HostStatsDto {
   @ApiProperty({ type: MemoryStatsDto }) memory: MemoryStatsDto;
   @ApiProperty({ type: DiskStatsDto, nullable: true }) disk: DiskStatsDto | null;
   @ApiProperty({ type: LoadStatsDto }) load: LoadStatsDto;
-  @ApiProperty({ type: Number, nullable: true, description: 'Messages in the Postfix queue; null when Postfix is not installed or its queue cannot be read', example: 4 })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Messages in the Postfix queue; null when Postfix is not installed or its queue cannot be read',
+    example: 4,
+  })
   queue_size: number | null;
   @ApiProperty({ type: ServicesHealthDto }) services: ServicesHealthDto;
   @ApiProperty({ example: 86400 }) uptime_seconds: number;

@@ -11,8 +11,17 @@ describe('mailbox addresses', () => {
 
   it('names the rule a bad local part breaks', () => {
     const cases: [string, RegExp][] = [
-      ['', /empty/], ['a'.repeat(65), /64 octets/], ['a@b', /@/], ['a/b', /\//], ['a\\b', /\\/], ['a\u0000b', /NUL/],
-      ['a..b', /two dots/], ['.a', /start or end/], ['a.', /start or end/], ['a b', /only contain/], ['ü', /only contain/],
+      ['', /empty/],
+      ['a'.repeat(65), /64 octets/],
+      ['a@b', /@/],
+      ['a/b', /\//],
+      ['a\\b', /\\/],
+      ['a\u0000b', /NUL/],
+      ['a..b', /two dots/],
+      ['.a', /start or end/],
+      ['a.', /start or end/],
+      ['a b', /only contain/],
+      ['ü', /only contain/],
     ];
     for (const [local, rule] of cases) assert.match(localPartProblem(local) ?? 'ok', rule, JSON.stringify(local));
     const long = normalizeLocalAddress('a'.repeat(64), `${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`);
@@ -20,7 +29,12 @@ describe('mailbox addresses', () => {
   });
 
   it('normalises destinations: domain lower-case and punycode, local part kept', () => {
-    assert.deepEqual(normalizeDestination('Bob@Bücher.Example'), { ok: true, address: 'Bob@xn--bcher-kva.example', local: 'Bob', domain: 'xn--bcher-kva.example' });
+    assert.deepEqual(normalizeDestination('Bob@Bücher.Example'), {
+      ok: true,
+      address: 'Bob@xn--bcher-kva.example',
+      local: 'Bob',
+      domain: 'xn--bcher-kva.example',
+    });
     for (const bad of ['bob', '@example.com', 'a..b@example.com', 'bob@', 'bob@localhost', 'a b@example.com']) {
       assert.equal(normalizeDestination(bad).ok, false, bad);
     }

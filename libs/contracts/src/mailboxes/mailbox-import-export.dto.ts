@@ -1,7 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  Allow, ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested,
+  Allow,
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { WithCaller } from '../caller-context.js';
 import { IsOptionalNotNull, ToBoolean } from '../validators.js';
@@ -59,12 +71,18 @@ export class MailboxImportPreviewDto {
     description: `CSV text with a header row: ${MAILBOX_CSV_COLUMNS.join(',')} (or username,domain instead of address); at most ${MAILBOX_IMPORT_MAX_ROWS} rows. Give csv or rows.`,
     example: 'address,name,password,quota_bytes,active\nalice@example.com,Alice,Tr0ub4dor&3-horse,5368709120,true\n',
   })
-  @IsOptionalNotNull() @IsString() @MaxLength(MAILBOX_IMPORT_MAX_CSV_CHARS)
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(MAILBOX_IMPORT_MAX_CSV_CHARS)
   csv?: string;
 
   @ApiPropertyOptional({ type: [MailboxImportRowDto], description: `The rows as JSON objects (at most ${MAILBOX_IMPORT_MAX_ROWS}). Give csv or rows.` })
-  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(MAILBOX_IMPORT_MAX_ROWS) @IsObject({ each: true })
-  @ValidateNested({ each: true }) @Type(() => MailboxImportRowDto)
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAILBOX_IMPORT_MAX_ROWS)
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => MailboxImportRowDto)
   rows?: MailboxImportRowDto[];
 }
 
@@ -72,7 +90,11 @@ export class MailboxImportVerdictDto {
   @ApiProperty({ description: '1-based data row (the CSV header is not counted)', example: 1 }) row: number;
   @ApiPropertyOptional({ description: 'The normalised address, when the row names one', example: 'alice@example.com' }) address?: string;
   @ApiProperty({ example: false }) ok: boolean;
-  @ApiPropertyOptional({ type: [String], description: 'Why the row would be refused (only when ok is false)', example: ['address: alice@example.com is already used by a mailbox'] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Why the row would be refused (only when ok is false)',
+    example: ['address: alice@example.com is already used by a mailbox'],
+  })
   reasons?: string[];
 }
 
@@ -96,11 +118,15 @@ export class MailboxImportPreviewResultDto {
 
 export class ExportMailboxesQueryDto {
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) mailboxes' })
-  @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 
   @ApiPropertyOptional({ description: 'Only this domain’s mailboxes (UUID or name)', example: 'example.com' })
-  @IsOptional() @IsString() @MaxLength(1024)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
   domain?: string;
 }
 
@@ -130,18 +156,29 @@ export interface MailboxImportPreviewReply {
 /* RPC envelopes. */
 
 export class MailboxImportPreviewRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => MailboxImportPreviewDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MailboxImportPreviewDto)
   body: MailboxImportPreviewDto;
 }
 
 /** Keyset pages in address order: `after` is the last address of the previous page. */
 export class MailboxExportPageRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ExportMailboxesQueryDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ExportMailboxesQueryDto)
   query: ExportMailboxesQueryDto;
 
-  @IsOptional() @IsString() @MaxLength(1024)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
   after?: string;
 
-  @IsDefined() @IsInt() @Min(1) @Max(MAILBOX_EXPORT_MAX_PAGE)
+  @IsDefined()
+  @IsInt()
+  @Min(1)
+  @Max(MAILBOX_EXPORT_MAX_PAGE)
   limit: number;
 }

@@ -32,19 +32,26 @@ export class MailboxListDto {
 
 export class ListMailboxesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the address', example: 'alice' })
-  @IsOptional() @IsString() @MaxLength(254)
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
   search?: string;
 
   @ApiPropertyOptional({ enum: MAILBOX_SORT_FIELDS, default: 'address' })
-  @IsOptional() @IsIn(MAILBOX_SORT_FIELDS, { message: `sort must be one of: ${MAILBOX_SORT_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(MAILBOX_SORT_FIELDS, { message: `sort must be one of: ${MAILBOX_SORT_FIELDS.join(', ')}` })
   sort?: MailboxSortField;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or inactive (false) mailboxes' })
-  @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 
   @ApiPropertyOptional({ description: 'Only this domain’s mailboxes (UUID or name)', example: 'example.com' })
-  @IsOptional() @IsString() @MaxLength(1024)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
   domain?: string;
 }
 
@@ -53,19 +60,26 @@ export class CreateMailboxDto {
     description: 'Local part, or the full address (its domain must be the mailbox’s domain). Stored lower-case.',
     example: 'alice',
   })
-  @IsDefined() @IsString() @MaxLength(1024)
+  @IsDefined()
+  @IsString()
+  @MaxLength(1024)
   username: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The mailbox’s domain (or give `domain`, or a full address as `username`)' })
-  @IsOptionalNotNull() @IsUUID()
+  @IsOptionalNotNull()
+  @IsUUID()
   domain_id?: string;
 
   @ApiPropertyOptional({ description: 'The mailbox’s domain by name (or UUID)', example: 'example.com' })
-  @IsOptionalNotNull() @IsString() @MaxLength(1024)
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(1024)
   domain?: string;
 
   @ApiPropertyOptional({ description: 'Display name', example: 'Alice Example', default: '' })
-  @IsOptionalNotNull() @IsString() @MaxLength(255)
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(255)
   name?: string;
 
   @ApiProperty({
@@ -73,62 +87,90 @@ export class CreateMailboxDto {
     example: 'Tr0ub4dor&3-horse',
     writeOnly: true,
   })
-  @IsDefined() @IsString() @MaxLength(MAILBOX_PASSWORD_MAX_LENGTH)
+  @IsDefined()
+  @IsString()
+  @MaxLength(MAILBOX_PASSWORD_MAX_LENGTH)
   password: string;
 
   @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'Bytes; null or absent = inherit', example: 5368709120 })
-  @IsOptional() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   quota_bytes?: number | null;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptionalNotNull() @IsBoolean()
+  @IsOptionalNotNull()
+  @IsBoolean()
   active?: boolean;
 }
 
 export class UpdateMailboxDto {
   @ApiPropertyOptional({ example: 'Alice Smith' })
-  @IsOptionalNotNull() @IsString() @MaxLength(255)
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(255)
   name?: string;
 
   @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'Bytes; null = inherit', example: 10737418240 })
-  @IsOptional() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   quota_bytes?: number | null;
 
   @ApiPropertyOptional({ example: false })
-  @IsOptionalNotNull() @IsBoolean()
+  @IsOptionalNotNull()
+  @IsBoolean()
   active?: boolean;
 }
 
 export class SetMailboxPasswordDto {
   @ApiProperty({ description: 'The new password (same policy as on create); never returned or logged', example: 'N3w-Secret-Phrase!', writeOnly: true })
-  @IsDefined() @IsString() @MaxLength(MAILBOX_PASSWORD_MAX_LENGTH)
+  @IsDefined()
+  @IsString()
+  @MaxLength(MAILBOX_PASSWORD_MAX_LENGTH)
   password: string;
 }
 
 /* RPC envelopes: what the gateway sends mailbox-service. */
 
 export class ListMailboxesRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ListMailboxesQueryDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ListMailboxesQueryDto)
   query: ListMailboxesQueryDto;
 }
 
 export class CreateMailboxRpc extends WithCaller {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => CreateMailboxDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CreateMailboxDto)
   body: CreateMailboxDto;
 }
 
 /** `ref` is a UUID or an address. */
 export class MailboxRefRpc extends WithCaller {
-  @IsDefined() @IsString() @MaxLength(1024)
+  @IsDefined()
+  @IsString()
+  @MaxLength(1024)
   ref: string;
 }
 
 export class UpdateMailboxRpc extends MailboxRefRpc {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => UpdateMailboxDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateMailboxDto)
   body: UpdateMailboxDto;
 }
 
 export class SetMailboxPasswordRpc extends MailboxRefRpc {
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => SetMailboxPasswordDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SetMailboxPasswordDto)
   body: SetMailboxPasswordDto;
 }

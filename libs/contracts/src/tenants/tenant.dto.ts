@@ -11,7 +11,8 @@ export type TenantLimitField = (typeof TENANT_LIMIT_FIELDS)[number];
 /** Letters, digits, dot, dash, underscore; starts with a letter or digit (it appears in CLI flags and URLs). */
 export const TENANT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const NAME_MESSAGE = 'name must be 1-100 characters: letters, digits, ".", "-", "_", starting with a letter or digit';
-const LIMIT_DOC = 'null = unlimited; 0 = none allowed. Lowering it below current usage is allowed (nothing is removed; new items are refused) and shows up in `over_limits`.';
+const LIMIT_DOC =
+  'null = unlimited; 0 = none allowed. Lowering it below current usage is allowed (nothing is removed; new items are refused) and shows up in `over_limits`.';
 /** storage_bytes fits a bigint and a JS number exactly. */
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
 const MAX_COUNT = 2_147_483_647;
@@ -24,7 +25,8 @@ export class TenantDto {
   @ApiProperty({ type: Number, nullable: true, description: LIMIT_DOC, example: 10 }) max_domains: number | null;
   @ApiProperty({ type: Number, nullable: true, description: LIMIT_DOC, example: 500 }) max_mailboxes: number | null;
   @ApiProperty({ type: Number, nullable: true, description: LIMIT_DOC, example: 1000 }) max_aliases: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: `Total mailbox quota the tenant may allot, bytes. ${LIMIT_DOC}`, example: 107374182400 }) storage_bytes: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: `Total mailbox quota the tenant may allot, bytes. ${LIMIT_DOC}`, example: 107374182400 })
+  storage_bytes: number | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) updated_at: string;
 }
@@ -34,7 +36,8 @@ export class TenantUsageDto {
   @ApiProperty({ example: 40 }) mailboxes: number;
   @ApiProperty({ example: 12 }) aliases: number;
   @ApiProperty({
-    description: 'Storage allotted, not used on disk: the sum of the mailboxes’ effective quotas (override, row, mailbox defaults, 1 GiB), what storage_bytes is checked against. Mailboxes with an unlimited quota (0) are counted in unlimited_mailboxes, not here.',
+    description:
+      'Storage allotted, not used on disk: the sum of the mailboxes’ effective quotas (override, row, mailbox defaults, 1 GiB), what storage_bytes is checked against. Mailboxes with an unlimited quota (0) are counted in unlimited_mailboxes, not here.',
     example: 42949672960,
   })
   storage_bytes: number;
@@ -54,15 +57,20 @@ export class TenantListDto {
 
 export class ListTenantsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name', example: 'acme' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   search?: string;
 
   @ApiPropertyOptional({ enum: TENANT_SORT_FIELDS, default: 'name' })
-  @IsOptional() @IsIn(TENANT_SORT_FIELDS, { message: `sort must be one of: ${TENANT_SORT_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(TENANT_SORT_FIELDS, { message: `sort must be one of: ${TENANT_SORT_FIELDS.join(', ')}` })
   sort?: TenantSortField;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only active (true) or suspended (false) tenants' })
-  @IsOptional() @ToBoolean() @IsBoolean({ message: 'active must be true or false' })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 }
 
@@ -77,7 +85,8 @@ const Limit = (max: number) => (target: object, key: string) => {
 /** What create and update share: the active flag and the limits. */
 class TenantSettingsInputDto {
   @ApiPropertyOptional({ description: 'false suspends the tenant at once', example: true })
-  @IsOptionalNotNull() @IsBoolean()
+  @IsOptionalNotNull()
+  @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ type: Number, nullable: true, description: LIMIT_DOC, example: 10 })
@@ -99,18 +108,27 @@ class TenantSettingsInputDto {
 
 export class CreateTenantDto extends TenantSettingsInputDto {
   @ApiProperty({ example: 'acme', pattern: TENANT_NAME_PATTERN.source })
-  @IsString() @Matches(TENANT_NAME_PATTERN, { message: NAME_MESSAGE })
+  @IsString()
+  @Matches(TENANT_NAME_PATTERN, { message: NAME_MESSAGE })
   name: string;
 }
 
 export class UpdateTenantDto extends TenantSettingsInputDto {
   @ApiPropertyOptional({ example: 'acme', pattern: TENANT_NAME_PATTERN.source })
-  @IsOptionalNotNull() @IsString() @Matches(TENANT_NAME_PATTERN, { message: NAME_MESSAGE })
+  @IsOptionalNotNull()
+  @IsString()
+  @Matches(TENANT_NAME_PATTERN, { message: NAME_MESSAGE })
   name?: string;
 }
 
 export class DeleteTenantQueryDto {
-  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also delete its domains, mailboxes, aliases, DKIM keys, accounts and API keys (otherwise 409 while it owns domains)' })
-  @IsOptional() @ToBoolean() @IsBoolean({ message: 'cascade must be true or false' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Also delete its domains, mailboxes, aliases, DKIM keys, accounts and API keys (otherwise 409 while it owns domains)',
+  })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'cascade must be true or false' })
   cascade?: boolean;
 }

@@ -6,22 +6,20 @@ import { rowsOf } from '../pg-results.js';
 /** Operator tasks shared by the first-admin seed and the admin CLI (not reachable over HTTP). */
 
 export async function ensureTenant(m: EntityManager, name: string): Promise<string> {
-  const rows: { id: string }[] = await m.query(
-    `INSERT INTO tenants (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
-    [name],
-  );
+  const rows: { id: string }[] = await m.query(`INSERT INTO tenants (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, [
+    name,
+  ]);
   return rows[0].id;
 }
 
-export async function createAccount(
-  m: EntityManager,
-  input: { email: string; password: string; role: Role; tenantId: string },
-): Promise<string> {
+export async function createAccount(m: EntityManager, input: { email: string; password: string; role: Role; tenantId: string }): Promise<string> {
   const hash = await hashAccountPassword(input.password);
-  const rows: { id: string }[] = await m.query(
-    `INSERT INTO accounts (tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [input.tenantId, input.email.toLowerCase(), hash, input.role],
-  );
+  const rows: { id: string }[] = await m.query(`INSERT INTO accounts (tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id`, [
+    input.tenantId,
+    input.email.toLowerCase(),
+    hash,
+    input.role,
+  ]);
   return rows[0].id;
 }
 
@@ -39,15 +37,12 @@ export async function createApiKeyRow(
 
 export async function resetAccountPassword(ds: DataSource, email: string, password: string): Promise<boolean> {
   const hash = await hashAccountPassword(password);
-  const rows = rowsOf(
-    await ds.query(`UPDATE accounts SET password_hash = $2, updated_at = now() WHERE email = $1 RETURNING id`, [email.toLowerCase(), hash]),
-  );
+  const rows = rowsOf(await ds.query(`UPDATE accounts SET password_hash = $2, updated_at = now() WHERE email = $1 RETURNING id`, [email.toLowerCase(), hash]));
   if (rows.length === 0) return false;
   // A reset ends every session of the account.
-  await ds.query(
-    `UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND account_id = (SELECT id FROM accounts WHERE email = $1)`,
-    [email.toLowerCase()],
-  );
+  await ds.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND account_id = (SELECT id FROM accounts WHERE email = $1)`, [
+    email.toLowerCase(),
+  ]);
   return true;
 }
 

@@ -9,7 +9,11 @@ export interface DovecotBinaries {
 }
 
 const oneLine = (r: { stdout: string; stderr: string }) =>
-  `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  `${r.stderr}\n${r.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ');
 
 export const dovecotConfPath = (dir: string) => join(dir, 'dovecot.conf');
 

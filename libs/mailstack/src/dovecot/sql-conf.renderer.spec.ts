@@ -27,7 +27,7 @@ describe('Dovecot SQL and quota renderers', () => {
     assert.match(text, /^user_query = SELECT home, quota_rule FROM mailstack\.users WHERE username = '%u'$/m);
   });
 
-  it('takes the quota limit from each user\'s quota_rule (maildir quota, no grace)', () => {
+  it("takes the quota limit from each user's quota_rule (maildir quota, no grace)", () => {
     const q = renderDovecotQuota();
     assert.match(q, /quota = maildir:User quota/);
     assert.match(q, /quota_grace = 0%%/);

@@ -6,7 +6,10 @@ describe('command runner', () => {
   it('finds programs on the configured path only', () => {
     assert.equal(findBinary('sh', '/nonexistent:/bin'), '/bin/sh');
     assert.equal(findBinary('sh', '/nonexistent'), null);
-    assert.throws(() => requireBinary('postqueue', '/nonexistent'), (e: unknown) => e instanceof MailstackMissingError && /Postfix/.test(e.message));
+    assert.throws(
+      () => requireBinary('postqueue', '/nonexistent'),
+      (e: unknown) => e instanceof MailstackMissingError && /Postfix/.test(e.message),
+    );
   });
 
   it('passes arguments verbatim (no shell) and reports exit codes', async () => {

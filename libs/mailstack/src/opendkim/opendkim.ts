@@ -5,7 +5,11 @@ import { runCommand } from '../exec/command-runner.js';
 import { findProcessesByExe, isAlive, readPidFile, tcpOpen, waitUntil } from '../reconcile/process-state.js';
 
 const oneLine = (r: { stdout: string; stderr: string }) =>
-  `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  `${r.stderr}\n${r.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ');
 
 /** The base opendkim.conf lives beside the config folder: /etc/opendkim → /etc/opendkim.conf. */
 export const opendkimConfPath = (opendkimDir: string) => join(dirname(opendkimDir), 'opendkim.conf');

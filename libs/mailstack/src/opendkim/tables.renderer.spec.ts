@@ -20,7 +20,10 @@ describe('OpenDKIM table renderers', () => {
 
   it('writes one key file per domain, PEM with a trailing newline', () => {
     const files = renderKeyFiles('/etc/opendkim', keys);
-    assert.deepEqual(files.map((f) => f.path), ['/etc/opendkim/keys/alpha.example/default.private', '/etc/opendkim/keys/zeta.example/s2.private']);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['/etc/opendkim/keys/alpha.example/default.private', '/etc/opendkim/keys/zeta.example/s2.private'],
+    );
     assert.ok(files.every((f) => f.content.endsWith('-----END PRIVATE KEY-----\n')));
   });
 

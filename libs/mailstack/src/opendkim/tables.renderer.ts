@@ -28,12 +28,16 @@ function sorted(keys: readonly ReconcileDkimKey[]): ReconcileDkimKey[] {
 
 /** KeyTable (file:): `<selector>._domainkey.<domain> <domain>:<selector>:<key file>`. */
 export function renderKeyTable(dir: string, keys: readonly ReconcileDkimKey[]): string {
-  return sorted(keys).map((k) => `${k.selector}._domainkey.${k.domain} ${k.domain}:${k.selector}:${keyFilePath(dir, k)}\n`).join('');
+  return sorted(keys)
+    .map((k) => `${k.selector}._domainkey.${k.domain} ${k.domain}:${k.selector}:${keyFilePath(dir, k)}\n`)
+    .join('');
 }
 
 /** SigningTable (refile:): every sender of the domain signs with its key. */
 export function renderSigningTable(keys: readonly ReconcileDkimKey[]): string {
-  return sorted(keys).map((k) => `*@${k.domain} ${k.selector}._domainkey.${k.domain}\n`).join('');
+  return sorted(keys)
+    .map((k) => `*@${k.domain} ${k.selector}._domainkey.${k.domain}\n`)
+    .join('');
 }
 
 /** The key files: PEM with a trailing newline. */

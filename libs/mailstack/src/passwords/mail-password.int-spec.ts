@@ -9,7 +9,9 @@ const exec = promisify(execFile);
 /** `doveadm pw -t HASH -p PASSWORD`: Dovecot's own verdict (exit 0 and "(verified)" on a match). */
 async function doveadmVerifies(hash: string, password: string): Promise<boolean> {
   try {
-    const { stdout, stderr } = await exec('doveadm', ['pw', '-t', hash, '-p', password], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/bin:/usr/sbin` } });
+    const { stdout, stderr } = await exec('doveadm', ['pw', '-t', hash, '-p', password], {
+      env: { ...process.env, PATH: `${process.env.PATH}:/usr/bin:/usr/sbin` },
+    });
     return /\(verified\)/.test(stdout + stderr);
   } catch (err) {
     const e = err as { code?: unknown; stderr?: string };

@@ -72,7 +72,9 @@ export function sha512Crypt(password: string | Buffer, salt: string, rounds?: nu
 
   let out = '';
   for (let i = 0; i < 21; i++) {
-    const a = A[i], b = A[i + 21], c = A[i + 42];
+    const a = A[i],
+      b = A[i + 21],
+      c = A[i + 42];
     out += i % 3 === 0 ? b64From24(a, b, c, 4) : i % 3 === 1 ? b64From24(b, c, a, 4) : b64From24(c, a, b, 4);
   }
   out += b64From24(0, 0, A[63], 2);

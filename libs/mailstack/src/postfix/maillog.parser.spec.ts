@@ -23,14 +23,29 @@ describe('mail log parser', () => {
   it('classifies Postfix lines', () => {
     const ts = 'Nov 21 07:59:00';
     const cases: [string, string | null][] = [
-      ['postfix/smtp[11]: 4F2A81C0D3: to=<bob@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)', 'sent'],
-      ['postfix/lmtp[12]: 5A1B2C3D4E: to=<alice@example.test>, relay=example.test[private/dovecot-lmtp], delay=0.1, dsn=2.0.0, status=sent (250 2.0.0 <alice@example.test> Saved)', 'sent'],
-      ['postfix/smtp[13]: 4F2A81C0D3: to=<x@unreachable.invalid>, relay=none, delay=0.02, delays=0.01/0/0/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:9: Connection refused)', 'deferred'],
+      [
+        'postfix/smtp[11]: 4F2A81C0D3: to=<bob@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)',
+        'sent',
+      ],
+      [
+        'postfix/lmtp[12]: 5A1B2C3D4E: to=<alice@example.test>, relay=example.test[private/dovecot-lmtp], delay=0.1, dsn=2.0.0, status=sent (250 2.0.0 <alice@example.test> Saved)',
+        'sent',
+      ],
+      [
+        'postfix/smtp[13]: 4F2A81C0D3: to=<x@unreachable.invalid>, relay=none, delay=0.02, delays=0.01/0/0/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:9: Connection refused)',
+        'deferred',
+      ],
       ['postfix/smtp[14]: 4F2A81C0D3: to=<x@example.net>, relay=mx[192.0.2.1]:25, dsn=5.1.1, status=bounced (host said: 550 no such user)', 'bounced'],
       ['postfix/qmgr[15]: 4F2A81C0D3: from=<a@example.org>, status=expired, returned to sender', null],
       ['postfix/error[16]: 4F2A81C0D3: to=<x@example.net>, relay=none, delay=432000, dsn=4.4.1, status=expired, returned to sender', 'bounced'],
-      ['postfix/smtpd[17]: NOQUEUE: reject: RCPT from unknown[198.51.100.7]: 554 5.7.1 <x@example.com>: Relay access denied; from=<s@spam.example> to=<x@example.com> proto=ESMTP helo=<spam>', 'rejected'],
-      ['postfix/cleanup[18]: 6B7C8D9E0F: reject: header Subject: casino from localhost[127.0.0.1]; from=<a@b> to=<c@d>: 5.7.1 message content rejected', 'rejected'],
+      [
+        'postfix/smtpd[17]: NOQUEUE: reject: RCPT from unknown[198.51.100.7]: 554 5.7.1 <x@example.com>: Relay access denied; from=<s@spam.example> to=<x@example.com> proto=ESMTP helo=<spam>',
+        'rejected',
+      ],
+      [
+        'postfix/cleanup[18]: 6B7C8D9E0F: reject: header Subject: casino from localhost[127.0.0.1]; from=<a@b> to=<c@d>: 5.7.1 message content rejected',
+        'rejected',
+      ],
       ['postfix/cleanup[18]: 6B7C8D9E0F: milter-reject: END-OF-MESSAGE from localhost[127.0.0.1]: 5.7.1 Command rejected; from=<a@b> to=<c@d>', 'rejected'],
       ['postfix/cleanup[19]: 4F2A81C0D3: message-id=<20261121073000.4F2A81C0D3@mail.example.org>', 'received'],
       ['postfix/qmgr[20]: 4F2A81C0D3: from=<a@example.org>, size=350, nrcpt=1 (queue active)', null],
@@ -66,6 +81,9 @@ describe('mail log parser', () => {
     assert.equal(r.hourly[0].counts.received, 1);
     assert.equal(r.hourly[22].counts.deferred, 2);
     assert.equal(r.hourly[23].counts.sent, 1);
-    assert.equal(r.hourly.reduce((n, h) => n + h.counts.received + h.counts.sent + h.counts.deferred, 0), 4);
+    assert.equal(
+      r.hourly.reduce((n, h) => n + h.counts.received + h.counts.sent + h.counts.deferred, 0),
+      4,
+    );
   });
 });

@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtInDefaults, GLOBAL_FIELDS } from '#contracts';
-import { mynetworksValue, normalizeValue, parsePostconf, RECONCILED_MAIN_CF_PARAMS, recipientRestrictions, renderMainCf, smtpdProcessLimit } from './main-cf.renderer.js';
+import {
+  mynetworksValue,
+  normalizeValue,
+  parsePostconf,
+  RECONCILED_MAIN_CF_PARAMS,
+  recipientRestrictions,
+  renderMainCf,
+  smtpdProcessLimit,
+} from './main-cf.renderer.js';
 
 const defaults = builtInDefaults(GLOBAL_FIELDS);
 
 describe('main.cf renderer', () => {
   it('maps the global tier to Postfix parameters', () => {
-    const p = renderMainCf({ ...defaults, message_size_limit: 52_428_800, max_smtpd_rate_per_min: 60, tls_min_version: 'TLSv1.3', cipher_policy: 'high' }, '/etc/postfix');
+    const p = renderMainCf(
+      { ...defaults, message_size_limit: 52_428_800, max_smtpd_rate_per_min: 60, tls_min_version: 'TLSv1.3', cipher_policy: 'high' },
+      '/etc/postfix',
+    );
     assert.equal(p.message_size_limit, '52428800');
     assert.equal(p.smtpd_client_connection_rate_limit, '60');
     assert.equal(p.anvil_rate_time_unit, '60s');
@@ -33,12 +44,18 @@ describe('main.cf renderer', () => {
 
   it('always keeps loopback in mynetworks and brackets IPv6 (Postfix would read "type:table")', () => {
     assert.equal(mynetworksValue([]), '127.0.0.0/8 [::1]/128');
-    assert.equal(mynetworksValue(['192.0.2.0/24', '2001:DB8::/32', '127.0.0.0/8', '198.51.100.7']), '127.0.0.0/8 [::1]/128 192.0.2.0/24 [2001:db8::]/32 198.51.100.7');
+    assert.equal(
+      mynetworksValue(['192.0.2.0/24', '2001:DB8::/32', '127.0.0.0/8', '198.51.100.7']),
+      '127.0.0.0/8 [::1]/128 192.0.2.0/24 [2001:db8::]/32 198.51.100.7',
+    );
     assert.throws(() => mynetworksValue(['hash:/etc/x']), /not an address/);
   });
 
   it('adds reject_rbl_client per DNSBL zone only when enabled', () => {
-    assert.equal(recipientRestrictions({ dnsbl_enabled: false, dnsbl_sites: ['zen.spamhaus.org'] }), 'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination');
+    assert.equal(
+      recipientRestrictions({ dnsbl_enabled: false, dnsbl_sites: ['zen.spamhaus.org'] }),
+      'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
+    );
     assert.equal(
       recipientRestrictions({ dnsbl_enabled: true, dnsbl_sites: ['zen.spamhaus.org', 'bl.spamcop.net'] }),
       'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, reject_rbl_client zen.spamhaus.org, reject_rbl_client bl.spamcop.net',
@@ -46,7 +63,7 @@ describe('main.cf renderer', () => {
     assert.throws(() => recipientRestrictions({ dnsbl_enabled: true, dnsbl_sites: ['a b, permit'] }), /not a DNS name/);
   });
 
-  it('max_smtpd_connections is the smtpd services\' process limit', () => {
+  it("max_smtpd_connections is the smtpd services' process limit", () => {
     assert.equal(smtpdProcessLimit({ max_smtpd_connections: 250 }), '250');
     assert.equal('max_smtpd_connections' in renderMainCf(defaults, '/etc/postfix'), false);
   });

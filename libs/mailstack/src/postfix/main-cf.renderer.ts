@@ -7,10 +7,23 @@ import { pgsqlMapPath } from './pgsql-maps.renderer.js';
  * is removed with `postconf -X`; everything else in main.cf is the static base of scripts/mailstack.sh.
  */
 export const RECONCILED_MAIN_CF_PARAMS = [
-  'virtual_mailbox_domains', 'virtual_mailbox_maps', 'virtual_alias_maps', 'transport_maps', 'proxy_read_maps',
-  'message_size_limit', 'smtpd_client_connection_rate_limit', 'anvil_rate_time_unit', 'mynetworks',
-  'smtpd_tls_protocols', 'smtpd_tls_mandatory_protocols', 'smtpd_tls_ciphers', 'smtpd_tls_mandatory_ciphers',
-  'smtpd_recipient_restrictions', 'smtpd_tls_cert_file', 'smtpd_tls_key_file', 'smtpd_tls_security_level',
+  'virtual_mailbox_domains',
+  'virtual_mailbox_maps',
+  'virtual_alias_maps',
+  'transport_maps',
+  'proxy_read_maps',
+  'message_size_limit',
+  'smtpd_client_connection_rate_limit',
+  'anvil_rate_time_unit',
+  'mynetworks',
+  'smtpd_tls_protocols',
+  'smtpd_tls_mandatory_protocols',
+  'smtpd_tls_ciphers',
+  'smtpd_tls_mandatory_ciphers',
+  'smtpd_recipient_restrictions',
+  'smtpd_tls_cert_file',
+  'smtpd_tls_key_file',
+  'smtpd_tls_security_level',
 ] as const;
 
 /** Loopback always relays (the apps and the test suites submit from it). */
@@ -36,10 +49,12 @@ export function mynetworksValue(relayNetworks: readonly string[]): string {
 /** smtpd_recipient_restrictions: relay control first, then one reject_rbl_client per DNSBL zone. */
 export function recipientRestrictions(g: Pick<GlobalSettings, 'dnsbl_enabled' | 'dnsbl_sites'>): string {
   const base = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'];
-  const rbl = g.dnsbl_enabled ? g.dnsbl_sites.map((site) => {
-    if (!/^[a-z0-9.-]+$/i.test(site)) throw new Error(`DNSBL site ${JSON.stringify(site)} is not a DNS name`);
-    return `reject_rbl_client ${site.toLowerCase()}`;
-  }) : [];
+  const rbl = g.dnsbl_enabled
+    ? g.dnsbl_sites.map((site) => {
+        if (!/^[a-z0-9.-]+$/i.test(site)) throw new Error(`DNSBL site ${JSON.stringify(site)} is not a DNS name`);
+        return `reject_rbl_client ${site.toLowerCase()}`;
+      })
+    : [];
   return [...base, ...rbl].join(', ');
 }
 
@@ -55,7 +70,8 @@ export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: Reconc
     virtual_alias_maps: map('virtual_aliases'),
     transport_maps: map('transport'),
     // proxymap serves only the tables listed here.
-    proxy_read_maps: '$local_recipient_maps $mydestination $virtual_alias_maps $virtual_mailbox_maps $virtual_mailbox_domains $transport_maps $mynetworks $smtpd_recipient_restrictions',
+    proxy_read_maps:
+      '$local_recipient_maps $mydestination $virtual_alias_maps $virtual_mailbox_maps $virtual_mailbox_domains $transport_maps $mynetworks $smtpd_recipient_restrictions',
     message_size_limit: String(g.message_size_limit),
     // anvil counts connections per client per anvil_rate_time_unit; 0 = no limit.
     smtpd_client_connection_rate_limit: String(g.max_smtpd_rate_per_min),

@@ -7,9 +7,15 @@ const db = { host: '127.0.0.1', port: 5432, dbname: 'mailplane', user: 'mailplan
 describe('pgsql map renderer', () => {
   it('renders one pgsql_table(5) file per view', () => {
     const maps = renderPgsqlMaps(db, '/etc/postfix');
-    assert.deepEqual(maps.map((m) => m.path), [
-      '/etc/postfix/pgsql/virtual_domains.cf', '/etc/postfix/pgsql/virtual_mailboxes.cf', '/etc/postfix/pgsql/virtual_aliases.cf', '/etc/postfix/pgsql/transport.cf',
-    ]);
+    assert.deepEqual(
+      maps.map((m) => m.path),
+      [
+        '/etc/postfix/pgsql/virtual_domains.cf',
+        '/etc/postfix/pgsql/virtual_mailboxes.cf',
+        '/etc/postfix/pgsql/virtual_aliases.cf',
+        '/etc/postfix/pgsql/transport.cf',
+      ],
+    );
     const text = renderPgsqlMap(db, 'virtual_aliases');
     assert.match(text, /^hosts = inet:127\.0\.0\.1:5432$/m);
     assert.match(text, /^user = mailplane_mailstack$/m);

@@ -12,7 +12,11 @@ export interface PostfixBinaries {
 
 /** A message a Postfix command printed, made one line (the reason a failed reconcile reports). */
 function message(r: { stdout: string; stderr: string }): string {
-  return `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  return `${r.stderr}\n${r.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ');
 }
 
 const TLS_PARAMS = ['smtpd_tls_cert_file', 'smtpd_tls_key_file', 'smtpd_tls_security_level'] as const;

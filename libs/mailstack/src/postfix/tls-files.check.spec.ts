@@ -9,8 +9,25 @@ import { checkTlsFiles } from './tls-files.check.js';
 describe('TLS file check', () => {
   let dir: string;
   const selfSigned = (name: string) => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=mail.example.test',
-      '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`)], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=mail.example.test',
+        '-keyout',
+        join(dir, `${name}.key`),
+        '-out',
+        join(dir, `${name}.crt`),
+      ],
+      { stdio: 'ignore' },
+    );
     return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
   };
   before(async () => {

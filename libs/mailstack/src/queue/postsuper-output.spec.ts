@@ -13,7 +13,7 @@ describe('postsuper messages', () => {
     assert.equal(postsuperCount('requeue', 'postsuper: 4F2A81C0D3: requeued\npostsuper: Requeued: 1 message\n'), 1);
   });
 
-  it('silence or another operation\'s summary is 0', () => {
+  it("silence or another operation's summary is 0", () => {
     assert.equal(postsuperCount('hold', ''), 0);
     assert.equal(postsuperCount('hold', 'postsuper: Released from hold: 1 message'), 0);
     assert.equal(postsuperCount('delete', 'postsuper: warning: something'), 0);

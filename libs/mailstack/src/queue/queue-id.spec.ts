@@ -11,9 +11,27 @@ describe('Postfix queue id validation', () => {
 
   it('refuses everything postsuper would treat specially or that is not an id', () => {
     for (const id of [
-      'ALL', '-', '-d', '', 'abc', 'ABCDE', 'abcdef1234', '4f2a81c0d3', '4F2A81C0D3 ', ' 4F2A81C0D3', '4F2A81C0D3\n', '../../etc/passwd', '4F2A*', '4F2A81C0D3!',
+      'ALL',
+      '-',
+      '-d',
+      '',
+      'abc',
+      'ABCDE',
+      'abcdef1234',
+      '4f2a81c0d3',
+      '4F2A81C0D3 ',
+      ' 4F2A81C0D3',
+      '4F2A81C0D3\n',
+      '../../etc/passwd',
+      '4F2A*',
+      '4F2A81C0D3!',
       // long-id shapes: vowels are not in the alphabet; no separator; time part shorter than 10; z in the inode part is impossible (base 51)
-      '4bQ1Lf5Fdbz8Aj7', '4bQ1Lf5Fdbx8Yj7', '4bQ1Lfz8Yj7', '4bQ1Lf5Fdbz', 'A'.repeat(41), 'B'.repeat(30),
+      '4bQ1Lf5Fdbz8Aj7',
+      '4bQ1Lf5Fdbx8Yj7',
+      '4bQ1Lfz8Yj7',
+      '4bQ1Lf5Fdbz',
+      'A'.repeat(41),
+      'B'.repeat(30),
     ]) {
       assert.equal(isValidQueueId(id), false, JSON.stringify(id));
     }

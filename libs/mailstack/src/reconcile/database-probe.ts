@@ -37,7 +37,14 @@ export async function probeDatabase(bin: PostfixBinaries, postfixDir: string, ma
       await unlink(tmp).catch(() => undefined);
     }
   }
-  const client = new pg.Client({ host: db.host, port: db.port, database: db.dbname, user: db.user, password: db.password ?? undefined, connectionTimeoutMillis: 5000 });
+  const client = new pg.Client({
+    host: db.host,
+    port: db.port,
+    database: db.dbname,
+    user: db.user,
+    password: db.password ?? undefined,
+    connectionTimeoutMillis: 5000,
+  });
   try {
     await client.connect();
     for (const q of [PASSWORD_QUERY, USER_QUERY]) await client.query(q.replaceAll('%u', 'mailplane-probe@invalid').replaceAll('%s', 'imap'));

@@ -35,7 +35,11 @@ describe('FileSnapshot', () => {
     assert.equal((await stat(a)).mode & 0o777, 0o640);
     await assert.rejects(stat(b), { code: 'ENOENT' });
     assert.equal(await readFile(gone, 'utf8'), 'key\n');
-    assert.deepEqual((await listFiles(dir)).filter((f) => f.includes('mailplane-tmp')), [], 'no temp files left');
+    assert.deepEqual(
+      (await listFiles(dir)).filter((f) => f.includes('mailplane-tmp')),
+      [],
+      'no temp files left',
+    );
   });
 
   it('forgets a remembered file another program left unchanged', async () => {

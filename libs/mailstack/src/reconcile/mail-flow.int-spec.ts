@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
-  dkimTxtRecord, imapLogin, maildirHas, postqueueJson, type QueueItem, readRawMessage, sendMail, verifyDkim, waitForMaildirMessage, MAIL,
+  dkimTxtRecord,
+  imapLogin,
+  maildirHas,
+  postqueueJson,
+  type QueueItem,
+  readRawMessage,
+  sendMail,
+  verifyDkim,
+  waitForMaildirMessage,
+  MAIL,
 } from '../../../../test/helpers/mail.js';
 import { requireBinary, runCommand } from '../exec/command-runner.js';
 import { reconcileMailstack } from './reconcile.js';
@@ -75,7 +84,12 @@ describe('mail flow after reconcile (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.equal(await imapLogin(`nobody@${domain}`, pw.alice), false);
     assert.equal(await imapLogin(`carol@${domain}`, pw.carol), false, 'enabled_imap false');
     // The password itself is right: SMTP AUTH (service smtp) still accepts it.
-    const sub = await sendMail({ from: `carol@${domain}`, to: `alice@${domain}`, port: MAIL.submissionPort, auth: { user: `carol@${domain}`, pass: pw.carol } });
+    const sub = await sendMail({
+      from: `carol@${domain}`,
+      to: `alice@${domain}`,
+      port: MAIL.submissionPort,
+      auth: { user: `carol@${domain}`, pass: pw.carol },
+    });
     assert.deepEqual(sub.accepted, [`alice@${domain}`], sub.response);
   });
 
@@ -94,9 +108,16 @@ describe('mail flow after reconcile (real Postfix, Dovecot, OpenDKIM)', () => {
     const raw = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `dkim ${m}`));
     assert.match(raw.toString(), new RegExp(`^DKIM-Signature:.*d=${re(domain)};`, 'ms'));
     const checks = await verifyDkim(raw, selector, domain, dkimTxtRecord(privateKey));
-    assert.deepEqual(checks.map((c) => [c.result, c.domain, c.selector]), [['pass', domain, selector]]);
+    assert.deepEqual(
+      checks.map((c) => [c.result, c.domain, c.selector]),
+      [['pass', domain, selector]],
+    );
     // Another key's public part does not verify it.
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     assert.equal((await verifyDkim(raw, selector, domain, dkimTxtRecord(other.privateKey)))[0].result, 'fail');
   });
 });

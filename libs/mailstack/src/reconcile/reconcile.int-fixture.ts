@@ -31,8 +31,12 @@ export async function postconf(name: string): Promise<string> {
 export async function snapshotFiles(): Promise<Record<string, string>> {
   const files = [
     ...(['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport'] as const).map((m) => pgsqlMapPath(PATHS.postfixDir, m)),
-    `${PATHS.postfixDir}/main.cf`, `${PATHS.postfixDir}/master.cf`, `${PATHS.dovecotDir}/mailplane-sql.conf.ext`, `${PATHS.dovecotDir}/mailplane.conf`,
-    `${PATHS.opendkimDir}/KeyTable`, `${PATHS.opendkimDir}/SigningTable`,
+    `${PATHS.postfixDir}/main.cf`,
+    `${PATHS.postfixDir}/master.cf`,
+    `${PATHS.dovecotDir}/mailplane-sql.conf.ext`,
+    `${PATHS.dovecotDir}/mailplane.conf`,
+    `${PATHS.opendkimDir}/KeyTable`,
+    `${PATHS.opendkimDir}/SigningTable`,
   ];
   return Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(f, 'utf8')] as const)));
 }
@@ -71,22 +75,38 @@ export async function createMailFixture(label: string): Promise<MailFixture> {
   const domain = `rc${randomBytes(4).toString('hex')}.test`;
   const bulkDomain = `bulk${randomBytes(4).toString('hex')}.test`;
   const selector = 'mp1';
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const pw = { alice: 'alice-Secret-1', bob: 'bob-Secret-2', carol: 'carol-Secret-3' };
 
   const tenant = (await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`))[0].id;
   const domainId = (await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, $2) RETURNING id`, [tenant, domain]))[0].id;
   const mailbox = async (local: string, hash: string, quota: number | null) =>
-    (await db.query<{ id: string }>(
-      `INSERT INTO mailboxes (tenant_id, domain_id, local_part, address, password_hash, quota_bytes) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [tenant, domainId, local, `${local}@${domain}`, hash, quota],
-    ))[0].id;
+    (
+      await db.query<{ id: string }>(
+        `INSERT INTO mailboxes (tenant_id, domain_id, local_part, address, password_hash, quota_bytes) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [tenant, domainId, local, `${local}@${domain}`, hash, quota],
+      )
+    )[0].id;
   await mailbox('alice', await hashMailPassword(pw.alice, 'ARGON2ID'), null);
   await mailbox('bob', await hashMailPassword(pw.bob, 'SSHA512'), 20_000);
   const carol = await mailbox('carol', await hashMailPassword(pw.carol, 'BLF-CRYPT'), null);
   await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"enabled_imap": false}')`, [carol]);
-  await db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations) VALUES ($1, $2, $3, $4)`, [tenant, domainId, `team@${domain}`, [`alice@${domain}`]]);
-  await db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations) VALUES ($1, $2, $3, $4)`, [tenant, domainId, `@${domain}`, [`bob@${domain}`]]);
+  await db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations) VALUES ($1, $2, $3, $4)`, [
+    tenant,
+    domainId,
+    `team@${domain}`,
+    [`alice@${domain}`],
+  ]);
+  await db.query(`INSERT INTO aliases (tenant_id, domain_id, source, destinations) VALUES ($1, $2, $3, $4)`, [
+    tenant,
+    domainId,
+    `@${domain}`,
+    [`bob@${domain}`],
+  ]);
   const bulkId = (await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, $2) RETURNING id`, [tenant, bulkDomain]))[0].id;
 
   const input: ReconcileInput = {
@@ -95,7 +115,16 @@ export async function createMailFixture(label: string): Promise<MailFixture> {
     database: { host: '127.0.0.1', port: 5432, dbname: db.name, user: 'mailplane_mailstack', password: null },
   };
   return {
-    db, tenant, domain, domainId, bulkDomain, bulkId, selector, privateKey, pw, input,
+    db,
+    tenant,
+    domain,
+    domainId,
+    bulkDomain,
+    bulkId,
+    selector,
+    privateKey,
+    pw,
+    input,
     async cleanup() {
       // Leave the daemons on built-in settings without this suite's key; the database goes away.
       await reconcileMailstack({ ...input, global: builtInDefaults(GLOBAL_FIELDS), dkimKeys: [], tls: null }, PATHS).catch(() => undefined);

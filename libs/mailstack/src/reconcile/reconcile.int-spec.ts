@@ -5,9 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  dkimTxtRecord, imapLogin, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage,
-} from '../../../../test/helpers/mail.js';
+import { dkimTxtRecord, imapLogin, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage } from '../../../../test/helpers/mail.js';
 import { MailstackMissingError, requireBinary, runCommand } from '../exec/command-runner.js';
 import { pgsqlMapPath } from '../postfix/pgsql-maps.renderer.js';
 import { reconcileMailstack } from './reconcile.js';
@@ -48,7 +46,10 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     // A new database (maps, Dovecot SQL) and a new key: all three daemons.
     assert.deepEqual(first.reloaded, ['postfix', 'dovecot', 'opendkim']);
     assert.equal(progress.at(-1), 100);
-    assert.ok(progress.every((p, i) => i === 0 || p >= progress[i - 1]), 'progress only grows');
+    assert.ok(
+      progress.every((p, i) => i === 0 || p >= progress[i - 1]),
+      'progress only grows',
+    );
     for (const s of first.steps) assert.ok(['changed', 'unchanged', 'ok', 'skipped'].includes(s.outcome), `${s.name}: ${s.outcome} ${s.detail ?? ''}`);
 
     const map = await stat(pgsqlMapPath(PATHS.postfixDir, 'virtual_aliases'));
@@ -66,11 +67,16 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     const again = await reconcileMailstack(input, PATHS);
     assert.deepEqual(again.changed, []);
     assert.deepEqual(again.reloaded, []);
-    assert.ok(again.steps.every((s) => s.outcome === 'unchanged' || s.outcome === 'skipped'), JSON.stringify(again.steps));
+    assert.ok(
+      again.steps.every((s) => s.outcome === 'unchanged' || s.outcome === 'skipped'),
+      JSON.stringify(again.steps),
+    );
   });
 
   it('two reconciles at once run one after the other, each complete', async () => {
-    const [a, b] = await Promise.all([1, 2].map((n) => reconcileMailstack({ ...input, global: { ...input.global, message_size_limit: n * 1_048_576 } }, PATHS)));
+    const [a, b] = await Promise.all(
+      [1, 2].map((n) => reconcileMailstack({ ...input, global: { ...input.global, message_size_limit: n * 1_048_576 } }, PATHS)),
+    );
     assert.deepEqual([a.reloaded, b.reloaded], [['postfix'], ['postfix']]);
     const last = await postconf('message_size_limit');
     assert.ok(['1048576', '2097152'].includes(last), last);
@@ -81,18 +87,30 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
 
   it('leaves an Ed25519 key out (OpenDKIM 2.11 would tempfail all mail of its domain) and says so', async () => {
     const ed = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const r = await reconcileMailstack({ ...input, dkimKeys: [...input.dkimKeys, { domain: bulkDomain, selector: 'ed', privateKeyPem: ed.privateKey }] }, PATHS);
+    const r = await reconcileMailstack(
+      { ...input, dkimKeys: [...input.dkimKeys, { domain: bulkDomain, selector: 'ed', privateKeyPem: ed.privateKey }] },
+      PATHS,
+    );
     assert.deepEqual(r.changed, []);
     assert.deepEqual(r.reloaded, []);
-    assert.match(r.steps.find((s) => s.name === 'opendkim.keys')?.detail ?? '', new RegExp(`not signing ${re(bulkDomain)}: OpenDKIM 2\\.11 signs with RSA keys only`));
+    assert.match(
+      r.steps.find((s) => s.name === 'opendkim.keys')?.detail ?? '',
+      new RegExp(`not signing ${re(bulkDomain)}: OpenDKIM 2\\.11 signs with RSA keys only`),
+    );
     assert.doesNotMatch(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(re(bulkDomain)));
     const m = randomBytes(6).toString('hex');
     const sent = await sendMail({ from: `someone@${bulkDomain}`, to: `alice@${domain}`, subject: `unsigned ${m}` });
     assert.deepEqual(sent.accepted, [`alice@${domain}`], sent.response);
     const raw = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `unsigned ${m}`));
-    assert.deepEqual((await verifyDkim(raw, 'ed', bulkDomain, dkimTxtRecord(ed.privateKey))).map((c) => c.result), ['none'], 'delivered, unsigned');
-    await assert.rejects(reconcileMailstack({ ...input, dkimKeys: [{ domain, selector, privateKeyPem: 'not a key' }] }, PATHS), (e: unknown) =>
-      e instanceof ReconcileError && /not a readable private key/.test(e.reason));
+    assert.deepEqual(
+      (await verifyDkim(raw, 'ed', bulkDomain, dkimTxtRecord(ed.privateKey))).map((c) => c.result),
+      ['none'],
+      'delivered, unsigned',
+    );
+    await assert.rejects(
+      reconcileMailstack({ ...input, dkimKeys: [{ domain, selector, privateKeyPem: 'not a key' }] }, PATHS),
+      (e: unknown) => e instanceof ReconcileError && /not a readable private key/.test(e.reason),
+    );
     assert.match(await readFile(`${PATHS.opendkimDir}/KeyTable`, 'utf8'), new RegExp(`^${selector}\\._domainkey\\.${re(domain)} `, 'm'), 'nothing written');
   });
 
@@ -112,11 +130,21 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
 
   it('a database the maps cannot reach fails before any file changes', async () => {
     const before = await snapshotFiles();
-    const bad: ReconcileInput = { ...input, global: { ...input.global, message_size_limit: 2048 }, database: { ...input.database, dbname: `${db.name}_missing` } };
-    const err = await reconcileMailstack(bad, PATHS).then(() => null, (e: unknown) => e);
+    const bad: ReconcileInput = {
+      ...input,
+      global: { ...input.global, message_size_limit: 2048 },
+      database: { ...input.database, dbname: `${db.name}_missing` },
+    };
+    const err = await reconcileMailstack(bad, PATHS).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ReconcileError, String(err));
     assert.match(err.reason, /postmap -q pgsql:.*virtual_domains\.cf failed:.*does not exist/);
-    assert.deepEqual(err.steps.map((s) => [s.name, s.outcome]), [['database.probe', 'failed']]);
+    assert.deepEqual(
+      err.steps.map((s) => [s.name, s.outcome]),
+      [['database.probe', 'failed']],
+    );
     assert.deepEqual(await snapshotFiles(), before);
     assert.equal(await postconf('message_size_limit'), '30000');
     assert.equal(await imapLogin(`alice@${domain}`, pw.alice), true);
@@ -128,10 +156,21 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     try {
       // A new size limit together with a certificate and a key that do not belong together.
       for (const n of ['a', 'b']) {
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=x', '-keyout', join(dir, `${n}.key`), '-out', join(dir, `${n}.crt`)], { stdio: 'ignore' });
+        execFileSync(
+          'openssl',
+          ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=x', '-keyout', join(dir, `${n}.key`), '-out', join(dir, `${n}.crt`)],
+          { stdio: 'ignore' },
+        );
       }
-      const bad: ReconcileInput = { ...input, global: { ...input.global, message_size_limit: 2048 }, tls: { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') } };
-      const err = await reconcileMailstack(bad, PATHS).then(() => null, (e: unknown) => e);
+      const bad: ReconcileInput = {
+        ...input,
+        global: { ...input.global, message_size_limit: 2048 },
+        tls: { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') },
+      };
+      const err = await reconcileMailstack(bad, PATHS).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof ReconcileError, String(err));
       assert.match(err.reason, /TLS key .*b\.key does not belong to certificate .*a\.crt/);
       assert.equal(err.steps.find((s) => s.name === 'postfix.main_cf')?.outcome, 'changed', 'main.cf had been changed');
@@ -166,13 +205,21 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     const m = randomBytes(6).toString('hex');
     await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, subject: `nokey ${m}` });
     const unsigned = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `nokey ${m}`));
-    assert.deepEqual((await verifyDkim(unsigned, selector, domain, dkimTxtRecord(privateKey))).map((c) => c.result), ['none'], 'OpenDKIM dropped the key');
+    assert.deepEqual(
+      (await verifyDkim(unsigned, selector, domain, dkimTxtRecord(privateKey))).map((c) => c.result),
+      ['none'],
+      'OpenDKIM dropped the key',
+    );
 
     const back = await reconcileMailstack(input, PATHS);
     assert.deepEqual(back.reloaded, ['opendkim']);
     await sendMail({ from: `alice@${domain}`, to: `alice@${domain}`, subject: `key-again ${m}` });
     const signed = await readRawMessage(await waitForMaildirMessage(`alice@${domain}`, `key-again ${m}`));
-    assert.deepEqual((await verifyDkim(signed, selector, domain, dkimTxtRecord(privateKey))).map((c) => c.result), ['pass'], 'and signs again');
+    assert.deepEqual(
+      (await verifyDkim(signed, selector, domain, dkimTxtRecord(privateKey))).map((c) => c.result),
+      ['pass'],
+      'and signs again',
+    );
   });
 
   it('takes about as long with 100,000 mailboxes as with 100 (routing lives in the views)', async () => {
@@ -185,7 +232,10 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     // Each timed run changes the size limit and the database settings (a password, which trust auth
     // ignores), so it probes every map and Dovecot's queries, writes, checks and reloads both.
     const timed = async (limit: number, password: string) => {
-      const r = await reconcileMailstack({ ...input, global: { ...input.global, message_size_limit: limit }, database: { ...input.database, password } }, PATHS);
+      const r = await reconcileMailstack(
+        { ...input, global: { ...input.global, message_size_limit: limit }, database: { ...input.database, password } },
+        PATHS,
+      );
       assert.deepEqual(r.reloaded, ['postfix', 'dovecot']);
       assert.equal(r.steps[0].outcome, 'ok', 'database probed');
       return r.duration_ms;
@@ -198,7 +248,11 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     console.log(`reconcile with 100 mailboxes: ${t100} ms; with 100,000: ${t100k} ms`);
     assert.ok(t100k < t100 * 3 + 1000, `100k: ${t100k} ms vs 100: ${t100} ms`);
     // And a lookup among them still routes.
-    const post = await runCommand(requireBinary('postmap', PATHS.binPath), ['-q', `u99999@${bulkDomain}`, `pgsql:${pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes')}`]);
+    const post = await runCommand(requireBinary('postmap', PATHS.binPath), [
+      '-q',
+      `u99999@${bulkDomain}`,
+      `pgsql:${pgsqlMapPath(PATHS.postfixDir, 'virtual_mailboxes')}`,
+    ]);
     assert.equal(post.stdout.trim(), `${bulkDomain}/u99999/`);
     assert.equal(await imapLogin(`alice@${domain}`, pw.alice), true);
     await reconcileMailstack(input, PATHS);
@@ -208,8 +262,25 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mp-rc-tls-'));
     try {
       const pair = (name: string) => {
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=mail.mailplane.test',
-          '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`)], { stdio: 'ignore' });
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-days',
+            '2',
+            '-subj',
+            '/CN=mail.mailplane.test',
+            '-keyout',
+            join(dir, `${name}.key`),
+            '-out',
+            join(dir, `${name}.crt`),
+          ],
+          { stdio: 'ignore' },
+        );
         return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
       };
       const a = pair('a');
@@ -220,7 +291,10 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
       assert.equal(await postconf('smtpd_tls_cert_file'), a.certFile);
       assert.ok((await smtpEhlo()).includes('STARTTLS'));
 
-      const err = await reconcileMailstack({ ...input, tls: { certFile: a.certFile, keyFile: b.keyFile } }, PATHS).then(() => null, (e: unknown) => e);
+      const err = await reconcileMailstack({ ...input, tls: { certFile: a.certFile, keyFile: b.keyFile } }, PATHS).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof ReconcileError);
       assert.match(err.reason, /does not belong/);
       assert.equal(await postconf('smtpd_tls_key_file'), a.keyFile, 'the old key stays');
@@ -236,5 +310,9 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
   });
 
   it('throws MailstackMissingError when postfix is not on the bin path', async () => {
-    await assert.rejects(reconcileMailstack(input, { ...PATHS, binPath: '/nonexistent/mailplane' }), (e: unknown) => e instanceof MailstackMissingError && e.program === 'postfix');
-  });});
+    await assert.rejects(
+      reconcileMailstack(input, { ...PATHS, binPath: '/nonexistent/mailplane' }),
+      (e: unknown) => e instanceof MailstackMissingError && e.program === 'postfix',
+    );
+  });
+});

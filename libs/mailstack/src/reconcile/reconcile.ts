@@ -10,9 +10,25 @@ import { keysDir, keyTablePath, renderKeyFiles, renderKeyTable, renderSigningTab
 import { renderMainCf, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
 import { renderPgsqlMaps } from '../postfix/pgsql-maps.renderer.js';
 import { checkTlsFiles } from '../postfix/tls-files.check.js';
-import { applyMainCf, applySmtpdProcessLimit, coolDown, mainCfPath, masterCfPath, type PostfixBinaries, postfixCheck, reloadPostfix } from '../postfix/postfix.js';
+import {
+  applyMainCf,
+  applySmtpdProcessLimit,
+  coolDown,
+  mainCfPath,
+  masterCfPath,
+  type PostfixBinaries,
+  postfixCheck,
+  reloadPostfix,
+} from '../postfix/postfix.js';
 import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
-import { ReconcileError, type MailstackPaths, type ReconcileDkimKey, type ReconcileInput, type ReconcileProgress, type ReconcileResult } from './reconcile.types.js';
+import {
+  ReconcileError,
+  type MailstackPaths,
+  type ReconcileDkimKey,
+  type ReconcileInput,
+  type ReconcileProgress,
+  type ReconcileResult,
+} from './reconcile.types.js';
 import { anyDiffers, probeDatabase } from './database-probe.js';
 import { acquireReconcileLock } from './reconcile-lock.js';
 import { StepLog } from './step-log.js';
@@ -34,14 +50,26 @@ const STEP_COUNT = 11;
 
 function binaries(paths: MailstackPaths): { postfix: PostfixBinaries; dovecot: DovecotBinaries; opendkim: string } {
   return {
-    postfix: { postfix: requireBinary('postfix', paths.binPath), postconf: requireBinary('postconf', paths.binPath), postmap: findBinary('postmap', paths.binPath) },
-    dovecot: { dovecot: findBinary('dovecot', paths.binPath), doveconf: requireBinary('doveconf', paths.binPath), doveadm: requireBinary('doveadm', paths.binPath) },
+    postfix: {
+      postfix: requireBinary('postfix', paths.binPath),
+      postconf: requireBinary('postconf', paths.binPath),
+      postmap: findBinary('postmap', paths.binPath),
+    },
+    dovecot: {
+      dovecot: findBinary('dovecot', paths.binPath),
+      doveconf: requireBinary('doveconf', paths.binPath),
+      doveadm: requireBinary('doveadm', paths.binPath),
+    },
     opendkim: requireBinary('opendkim', paths.binPath),
   };
 }
 
 /** Every rendered file of a daemon with its mode and owner (the DB password makes map/SQL files 0640). */
-async function renderFiles(input: ReconcileInput, paths: MailstackPaths, dkimKeys: ReconcileDkimKey[]): Promise<Record<'maps' | 'dovecot' | 'dkimTables' | 'dkimKeys', RenderedFile[]>> {
+async function renderFiles(
+  input: ReconcileInput,
+  paths: MailstackPaths,
+  dkimKeys: ReconcileDkimKey[],
+): Promise<Record<'maps' | 'dovecot' | 'dkimTables' | 'dkimKeys', RenderedFile[]>> {
   const postfixGid = await lookupGroup('postfix');
   const dovecotGid = await lookupGroup('dovecot');
   const dkim = await lookupUser(paths.opendkimUser);
@@ -82,7 +110,12 @@ export async function reconcileMailstack(input: ReconcileInput, paths: Mailstack
   }
 }
 
-async function reconcileLocked(input: ReconcileInput, paths: MailstackPaths, bin: ReturnType<typeof binaries>, onProgress?: ReconcileProgress): Promise<ReconcileResult> {
+async function reconcileLocked(
+  input: ReconcileInput,
+  paths: MailstackPaths,
+  bin: ReturnType<typeof binaries>,
+  onProgress?: ReconcileProgress,
+): Promise<ReconcileResult> {
   const t0 = performance.now();
   const log = new StepLog(STEP_COUNT, onProgress);
   const snap = new FileSnapshot();
@@ -205,13 +238,7 @@ async function reconcileLocked(input: ReconcileInput, paths: MailstackPaths, bin
  * Puts every file back, proves it, and reloads the daemons this run had already reloaded so they
  * run on the old files again. Daemons not yet reloaded never saw the new files.
  */
-async function rollBack(
-  snap: FileSnapshot,
-  paths: MailstackPaths,
-  bin: ReturnType<typeof binaries>,
-  reloaded: string[],
-  log: StepLog,
-): Promise<void> {
+async function rollBack(snap: FileSnapshot, paths: MailstackPaths, bin: ReturnType<typeof binaries>, reloaded: string[], log: StepLog): Promise<void> {
   const t = performance.now();
   if (snap.touched.length === 0) return;
   try {

@@ -14,7 +14,11 @@ export function toMailNodeError(err: unknown): unknown {
     );
   }
   if (err instanceof PostfixCommandError) {
-    return new MailNodeError(MailNodeErrorCode.QueueCommandFailed, 'Postfix command failed', `${err.command} failed (exit ${err.code}): ${err.output || 'no output'}`);
+    return new MailNodeError(
+      MailNodeErrorCode.QueueCommandFailed,
+      'Postfix command failed',
+      `${err.command} failed (exit ${err.code}): ${err.output || 'no output'}`,
+    );
   }
   return err;
 }

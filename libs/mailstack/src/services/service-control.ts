@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { MAILSTACK_SERVICE_NAMES, MailNodeError, MailNodeErrorCode, type MailstackServiceName, type ServiceAction, type ServiceStatusDto } from '#contracts';
 import { MailstackMissingError, requireBinary, runCommand, type CommandResult } from '../exec/command-runner.js';
 import { liveProcess, pid1IsSystemd, readPidFile, sleep, waitUntil, type ProcInfo } from './process-state.js';
-import { parseServiceCommands, serviceDefinitions, type ServicePaths, type ServiceCommand, type ServiceCommands, type ServiceDefinition } from './service-definitions.js';
+import {
+  parseServiceCommands,
+  serviceDefinitions,
+  type ServicePaths,
+  type ServiceCommand,
+  type ServiceCommands,
+  type ServiceDefinition,
+} from './service-definitions.js';
 
 export interface ServiceControlOptions extends ServicePaths {
   services: readonly MailstackServiceName[];
@@ -92,7 +99,12 @@ export class ServiceControl {
         await this.restart(def, before);
         break;
       case 'reload':
-        if (!before) throw new MailNodeError(MailNodeErrorCode.ServiceNotRunning, `${def.name} is not running`, `${def.name} is stopped: there is nothing to reload. Start it instead.`);
+        if (!before)
+          throw new MailNodeError(
+            MailNodeErrorCode.ServiceNotRunning,
+            `${def.name} is not running`,
+            `${def.name} is stopped: there is nothing to reload. Start it instead.`,
+          );
         await this.reload(def, before);
         break;
     }
@@ -101,7 +113,11 @@ export class ServiceControl {
 
   private definition(name: string): ServiceDefinition {
     if (!(this.options.services as readonly string[]).includes(name)) {
-      throw new MailNodeError(MailNodeErrorCode.UnknownService, 'Service not found', `No managed service ${name}; this node manages: ${this.options.services.join(', ')}.`);
+      throw new MailNodeError(
+        MailNodeErrorCode.UnknownService,
+        'Service not found',
+        `No managed service ${name}; this node manages: ${this.options.services.join(', ')}.`,
+      );
     }
     return serviceDefinitions(this.options)[name as MailstackServiceName];
   }
@@ -171,10 +187,16 @@ export class ServiceControl {
   /** Runs the action's command; a signal goes to the master pid. Returns null for signals. */
   private async run(def: ServiceDefinition, action: ServiceAction, proc: ProcInfo | null): Promise<CommandResult | null> {
     const cmd = this.command(def, action);
-    if (!cmd) throw new MailNodeError(MailNodeErrorCode.ServiceActionFailed, `Cannot ${action} ${def.name}`, `No ${action} command is configured for ${def.name} (see MAILSTACK_SERVICE_COMMANDS).`);
+    if (!cmd)
+      throw new MailNodeError(
+        MailNodeErrorCode.ServiceActionFailed,
+        `Cannot ${action} ${def.name}`,
+        `No ${action} command is configured for ${def.name} (see MAILSTACK_SERVICE_COMMANDS).`,
+      );
     if (!Array.isArray(cmd)) {
       const { signal } = cmd as { signal: NodeJS.Signals };
-      if (!proc) throw new MailNodeError(MailNodeErrorCode.ServiceNotRunning, `${def.name} is not running`, `${def.name} has no running process to send ${signal} to.`);
+      if (!proc)
+        throw new MailNodeError(MailNodeErrorCode.ServiceNotRunning, `${def.name} is not running`, `${def.name} has no running process to send ${signal} to.`);
       process.kill(proc.pid, signal);
       return null;
     }

@@ -10,7 +10,9 @@ describe('MAILSTACK_SERVICE_COMMANDS', () => {
     assert.deepEqual(parseServiceCommands(undefined), {});
     assert.deepEqual(parseServiceCommands('  '), {});
     assert.deepEqual(
-      parseServiceCommands('{"opendkim":{"start":["/usr/sbin/opendkim","-x","/etc/opendkim.conf"],"stop":{"signal":"SIGTERM"}},"postfix":{"restart":["postfix","reload"]}}'),
+      parseServiceCommands(
+        '{"opendkim":{"start":["/usr/sbin/opendkim","-x","/etc/opendkim.conf"],"stop":{"signal":"SIGTERM"}},"postfix":{"restart":["postfix","reload"]}}',
+      ),
       { opendkim: { start: ['/usr/sbin/opendkim', '-x', '/etc/opendkim.conf'], stop: { signal: 'SIGTERM' } }, postfix: { restart: ['postfix', 'reload'] } },
     );
   });

@@ -34,7 +34,9 @@ export function serviceDefinitions(p: ServicePaths): Record<MailstackServiceName
   const bin = (program: string) => findBinary(program, p.binPath);
   const dovecotConf = join(p.dovecotConfigDir, 'dovecot.conf');
   // Debian keeps it beside the config folder (/etc/opendkim.conf next to /etc/opendkim/).
-  const opendkimConf = () => [join(p.opendkimConfigDir, 'opendkim.conf'), join(dirname(p.opendkimConfigDir), 'opendkim.conf')].find((f) => existsSync(f)) ?? join(dirname(p.opendkimConfigDir), 'opendkim.conf');
+  const opendkimConf = () =>
+    [join(p.opendkimConfigDir, 'opendkim.conf'), join(dirname(p.opendkimConfigDir), 'opendkim.conf')].find((f) => existsSync(f)) ??
+    join(dirname(p.opendkimConfigDir), 'opendkim.conf');
   return {
     postfix: {
       name: 'postfix',
@@ -42,7 +44,8 @@ export function serviceDefinitions(p: ServicePaths): Record<MailstackServiceName
       unit: 'postfix',
       comm: 'master',
       pidFile: async () => join((await postconf(bin('postconf'), p.postfixConfigDir, 'queue_directory')) ?? '/var/spool/postfix', 'pid', 'master.pid'),
-      version: async () => (await postconf(bin('postconf'), p.postfixConfigDir, 'mail_version')) ?? (await firstToken(bin('postconf'), ['-d', '-h', 'mail_version'])),
+      version: async () =>
+        (await postconf(bin('postconf'), p.postfixConfigDir, 'mail_version')) ?? (await firstToken(bin('postconf'), ['-d', '-h', 'mail_version'])),
       direct: {
         start: ['postfix', '-c', p.postfixConfigDir, 'start'],
         stop: ['postfix', '-c', p.postfixConfigDir, 'stop'],
@@ -117,7 +120,8 @@ async function configValue(file: string, key: string): Promise<string | null> {
 export function parseServiceCommands(json: string | undefined): Partial<Record<MailstackServiceName, ServiceCommands>> {
   if (!json?.trim()) return {};
   const parsed: unknown = JSON.parse(json);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('MAILSTACK_SERVICE_COMMANDS must be a JSON object keyed by service name');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('MAILSTACK_SERVICE_COMMANDS must be a JSON object keyed by service name');
   const out: Partial<Record<MailstackServiceName, ServiceCommands>> = {};
   for (const [name, actions] of Object.entries(parsed as Record<string, unknown>)) {
     if (!['postfix', 'dovecot', 'opendkim'].includes(name)) throw new Error(`MAILSTACK_SERVICE_COMMANDS: unknown service ${name}`);
@@ -126,7 +130,12 @@ export function parseServiceCommands(json: string | undefined): Partial<Record<M
     for (const [action, cmd] of Object.entries(actions as Record<string, unknown>)) {
       if (!['start', 'stop', 'restart', 'reload'].includes(action)) throw new Error(`MAILSTACK_SERVICE_COMMANDS.${name}: unknown action ${action}`);
       if (Array.isArray(cmd) && cmd.length > 0 && cmd.every((a) => typeof a === 'string')) cmds[action as ServiceAction] = cmd as string[];
-      else if (typeof cmd === 'object' && cmd !== null && typeof (cmd as { signal?: unknown }).signal === 'string' && /^SIG[A-Z0-9]+$/.test((cmd as { signal: string }).signal)) {
+      else if (
+        typeof cmd === 'object' &&
+        cmd !== null &&
+        typeof (cmd as { signal?: unknown }).signal === 'string' &&
+        /^SIG[A-Z0-9]+$/.test((cmd as { signal: string }).signal)
+      ) {
         cmds[action as ServiceAction] = { signal: (cmd as { signal: NodeJS.Signals }).signal };
       } else throw new Error(`MAILSTACK_SERVICE_COMMANDS.${name}.${action} must be a non-empty array of strings or {"signal":"SIGxxx"}`);
     }

@@ -3,8 +3,16 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } fr
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
-  AliasDto, AliasListDto, AliasSubjects, CreateAliasDto, ListAliasesQueryDto, UpdateAliasDto,
-  type AliasRefRpc, type CreateAliasRpc, type ListAliasesRpc, type UpdateAliasRpc,
+  AliasDto,
+  AliasListDto,
+  AliasSubjects,
+  CreateAliasDto,
+  ListAliasesQueryDto,
+  UpdateAliasDto,
+  type AliasRefRpc,
+  type CreateAliasRpc,
+  type ListAliasesRpc,
+  type UpdateAliasRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
@@ -12,7 +20,11 @@ import { ApiErrors, ApiQuotaExceeded } from '../../shared/api-errors.decorator.j
 import { MessageResponseDto } from '../../shared/error-response.dto.js';
 import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
-const REF_PARAM = { name: 'alias', description: 'Alias UUID or source (`user@domain`, or `@domain` for a catch-all; URL-encode `@` if your client needs it)', example: 'sales@example.com' };
+const REF_PARAM = {
+  name: 'alias',
+  description: 'Alias UUID or source (`user@domain`, or `@domain` for a catch-all; URL-encode `@` if your client needs it)',
+  example: 'sales@example.com',
+};
 
 /** HTTP ↔ mailbox-service over NATS; every rule (loops, ownership) lives in the service. */
 @ApiTags('aliases')
@@ -35,7 +47,8 @@ export class AliasesController {
   @Authenticated({ scope: 'aliases:write' })
   @ApiOperation({
     summary: 'Create an alias',
-    description: 'Source in one of your domains (`@domain` = catch-all); destinations local or remote. Self-loops and cycles through other aliases are refused (400); a source already used by a mailbox or alias is 409.',
+    description:
+      'Source in one of your domains (`@domain` = catch-all); destinations local or remote. Self-loops and cycles through other aliases are refused (400); a source already used by a mailbox or alias is 409.',
   })
   @ApiCreatedResponse({ type: AliasDto, headers: { Location: { description: 'URL of the new alias', schema: { type: 'string' } } } })
   @ApiErrors(400, 404, 415)

@@ -3,9 +3,20 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, Api
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
-  AntispamEntryDto, AntispamEntryListDto, AntispamSettingsDto, AntispamSettingsInputDto, AntispamSubjects, CreateAntispamEntryDto,
-  ListAntispamEntriesQueryDto, type AntispamEntryRefRpc, type AntispamList, type AntispamSettings, type CreateAntispamEntryRpc,
-  type GetAntispamConfigRpc, type ListAntispamEntriesRpc, type PutAntispamConfigRpc,
+  AntispamEntryDto,
+  AntispamEntryListDto,
+  AntispamSettingsDto,
+  AntispamSettingsInputDto,
+  AntispamSubjects,
+  CreateAntispamEntryDto,
+  ListAntispamEntriesQueryDto,
+  type AntispamEntryRefRpc,
+  type AntispamList,
+  type AntispamSettings,
+  type CreateAntispamEntryRpc,
+  type GetAntispamConfigRpc,
+  type ListAntispamEntriesRpc,
+  type PutAntispamConfigRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
@@ -28,7 +39,10 @@ export class AntispamController {
 
   @Get('config/antispam')
   @Authenticated({ scope: 'antispam:read' })
-  @ApiOperation({ summary: 'Get the anti-spam settings', description: `${PLATFORM} The DNSBL and greylisting fields of the global configuration, over the built-in defaults.` })
+  @ApiOperation({
+    summary: 'Get the anti-spam settings',
+    description: `${PLATFORM} The DNSBL and greylisting fields of the global configuration, over the built-in defaults.`,
+  })
   @ApiOkResponse({ type: AntispamSettingsDto })
   @ApiErrors(403)
   getConfig(@CurrentPrincipal() p: Principal, @RequestId() rid: string): Promise<AntispamSettings> {
@@ -65,7 +79,12 @@ export class AntispamController {
   @ApiOperation({ summary: 'Add a whitelist entry', description: CREATE_DOC })
   @ApiCreatedResponse({ type: AntispamEntryDto, headers: { Location: { description: 'URL of the new entry', schema: { type: 'string' } } } })
   @ApiErrors(400, 403, 409, 415)
-  createWhitelist(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Body() body: CreateAntispamEntryDto, @Res({ passthrough: true }) res: FastifyReply): Promise<AntispamEntryDto> {
+  createWhitelist(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Body() body: CreateAntispamEntryDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<AntispamEntryDto> {
     return this.create(p, rid, 'whitelist', body, res);
   }
 
@@ -93,7 +112,12 @@ export class AntispamController {
   @ApiOperation({ summary: 'Add a blacklist entry', description: CREATE_DOC })
   @ApiCreatedResponse({ type: AntispamEntryDto, headers: { Location: { description: 'URL of the new entry', schema: { type: 'string' } } } })
   @ApiErrors(400, 403, 409, 415)
-  createBlacklist(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Body() body: CreateAntispamEntryDto, @Res({ passthrough: true }) res: FastifyReply): Promise<AntispamEntryDto> {
+  createBlacklist(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Body() body: CreateAntispamEntryDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<AntispamEntryDto> {
     return this.create(p, rid, 'blacklist', body, res);
   }
 

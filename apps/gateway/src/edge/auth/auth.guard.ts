@@ -23,10 +23,7 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const meta = this.reflector.getAllAndOverride<(AuthOptions & { public?: boolean }) | undefined>(AUTH_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const meta = this.reflector.getAllAndOverride<(AuthOptions & { public?: boolean }) | undefined>(AUTH_METADATA, [context.getHandler(), context.getClass()]);
     if (meta?.public) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const principal = await this.credentials.authenticate(req.headers, req.ip).catch((err: unknown) => this.refused(context, req, err));
@@ -35,7 +32,10 @@ export class AuthGuard implements CanActivate {
     if (meta.scope) {
       const allowed = principalAllows(principal, meta.scope);
       if (!allowed.scope) {
-        throw new AuthError(AuthErrorCode.InsufficientScope, `This route needs scope ${meta.scope}; the credential has ${principal.scopes.join(', ') || 'none'}.`);
+        throw new AuthError(
+          AuthErrorCode.InsufficientScope,
+          `This route needs scope ${meta.scope}; the credential has ${principal.scopes.join(', ') || 'none'}.`,
+        );
       }
       if (!allowed.role) {
         throw new AuthError(AuthErrorCode.RoleForbidden, `The role ${principal.role} may not use this route.`);

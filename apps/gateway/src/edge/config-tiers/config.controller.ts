@@ -2,8 +2,16 @@ import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NatsRpcClient } from '#common';
 import {
-  ConfigSubjects, DomainSettingsDto, DomainSettingsInputDto, GlobalSettingsDto, GlobalSettingsInputDto, MailboxSettingsDto,
-  MailboxSettingsInputDto, type ConfigTier, type GetTierRpc, type PutTierRpc,
+  ConfigSubjects,
+  DomainSettingsDto,
+  DomainSettingsInputDto,
+  GlobalSettingsDto,
+  GlobalSettingsInputDto,
+  MailboxSettingsDto,
+  MailboxSettingsInputDto,
+  type ConfigTier,
+  type GetTierRpc,
+  type PutTierRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';

@@ -1,9 +1,7 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { NatsRpcClient } from '#common';
-import {
-  ConfigSubjects, DomainEffectiveDto, DomainOverridesDto, type DomainRefRpc, type PutDomainOverridesRpc,
-} from '#contracts';
+import { ConfigSubjects, DomainEffectiveDto, DomainOverridesDto, type DomainRefRpc, type PutDomainOverridesRpc } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
 import { ApiErrors } from '../../shared/api-errors.decorator.js';

@@ -3,8 +3,17 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, Api
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
-  CreateDkimKeyDto, DkimKeyDto, DkimKeyListDto, DkimSelectorQueryDto, DkimSubjects, ListDkimKeysQueryDto, RotateDkimKeyDto,
-  type CreateDkimKeyRpc, type DkimKeyRefRpc, type ListDkimKeysRpc, type RotateDkimKeyRpc,
+  CreateDkimKeyDto,
+  DkimKeyDto,
+  DkimKeyListDto,
+  DkimSelectorQueryDto,
+  DkimSubjects,
+  ListDkimKeysQueryDto,
+  RotateDkimKeyDto,
+  type CreateDkimKeyRpc,
+  type DkimKeyRefRpc,
+  type ListDkimKeysRpc,
+  type RotateDkimKeyRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
@@ -30,7 +39,11 @@ export class DkimController {
 
   @Get()
   @Authenticated({ scope: 'dkim:read' })
-  @ApiOperation({ summary: 'List DKIM keys', description: 'Keys of the domains you can see, with their DNS records. Filter by domain (UUID or name) or algorithm; search matches the domain or the selector.' })
+  @ApiOperation({
+    summary: 'List DKIM keys',
+    description:
+      'Keys of the domains you can see, with their DNS records. Filter by domain (UUID or name) or algorithm; search matches the domain or the selector.',
+  })
   @ApiOkResponse({ type: DkimKeyListDto })
   @ApiErrors(400)
   list(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Query() query: ListDkimKeysQueryDto): Promise<DkimKeyListDto> {
@@ -46,7 +59,12 @@ export class DkimController {
   })
   @ApiCreatedResponse({ type: DkimKeyDto, headers: LOCATION })
   @ApiErrors(400, 404, 409, 415)
-  async create(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Body() body: CreateDkimKeyDto, @Res({ passthrough: true }) res: FastifyReply): Promise<DkimKeyDto> {
+  async create(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Body() body: CreateDkimKeyDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<DkimKeyDto> {
     const msg: CreateDkimKeyRpc = { ctx: callerContext(p, rid), body };
     const key = await this.rpc.send<DkimKeyDto>(DkimSubjects.Create, msg, rid);
     void res.status(201).header('Location', dkimKeyLocation(key));
@@ -57,7 +75,8 @@ export class DkimController {
   @Authenticated({ scope: 'dkim:read' })
   @ApiOperation({
     summary: 'Get a domain’s DKIM key',
-    description: 'With `selector`: that key. Without: the key that signs the domain’s mail (when none signs — domain inactive, DKIM disabled, only Ed25519 keys — the newest). 404 when the domain has no such key.',
+    description:
+      'With `selector`: that key. Without: the key that signs the domain’s mail (when none signs — domain inactive, DKIM disabled, only Ed25519 keys — the newest). 404 when the domain has no such key.',
   })
   @ApiParam(DOMAIN_PARAM)
   @ApiOkResponse({ type: DkimKeyDto })
@@ -79,7 +98,12 @@ export class DkimController {
   @ApiParam(DOMAIN_PARAM)
   @ApiOkResponse({ type: MessageResponseDto, example: { message: 'dkim key deleted' } })
   @ApiErrors(400, 404)
-  delete(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Param('domain') domain: string, @Query() query: DkimSelectorQueryDto): Promise<MessageResponseDto> {
+  delete(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Param('domain') domain: string,
+    @Query() query: DkimSelectorQueryDto,
+  ): Promise<MessageResponseDto> {
     const msg: DkimKeyRefRpc = { ctx: callerContext(p, rid), domain, selector: query.selector };
     return this.rpc.send(DkimSubjects.Delete, msg, rid);
   }

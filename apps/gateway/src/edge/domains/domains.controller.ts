@@ -3,8 +3,19 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } fr
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
-  CreateDomainDto, DeleteDomainQueryDto, DomainDto, DomainListDto, DomainSubjects, MailboxSubjects, ListDomainsQueryDto, UpdateDomainDto,
-  type CreateDomainRpc, type DomainPurgeRpc, type DomainRefRpc, type ListDomainsRpc, type UpdateDomainRpc,
+  CreateDomainDto,
+  DeleteDomainQueryDto,
+  DomainDto,
+  DomainListDto,
+  DomainSubjects,
+  MailboxSubjects,
+  ListDomainsQueryDto,
+  UpdateDomainDto,
+  type CreateDomainRpc,
+  type DomainPurgeRpc,
+  type DomainRefRpc,
+  type ListDomainsRpc,
+  type UpdateDomainRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, forbidDomainAdmin, requireScopes, type Principal } from '../../shared/principal.js';
@@ -33,7 +44,10 @@ export class DomainsController {
 
   @Post()
   @Authenticated({ scope: 'domains:write' })
-  @ApiOperation({ summary: 'Create a domain', description: 'The name is stored lower-case; IDN names are converted to punycode. A domain_admin cannot create domains (403).' })
+  @ApiOperation({
+    summary: 'Create a domain',
+    description: 'The name is stored lower-case; IDN names are converted to punycode. A domain_admin cannot create domains (403).',
+  })
   @ApiCreatedResponse({ type: DomainDto, headers: { Location: { description: 'URL of the new domain', schema: { type: 'string' } } } })
   @ApiErrors(400, 403, 415)
   @ApiQuotaExceeded(true)

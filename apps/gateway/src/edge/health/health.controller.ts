@@ -25,7 +25,8 @@ class ReadyDto {
 
 class HealthDto extends ReadyDto {
   @ApiProperty({
-    description: 'The mail node (MAIL_NODE_ID): queue-service, stats-service and the workers of its reconcile queue. Reported, not critical: the control plane works without it (its routes answer 503).',
+    description:
+      'The mail node (MAIL_NODE_ID): queue-service, stats-service and the workers of its reconcile queue. Reported, not critical: the control plane works without it (its routes answer 503).',
   })
   mail_node: object;
 }
@@ -79,13 +80,19 @@ export class HealthController {
   @Public()
   @ApiOperation({
     summary: 'Readiness (shallow)',
-    description: "The gateway's own dependencies answer: PostgreSQL, Redis and the NATS connection; 503 otherwise. The NATS services are not asked (see /health).",
+    description:
+      "The gateway's own dependencies answer: PostgreSQL, Redis and the NATS connection; 503 otherwise. The NATS services are not asked (see /health).",
   })
   @ApiOkResponse({ type: ReadyDto, example: { status: 'ok', info: OWN_UP, error: {}, details: OWN_UP } })
   @ApiServiceUnavailableResponse({
     description: 'The database, Redis or the NATS connection is down',
     type: ReadyDto,
-    example: { status: 'error', info: { database: UP, nats: UP }, error: { redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } }, details: { ...OWN_UP, redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } } },
+    example: {
+      status: 'error',
+      info: { database: UP, nats: UP },
+      error: { redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } },
+      details: { ...OWN_UP, redis: { status: 'down', message: 'Redis did not answer within 1500 ms' } },
+    },
   })
   async ready(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult | object> {
     return this.run(res, this.ownChecks());

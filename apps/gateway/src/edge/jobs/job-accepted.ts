@@ -12,6 +12,11 @@ export function ApiJobAccepted(description: string) {
   return ApiAcceptedResponse({
     type: JobAcceptedDto,
     description,
-    headers: { Location: { description: 'URL of the job: poll it for state, progress and result', schema: { type: 'string', example: '/api/v1/jobs/7c9e6679-7425-40de-944b-e07fc1f90ae7' } } },
+    headers: {
+      Location: {
+        description: 'URL of the job: poll it for state, progress and result',
+        schema: { type: 'string', example: '/api/v1/jobs/7c9e6679-7425-40de-944b-e07fc1f90ae7' },
+      },
+    },
   });
 }

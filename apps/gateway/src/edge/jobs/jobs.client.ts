@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsRpcClient, type AppConfig } from '#common';
 import {
-  ApiErrorCode, AppError, JobSubjects, type CallerContext, type EnqueueJobRpc, type JobDto, type JobRefRpc, type ListJobsQueryDto, type ListJobsRpc,
+  ApiErrorCode,
+  AppError,
+  JobSubjects,
+  type CallerContext,
+  type EnqueueJobRpc,
+  type JobDto,
+  type JobRefRpc,
+  type ListJobsQueryDto,
+  type ListJobsRpc,
   type Paginated,
 } from '#contracts';
 import type { JobName } from '#jobs';

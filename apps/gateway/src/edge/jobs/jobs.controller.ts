@@ -7,7 +7,12 @@ import { ApiErrors } from '../../shared/api-errors.decorator.js';
 import { JobsClient } from './jobs.client.js';
 import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
-const ID_PARAM = { name: 'id', format: 'uuid', description: 'Job UUID (from the `Location` of the 202 that started it)', example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' };
+const ID_PARAM = {
+  name: 'id',
+  format: 'uuid',
+  description: 'Job UUID (from the `Location` of the 202 that started it)',
+  example: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+};
 const VISIBILITY = 'Tenant callers see their tenant’s jobs only; system jobs (reconcile) are visible to platform admins only. Another tenant’s job is a 404.';
 
 /** Status of asynchronous jobs, asked of the workers (which keep the jobs table). */

@@ -19,11 +19,11 @@ export class MailboxImportController {
   @ApiOperation({
     summary: 'Import mailboxes (asynchronous)',
     description:
-      'Same body as `POST /mailboxes/import/preview` (`csv` or `rows`). The rows are checked first exactly as the preview checks them; '
-      + 'an unreadable body is 400, and so is an import where no row can be created (fields name the refused rows). Otherwise a '
-      + '`mailboxes.import` job is queued. Its result lists every row: `created` (with mailbox_id), `exists` (the address already has a '
-      + 'mailbox; not an error), or `failed` (with the reason, including rows the check refused), plus totals. '
-      + 'Passwords are never stored in the job or returned.',
+      'Same body as `POST /mailboxes/import/preview` (`csv` or `rows`). The rows are checked first exactly as the preview checks them; ' +
+      'an unreadable body is 400, and so is an import where no row can be created (fields name the refused rows). Otherwise a ' +
+      '`mailboxes.import` job is queued. Its result lists every row: `created` (with mailbox_id), `exists` (the address already has a ' +
+      'mailbox; not an error), or `failed` (with the reason, including rows the check refused), plus totals. ' +
+      'Passwords are never stored in the job or returned.',
   })
   @ApiJobAccepted('The import job, queued')
   @ApiErrors(400, 415, 503, 504)

@@ -3,8 +3,18 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { NatsRpcClient, SecretBox, type AppConfig } from '#common';
 import {
-  CommonError, CommonErrorCode, JobError, JobErrorCode, MailboxSubjects, type CallerContext, type ImportRowResultDto, type JobDto,
-  type MailboxImportPreviewDto, type MailboxImportPreviewReply, type MailboxImportPreviewResultDto, type MailboxImportPreviewRpc,
+  CommonError,
+  CommonErrorCode,
+  JobError,
+  JobErrorCode,
+  MailboxSubjects,
+  type CallerContext,
+  type ImportRowResultDto,
+  type JobDto,
+  type MailboxImportPreviewDto,
+  type MailboxImportPreviewReply,
+  type MailboxImportPreviewResultDto,
+  type MailboxImportPreviewRpc,
 } from '#contracts';
 import { createBodyOf, importRowsOf, JobNames, sealImportRow, type ImportRowInput, type MailboxImportJobData } from '#jobs';
 import { APP_CONFIG } from '../../shared/app-config.js';
@@ -37,7 +47,11 @@ export class MailboxImportService {
   async start(ctx: CallerContext, body: MailboxImportPreviewDto): Promise<JobDto> {
     const box = this.box;
     if (!box) {
-      throw new JobError(JobErrorCode.SecretKeyMissing, 'Mailbox import unavailable', 'MAILPLANE_SECRET_KEY is not set on the gateway: import passwords cannot be sealed for the queue.');
+      throw new JobError(
+        JobErrorCode.SecretKeyMissing,
+        'Mailbox import unavailable',
+        'MAILPLANE_SECRET_KEY is not set on the gateway: import passwords cannot be sealed for the queue.',
+      );
     }
     const preview = await this.preview(ctx, body);
     const raw = importRowsOf(body);
@@ -59,7 +73,9 @@ export class MailboxImportService {
       throw new JobError(
         JobErrorCode.NothingToImport,
         'Validation failed',
-        preview.rows.length ? 'No row of the import can be created; nothing was queued (POST /mailboxes/import/preview shows every row).' : 'The import has no rows.',
+        preview.rows.length
+          ? 'No row of the import can be created; nothing was queued (POST /mailboxes/import/preview shows every row).'
+          : 'The import has no rows.',
         fields.length ? fields : [{ field: body.csv !== undefined ? 'csv' : 'rows', message: 'at least one row is required' }],
       );
     }

@@ -3,9 +3,22 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs
 import type { AppConfig } from '#common';
 import { NatsRpcClient } from '#common';
 import {
-  ClearQueueQueryDto, EmptyBodyDto, ListQueueItemsQueryDto, NodeSubjects, QueueActionResultDto, QueueClearResultDto, QueueFlushResultDto, QueueItemDetailDto,
-  QueueItemListDto, QueueSummaryDto,
-  type ClearQueueRpc, type ListQueueItemsRpc, type QueueItemAction, type QueueItemActionRpc, type QueueItemRpc, type WithCaller,
+  ClearQueueQueryDto,
+  EmptyBodyDto,
+  ListQueueItemsQueryDto,
+  NodeSubjects,
+  QueueActionResultDto,
+  QueueClearResultDto,
+  QueueFlushResultDto,
+  QueueItemDetailDto,
+  QueueItemListDto,
+  QueueSummaryDto,
+  type ClearQueueRpc,
+  type ListQueueItemsRpc,
+  type QueueItemAction,
+  type QueueItemActionRpc,
+  type QueueItemRpc,
+  type WithCaller,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
@@ -36,7 +49,10 @@ export class QueueController {
 
   @Get('queue')
   @Authenticated({ scope: 'queue:read' })
-  @ApiOperation({ summary: 'Count queued messages', description: `${PLATFORM} Messages per Postfix queue (active, deferred, hold, incoming, maildrop) and the total, from \`postqueue -j\`. ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Count queued messages',
+    description: `${PLATFORM} Messages per Postfix queue (active, deferred, hold, incoming, maildrop) and the total, from \`postqueue -j\`. ${NO_MAILSTACK}`,
+  })
   @ApiOkResponse({ type: QueueSummaryDto })
   @ApiErrors(403)
   summary(@CurrentPrincipal() p: Principal, @RequestId() rid: string): Promise<QueueSummaryDto> {
@@ -59,7 +75,10 @@ export class QueueController {
 
   @Get('queue/items/:queueId')
   @Authenticated({ scope: 'queue:read' })
-  @ApiOperation({ summary: 'Get one queued message', description: `${PLATFORM} Envelope, recipients with their delay reasons, and the message headers (\`postcat -h\`). 404 when it is not queued. ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Get one queued message',
+    description: `${PLATFORM} Envelope, recipients with their delay reasons, and the message headers (\`postcat -h\`). 404 when it is not queued. ${NO_MAILSTACK}`,
+  })
   @ApiParam(QUEUE_ID_PARAM)
   @ApiOkResponse({ type: QueueItemDetailDto })
   @ApiErrors(400, 403, 404)
@@ -71,7 +90,10 @@ export class QueueController {
   @Post('queue/flush')
   @HttpCode(200)
   @Authenticated({ scope: 'queue:write' })
-  @ApiOperation({ summary: 'Flush the queue', description: `${PLATFORM} \`postqueue -f\`: every deferred message is retried now. Send \`{}\`. 503 when Postfix is stopped. ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Flush the queue',
+    description: `${PLATFORM} \`postqueue -f\`: every deferred message is retried now. Send \`{}\`. 503 when Postfix is stopped. ${NO_MAILSTACK}`,
+  })
   @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: QueueFlushResultDto })
   @ApiErrors(400, 403, 415)
@@ -85,7 +107,10 @@ export class QueueController {
   @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @HttpCode(200)
   @Authenticated({ scope: 'queue:write' })
-  @ApiOperation({ summary: 'Put a message on hold', description: `${PLATFORM} \`postsuper -h\`. 404 when it is not queued, 409 when it already is on hold. Send \`{}\`. ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Put a message on hold',
+    description: `${PLATFORM} \`postsuper -h\`. 404 when it is not queued, 409 when it already is on hold. Send \`{}\`. ${NO_MAILSTACK}`,
+  })
   @ApiParam(QUEUE_ID_PARAM)
   @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: QueueActionResultDto })
@@ -98,7 +123,10 @@ export class QueueController {
   @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @HttpCode(200)
   @Authenticated({ scope: 'queue:write' })
-  @ApiOperation({ summary: 'Release a held message', description: `${PLATFORM} \`postsuper -H\`. 404 when it is not queued, 409 when it is not on hold. Send \`{}\`. ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Release a held message',
+    description: `${PLATFORM} \`postsuper -H\`. 404 when it is not queued, 409 when it is not on hold. Send \`{}\`. ${NO_MAILSTACK}`,
+  })
   @ApiParam(QUEUE_ID_PARAM)
   @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: QueueActionResultDto, example: { message: 'queue item 4F2A81C0D3 released from hold', queue_id: '4F2A81C0D3', action: 'release' } })
@@ -111,7 +139,10 @@ export class QueueController {
   @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @HttpCode(200)
   @Authenticated({ scope: 'queue:write' })
-  @ApiOperation({ summary: 'Requeue a message', description: `${PLATFORM} \`postsuper -r\`: the message goes through cleanup again (new routing and address rewriting apply). 404 when it is not queued. Send \`{}\`. ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Requeue a message',
+    description: `${PLATFORM} \`postsuper -r\`: the message goes through cleanup again (new routing and address rewriting apply). 404 when it is not queued. Send \`{}\`. ${NO_MAILSTACK}`,
+  })
   @ApiParam(QUEUE_ID_PARAM)
   @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: QueueActionResultDto, example: { message: 'queue item 4F2A81C0D3 requeued', queue_id: '4F2A81C0D3', action: 'requeue' } })
@@ -123,7 +154,10 @@ export class QueueController {
   @Delete('queue/items/:queueId')
   @AuditObject((c: QueueController, a) => c.get(a.principal, a.requestId, a.params.queueId))
   @Authenticated({ scope: 'queue:write' })
-  @ApiOperation({ summary: 'Delete a queued message', description: `${PLATFORM} \`postsuper -d\`; 404 when postsuper deleted nothing (not queued). ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Delete a queued message',
+    description: `${PLATFORM} \`postsuper -d\`; 404 when postsuper deleted nothing (not queued). ${NO_MAILSTACK}`,
+  })
   @ApiParam(QUEUE_ID_PARAM)
   @ApiOkResponse({ type: QueueActionResultDto, example: { message: 'queue item 4F2A81C0D3 deleted', queue_id: '4F2A81C0D3', action: 'delete' } })
   @ApiErrors(400, 403, 404)
@@ -135,7 +169,10 @@ export class QueueController {
   @Delete('queue')
   @AuditObject((c: QueueController, a) => c.summary(a.principal, a.requestId))
   @Authenticated({ scope: 'queue:write' })
-  @ApiOperation({ summary: 'Delete every queued message', description: `${PLATFORM} \`postsuper -d ALL\`; needs \`?confirm=true\` (else 400, nothing deleted). Returns how many were deleted. ${NO_MAILSTACK}` })
+  @ApiOperation({
+    summary: 'Delete every queued message',
+    description: `${PLATFORM} \`postsuper -d ALL\`; needs \`?confirm=true\` (else 400, nothing deleted). Returns how many were deleted. ${NO_MAILSTACK}`,
+  })
   @ApiOkResponse({ type: QueueClearResultDto })
   @ApiErrors(400, 403)
   clear(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Query() query: ClearQueueQueryDto): Promise<QueueClearResultDto> {

@@ -3,8 +3,16 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs
 import type { AppConfig } from '#common';
 import { NatsRpcClient } from '#common';
 import {
-  EmptyBodyDto, MAILSTACK_SERVICE_NAMES, NodeSubjects, ServiceActionResultDto, ServiceListDto, ServiceStatusDto,
-  type ServiceAction, type ServiceActionRpc, type ServiceRefRpc, type WithCaller,
+  EmptyBodyDto,
+  MAILSTACK_SERVICE_NAMES,
+  NodeSubjects,
+  ServiceActionResultDto,
+  ServiceListDto,
+  ServiceStatusDto,
+  type ServiceAction,
+  type ServiceActionRpc,
+  type ServiceRefRpc,
+  type WithCaller,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
@@ -15,7 +23,7 @@ import { AuditObject } from '../../identity/audit/audit-object.decorator.js';
 
 const NAME_PARAM = { name: 'name', enum: MAILSTACK_SERVICE_NAMES, description: 'A managed daemon (MAILSTACK_SERVICES); others are 404', example: 'postfix' };
 const CONTROL =
-  'systemctl when PID 1 is systemd, else the daemon\'s own commands (postfix start|stop|reload, dovecot / doveadm stop|reload, opendkim -x / signals), overridable by MAILSTACK_SERVICE_COMMANDS. ' +
+  "systemctl when PID 1 is systemd, else the daemon's own commands (postfix start|stop|reload, dovecot / doveadm stop|reload, opendkim -x / signals), overridable by MAILSTACK_SERVICE_COMMANDS. " +
   'The response carries the state re-checked afterwards. Send `{}`. 503 when the daemon is not installed (detail names the program) or the action did not take effect.';
 
 /** HTTP ↔ stats-service (of this gateway's mail node) over NATS: daemon status and control. */
@@ -34,7 +42,10 @@ export class ServicesController {
 
   @Get('services')
   @Authenticated({ scope: 'services:read' })
-  @ApiOperation({ summary: 'List the mail daemons', description: `${PLATFORM} Each managed daemon: installed, running, pid, version, since/uptime. Without a mail stack every one is installed:false, running:false.` })
+  @ApiOperation({
+    summary: 'List the mail daemons',
+    description: `${PLATFORM} Each managed daemon: installed, running, pid, version, since/uptime. Without a mail stack every one is installed:false, running:false.`,
+  })
   @ApiOkResponse({ type: ServiceListDto })
   @ApiErrors(403)
   list(@CurrentPrincipal() p: Principal, @RequestId() rid: string): Promise<ServiceListDto> {
@@ -70,7 +81,10 @@ export class ServicesController {
   @AuditObject((c: ServicesController, a) => c.get(a.principal, a.requestId, a.params.name))
   @HttpCode(200)
   @Authenticated({ scope: 'services:write' })
-  @ApiOperation({ summary: 'Stop a mail daemon', description: `${PLATFORM} Waits until the old process has exited. Already stopped: 200 with changed:false (idempotent). ${CONTROL}` })
+  @ApiOperation({
+    summary: 'Stop a mail daemon',
+    description: `${PLATFORM} Waits until the old process has exited. Already stopped: 200 with changed:false (idempotent). ${CONTROL}`,
+  })
   @ApiParam(NAME_PARAM)
   @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: ServiceActionResultDto })
@@ -83,7 +97,10 @@ export class ServicesController {
   @AuditObject((c: ServicesController, a) => c.get(a.principal, a.requestId, a.params.name))
   @HttpCode(200)
   @Authenticated({ scope: 'services:write' })
-  @ApiOperation({ summary: 'Restart a mail daemon', description: `${PLATFORM} Stop (waiting for the old process to exit), then start; a stopped daemon is simply started. ${CONTROL}` })
+  @ApiOperation({
+    summary: 'Restart a mail daemon',
+    description: `${PLATFORM} Stop (waiting for the old process to exit), then start; a stopped daemon is simply started. ${CONTROL}`,
+  })
   @ApiParam(NAME_PARAM)
   @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: ServiceActionResultDto })
@@ -96,7 +113,10 @@ export class ServicesController {
   @AuditObject((c: ServicesController, a) => c.get(a.principal, a.requestId, a.params.name))
   @HttpCode(200)
   @Authenticated({ scope: 'services:write' })
-  @ApiOperation({ summary: 'Reload a mail daemon', description: `${PLATFORM} Re-reads its configuration without a restart; 409 when it is not running. ${CONTROL}` })
+  @ApiOperation({
+    summary: 'Reload a mail daemon',
+    description: `${PLATFORM} Re-reads its configuration without a restart; 409 when it is not running. ${CONTROL}`,
+  })
   @ApiParam(NAME_PARAM)
   @ApiBody({ type: EmptyBodyDto })
   @ApiOkResponse({ type: ServiceActionResultDto })

@@ -54,7 +54,10 @@ export class StatsController {
 
   @Get('system/about')
   @Authenticated({ scope: 'system:read' })
-  @ApiOperation({ summary: 'About this mail node', description: `${PLATFORM} Mailplane version, host name, OS, Node.js version, and the Postfix, Dovecot and OpenDKIM versions ("not installed" when absent).` })
+  @ApiOperation({
+    summary: 'About this mail node',
+    description: `${PLATFORM} Mailplane version, host name, OS, Node.js version, and the Postfix, Dovecot and OpenDKIM versions ("not installed" when absent).`,
+  })
   @ApiOkResponse({ type: AboutDto })
   @ApiErrors(403)
   about(@CurrentPrincipal() p: Principal, @RequestId() rid: string): Promise<AboutDto> {

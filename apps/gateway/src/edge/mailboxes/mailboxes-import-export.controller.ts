@@ -6,8 +6,20 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { NatsRpcClient } from '#common';
 import {
-  ApiErrorCode, AppError, csvLine, ExportMailboxesQueryDto, MAILBOX_CSV_COLUMNS, MAILBOX_EXPORT_MAX_PAGE, MailboxImportPreviewDto, MailboxImportPreviewResultDto, MailboxSubjects,
-  type CallerContext, type MailboxExportPage, type MailboxExportPageRpc, type MailboxImportPreviewReply, type MailboxImportPreviewRpc,
+  ApiErrorCode,
+  AppError,
+  csvLine,
+  ExportMailboxesQueryDto,
+  MAILBOX_CSV_COLUMNS,
+  MAILBOX_EXPORT_MAX_PAGE,
+  MailboxImportPreviewDto,
+  MailboxImportPreviewResultDto,
+  MailboxSubjects,
+  type CallerContext,
+  type MailboxExportPage,
+  type MailboxExportPageRpc,
+  type MailboxImportPreviewReply,
+  type MailboxImportPreviewRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
@@ -38,13 +50,17 @@ export class MailboxesImportExportController {
   @ApiOperation({
     summary: 'Check a mailbox import without writing anything',
     description:
-      'Give `csv` (header `address,name,password,quota_bytes,active`, or `username,domain` instead of `address`; exactly what the export writes) '
-      + 'or `rows` (at most 10000). Each row gets a verdict: every rule a create applies (address, domain visible to you, address free, '
-      + 'password policy, quota, active) plus duplicates within the file. Nothing is written.',
+      'Give `csv` (header `address,name,password,quota_bytes,active`, or `username,domain` instead of `address`; exactly what the export writes) ' +
+      'or `rows` (at most 10000). Each row gets a verdict: every rule a create applies (address, domain visible to you, address free, ' +
+      'password policy, quota, active) plus duplicates within the file. Nothing is written.',
   })
   @ApiOkResponse({ type: MailboxImportPreviewResultDto })
   @ApiErrors(400, 415)
-  async importPreview(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Body() body: MailboxImportPreviewDto): Promise<MailboxImportPreviewResultDto> {
+  async importPreview(
+    @CurrentPrincipal() p: Principal,
+    @RequestId() rid: string,
+    @Body() body: MailboxImportPreviewDto,
+  ): Promise<MailboxImportPreviewResultDto> {
     const msg: MailboxImportPreviewRpc = { ctx: callerContext(p, rid), body };
     // A body just under the HTTP limit plus the RPC envelope can exceed NATS's max_payload; say so
     // plainly instead of the bus error the publish would raise.
@@ -63,8 +79,8 @@ export class MailboxesImportExportController {
   @ApiOperation({
     summary: 'Export mailboxes as CSV',
     description:
-      'Streams `text/csv` (header `address,name,password,quota_bytes,active`, password always blank) for the mailboxes you can see, in address order; '
-      + 'filter by domain (UUID or name) and active. Values starting with = + - @ are prefixed with `\'` (spreadsheet formula guard).',
+      'Streams `text/csv` (header `address,name,password,quota_bytes,active`, password always blank) for the mailboxes you can see, in address order; ' +
+      "filter by domain (UUID or name) and active. Values starting with = + - @ are prefixed with `'` (spreadsheet formula guard).",
   })
   @ApiOkResponse({
     description: 'The CSV file (Content-Disposition: attachment; filename="mailboxes.csv")',

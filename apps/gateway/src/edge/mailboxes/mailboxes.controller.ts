@@ -3,9 +3,21 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, Api
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
-  CreateMailboxDto, ListMailboxesQueryDto, MailboxDto, MailboxListDto, MailboxSubjects, SetMailboxPasswordDto, UpdateMailboxDto,
-  type CreateMailboxRpc, type ListMailboxesRpc, type MailboxRefRpc, type SetMailboxPasswordRpc, type UpdateMailboxRpc,
-  MailboxEffectiveDto, MailboxOverridesDto, type PutMailboxOverridesRpc,
+  CreateMailboxDto,
+  ListMailboxesQueryDto,
+  MailboxDto,
+  MailboxListDto,
+  MailboxSubjects,
+  SetMailboxPasswordDto,
+  UpdateMailboxDto,
+  type CreateMailboxRpc,
+  type ListMailboxesRpc,
+  type MailboxRefRpc,
+  type SetMailboxPasswordRpc,
+  type UpdateMailboxRpc,
+  MailboxEffectiveDto,
+  MailboxOverridesDto,
+  type PutMailboxOverridesRpc,
 } from '#contracts';
 import { Authenticated, CurrentPrincipal, RequestId } from '../../shared/authenticated.decorator.js';
 import { callerContext, type Principal } from '../../shared/principal.js';
@@ -24,7 +36,10 @@ export class MailboxesController {
 
   @Get()
   @Authenticated({ scope: 'mailboxes:read' })
-  @ApiOperation({ summary: 'List mailboxes', description: 'Mailboxes in the domains you can see; filter by domain (UUID or name), active, search on the address.' })
+  @ApiOperation({
+    summary: 'List mailboxes',
+    description: 'Mailboxes in the domains you can see; filter by domain (UUID or name), active, search on the address.',
+  })
   @ApiOkResponse({ type: MailboxListDto })
   @ApiErrors(400)
   list(@CurrentPrincipal() p: Principal, @RequestId() rid: string, @Query() query: ListMailboxesQueryDto): Promise<MailboxListDto> {
@@ -36,7 +51,8 @@ export class MailboxesController {
   @Authenticated({ scope: 'mailboxes:write' })
   @ApiOperation({
     summary: 'Create a mailbox',
-    description: 'The password is hashed in the configured Dovecot scheme and never returned. 409 when a mailbox or alias already uses the address; 404 when the domain is not visible to you.',
+    description:
+      'The password is hashed in the configured Dovecot scheme and never returned. 409 when a mailbox or alias already uses the address; 404 when the domain is not visible to you.',
   })
   @ApiCreatedResponse({ type: MailboxDto, headers: { Location: { description: 'URL of the new mailbox', schema: { type: 'string' } } } })
   @ApiErrors(400, 404, 415)
@@ -69,7 +85,8 @@ export class MailboxesController {
   @Authenticated({ scope: 'mailboxes:write' })
   @ApiOperation({
     summary: 'Update a mailbox',
-    description: 'Set `name`, `quota_bytes` (null = inherit) and/or `active`. A larger quota must fit the tenant’s storage_bytes and the domain’s quota_total_bytes (409 QUOTA_EXCEEDED otherwise).',
+    description:
+      'Set `name`, `quota_bytes` (null = inherit) and/or `active`. A larger quota must fit the tenant’s storage_bytes and the domain’s quota_total_bytes (409 QUOTA_EXCEEDED otherwise).',
   })
   @ApiParam(REF_PARAM)
   @ApiOkResponse({ type: MailboxDto })

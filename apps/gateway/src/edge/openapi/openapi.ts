@@ -14,7 +14,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         '(the API key wins when both are sent). Errors always carry `{error, detail, code}`; validation errors add `fields`.',
     )
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or mp_ API key', description: 'Access token from POST /auth/login, or an API key' }, BEARER_SCHEME)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or mp_ API key', description: 'Access token from POST /auth/login, or an API key' },
+      BEARER_SCHEME,
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key `mp_<keyid>_<secret>`' }, API_KEY_SCHEME)
     .addTag('auth', 'Log in, refresh, who am I')
     .addTag('api-keys', 'Scoped API keys')

@@ -12,8 +12,15 @@ import { AuditObject } from '../audit/audit-object.decorator.js';
 
 const REF = { name: 'id', description: 'Account UUID', example: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5' };
 const EXAMPLE = {
-  id: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5', email: 'ops@example.com', role: 'domain_admin', tenant_id: '0b6f1d3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
-  active: true, delegated_domains: ['example.com'], last_login_at: null, created_at: '2026-11-21T10:00:00.000Z', updated_at: '2026-11-21T10:00:00.000Z',
+  id: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
+  email: 'ops@example.com',
+  role: 'domain_admin',
+  tenant_id: '0b6f1d3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+  active: true,
+  delegated_domains: ['example.com'],
+  last_login_at: null,
+  created_at: '2026-11-21T10:00:00.000Z',
+  updated_at: '2026-11-21T10:00:00.000Z',
 };
 
 /** Tenant admins manage their tenant's accounts, platform admins any; domain admins get 403 (role). */
@@ -24,7 +31,10 @@ export class AccountsController {
 
   @Get()
   @Authenticated({ scope: 'accounts:read' })
-  @ApiOperation({ summary: 'List accounts', description: 'Your tenant’s accounts (platform admins: every tenant’s, filter with tenant_id). Search by email, filter by role.' })
+  @ApiOperation({
+    summary: 'List accounts',
+    description: 'Your tenant’s accounts (platform admins: every tenant’s, filter with tenant_id). Search by email, filter by role.',
+  })
   @ApiOkResponse({ type: AccountListDto })
   @ApiErrors(400, 403)
   list(@CurrentPrincipal() p: Principal, @Query() q: ListAccountsQueryDto): Promise<Paginated<AccountDto>> {
@@ -36,9 +46,9 @@ export class AccountsController {
   @ApiOperation({
     summary: 'Create an account',
     description:
-      'Password policy: at least 12 characters mixing 3 of lower-case, upper-case, digits and other characters (400 otherwise). '
-      + 'platform_admin only by platform admins (403) and only in the platform tenant (400). Tenant admins create accounts in their own tenant only (another tenant: 404). '
-      + 'domain_admin accounts take delegated_domains (names or ids of the tenant’s domains; unknown or foreign: 404).',
+      'Password policy: at least 12 characters mixing 3 of lower-case, upper-case, digits and other characters (400 otherwise). ' +
+      'platform_admin only by platform admins (403) and only in the platform tenant (400). Tenant admins create accounts in their own tenant only (another tenant: 404). ' +
+      'domain_admin accounts take delegated_domains (names or ids of the tenant’s domains; unknown or foreign: 404).',
   })
   @ApiCreatedResponse({ type: AccountDto, example: EXAMPLE, headers: { Location: { description: 'URL of the new account', schema: { type: 'string' } } } })
   @ApiErrors(400, 403, 404, 409, 415)
@@ -64,8 +74,8 @@ export class AccountsController {
   @ApiOperation({
     summary: 'Change an account',
     description:
-      'active=false revokes the account’s refresh tokens and API keys (this replica at once, others within AUTH_CACHE_TTL_MS); a new password revokes its refresh tokens. '
-      + 'delegated_domains replaces the list. Deactivating yourself, changing your own role or demoting/deactivating the last platform admin: 409.',
+      'active=false revokes the account’s refresh tokens and API keys (this replica at once, others within AUTH_CACHE_TTL_MS); a new password revokes its refresh tokens. ' +
+      'delegated_domains replaces the list. Deactivating yourself, changing your own role or demoting/deactivating the last platform admin: 409.',
   })
   @ApiParam(REF)
   @ApiOkResponse({ type: AccountDto, example: EXAMPLE })

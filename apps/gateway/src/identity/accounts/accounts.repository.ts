@@ -57,10 +57,7 @@ export class AccountsRepository {
     const offset = ((q.page ?? 1) - 1) * limit;
     const sort = q.sort ?? 'email';
     const order = q.order === 'desc' ? 'DESC' : 'ASC';
-    const rows: AccountRow[] = await this.ds.query(
-      `${SELECT}${w} ORDER BY a.${sort} ${order}, a.id LIMIT ${limit} OFFSET ${offset}`,
-      params,
-    );
+    const rows: AccountRow[] = await this.ds.query(`${SELECT}${w} ORDER BY a.${sort} ${order}, a.id LIMIT ${limit} OFFSET ${offset}`, params);
     const [{ n }]: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM accounts a${w}`, params);
     return { rows, total: Number(n) };
   }
@@ -83,10 +80,10 @@ export class AccountsRepository {
   async update(tx: EntityManager, id: string, v: AccountWrite): Promise<void> {
     const cols = Object.entries(v).filter(([, val]) => val !== undefined);
     if (cols.length === 0) return;
-    await tx.query(
-      `UPDATE accounts SET ${cols.map(([c], i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
-      [id, ...cols.map(([, val]) => val)],
-    );
+    await tx.query(`UPDATE accounts SET ${cols.map(([c], i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`, [
+      id,
+      ...cols.map(([, val]) => val),
+    ]);
   }
 
   async setDelegation(tx: EntityManager, id: string, domainIds: string[]): Promise<void> {

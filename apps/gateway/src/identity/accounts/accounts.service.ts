@@ -13,8 +13,7 @@ import type { AccountDto, CreateAccountDto, ListAccountsQueryDto, UpdateAccountD
 import { assertAccountPassword } from './password-policy.js';
 
 const iso = (d: Date) => new Date(d).toISOString();
-const invalid = (field: string, message: string) =>
-  new AccountError(AccountErrorCode.BadDelegation, 'Validation failed', `${message}.`, [{ field, message }]);
+const invalid = (field: string, message: string) => new AccountError(AccountErrorCode.BadDelegation, 'Validation failed', `${message}.`, [{ field, message }]);
 
 /**
  * Accounts and delegation. Tenant admins see and manage their own tenant's accounts, platform admins
@@ -48,7 +47,13 @@ export class AccountsService {
     const hash = await hashAccountPassword(dto.password);
     const id = await this.uniqueEmail(dto.email, () =>
       this.repo.transaction(async (tx) => {
-        const newId = await this.repo.insert(tx, tenant.id, { email: dto.email.toLowerCase(), password_hash: hash, role: dto.role, active: dto.active ?? true, ip_allowlist: ips });
+        const newId = await this.repo.insert(tx, tenant.id, {
+          email: dto.email.toLowerCase(),
+          password_hash: hash,
+          role: dto.role,
+          active: dto.active ?? true,
+          ip_allowlist: ips,
+        });
         if (delegated.length) await this.repo.setDelegation(tx, newId, await this.resolve(tx, tenant.id, delegated));
         return newId;
       }),
@@ -58,9 +63,12 @@ export class AccountsService {
 
   async update(p: Principal, id: string, dto: UpdateAccountDto): Promise<AccountDto> {
     if (Object.values(dto).every((v) => v === undefined)) {
-      throw new AccountError(AccountErrorCode.NothingToChange, 'Validation failed', 'Send at least one of email, password, role, delegated_domains, active, ip_allowlist.', [
-        { field: 'body', message: 'nothing to change' },
-      ]);
+      throw new AccountError(
+        AccountErrorCode.NothingToChange,
+        'Validation failed',
+        'Send at least one of email, password, role, delegated_domains, active, ip_allowlist.',
+        [{ field: 'body', message: 'nothing to change' }],
+      );
     }
     if (dto.password !== undefined) assertAccountPassword(dto.password, 'password');
     const ips = dto.ip_allowlist !== undefined ? this.ipAllowlist(p, dto.ip_allowlist) : undefined;
@@ -132,7 +140,11 @@ export class AccountsService {
       throw new AccountError(AccountErrorCode.RoleForbidden, 'Forbidden', 'Only platform admins can grant the platform_admin role.');
     }
     if (role !== 'domain_admin' && isRestrictedKey(p)) {
-      throw new AccountError(AccountErrorCode.RoleForbidden, 'Forbidden', 'An API key without `*` or with a domain allow-list can only manage domain_admin accounts.');
+      throw new AccountError(
+        AccountErrorCode.RoleForbidden,
+        'Forbidden',
+        'An API key without `*` or with a domain allow-list can only manage domain_admin accounts.',
+      );
     }
     if (role === 'platform_admin' && tenantName !== this.config.BOOTSTRAP_TENANT_NAME) {
       throw invalid('role', `platform_admin accounts live in the platform tenant (${this.config.BOOTSTRAP_TENANT_NAME}) only`);
@@ -148,7 +160,8 @@ export class AccountsService {
     let list: string[] | null = null;
     if (values !== null) {
       const parsed = parseIpAllowlist(values, 'ip_allowlist');
-      if (!parsed.ok) throw new AccountError(AccountErrorCode.InvalidIpAllowlist, 'Validation failed', 'ip_allowlist holds an invalid CIDR block.', parsed.fields);
+      if (!parsed.ok)
+        throw new AccountError(AccountErrorCode.InvalidIpAllowlist, 'Validation failed', 'ip_allowlist holds an invalid CIDR block.', parsed.fields);
       list = parsed.value;
     }
     const own = p.api_key_ip_allowlist ?? null;
@@ -166,7 +179,12 @@ export class AccountsService {
     if (role !== 'domain_admin' && refs.length) throw invalid('delegated_domains', 'delegated_domains is only for the domain_admin role');
     if (p.domain_allowlist) {
       const outside = refs.filter((r) => !p.domain_allowlist!.includes(r.toLowerCase()));
-      if (outside.length) throw new AccountError(AccountErrorCode.RoleForbidden, 'Forbidden', `You may only delegate ${p.domain_allowlist.join(', ')}; not ${outside.join(', ')}.`);
+      if (outside.length)
+        throw new AccountError(
+          AccountErrorCode.RoleForbidden,
+          'Forbidden',
+          `You may only delegate ${p.domain_allowlist.join(', ')}; not ${outside.join(', ')}.`,
+        );
     }
   }
 

@@ -109,7 +109,8 @@ export class LoginLockoutService {
    */
   async begin(email: string | null, ip: string): Promise<LoginAttempt> {
     const keys = email === null ? [this.ipKey(ip)] : [this.accountKey(email), this.ipKey(ip)];
-    const thresholds = email === null ? [this.config.LOGIN_IP_LOCKOUT_THRESHOLD] : [this.config.LOGIN_LOCKOUT_THRESHOLD, this.config.LOGIN_IP_LOCKOUT_THRESHOLD];
+    const thresholds =
+      email === null ? [this.config.LOGIN_IP_LOCKOUT_THRESHOLD] : [this.config.LOGIN_LOCKOUT_THRESHOLD, this.config.LOGIN_IP_LOCKOUT_THRESHOLD];
     const now = Date.now();
     const r = this.redis as LockoutRedis;
     const cap = this.config.LOGIN_LOCKOUT_MAX_SECONDS * 1000;

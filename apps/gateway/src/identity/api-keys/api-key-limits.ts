@@ -28,12 +28,20 @@ export function assertWithinCaller(p: Principal, k: Omit<KeyLimits, 'expires_at'
   if (p.domain_allowlist) {
     const outside = (k.domain_allowlist ?? ['(all domains)']).filter((d) => !p.domain_allowlist!.includes(d));
     if (outside.length) {
-      throw new ApiKeyError(ApiKeyErrorCode.AllowlistBeyondCaller, 'Domain allow-list beyond your rights', `Your key is limited to ${p.domain_allowlist.join(', ')}; it cannot grant ${outside.join(', ')}.`);
+      throw new ApiKeyError(
+        ApiKeyErrorCode.AllowlistBeyondCaller,
+        'Domain allow-list beyond your rights',
+        `Your key is limited to ${p.domain_allowlist.join(', ')}; it cannot grant ${outside.join(', ')}.`,
+      );
     }
   }
   const callerIps = p.api_key_ip_allowlist ?? null;
   if (!cidrsWithin(callerIps, k.ip_allowlist)) {
-    throw new ApiKeyError(ApiKeyErrorCode.IpAllowlistBeyondCaller, 'IP allowlist beyond your rights', `Your key is limited to ${callerIps!.join(', ')}; it cannot grant ${(k.ip_allowlist ?? ['(anywhere)']).join(', ')}.`);
+    throw new ApiKeyError(
+      ApiKeyErrorCode.IpAllowlistBeyondCaller,
+      'IP allowlist beyond your rights',
+      `Your key is limited to ${callerIps!.join(', ')}; it cannot grant ${(k.ip_allowlist ?? ['(anywhere)']).join(', ')}.`,
+    );
   }
 }
 

@@ -43,7 +43,10 @@ export class ApiKeysController {
 
   @Post()
   @Authenticated({ scope: 'api_keys:write' })
-  @ApiOperation({ summary: 'Create an API key', description: 'The full key (`mp_<keyid>_<secret>`) is in this response only. A key can never carry more rights than its creator.' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description: 'The full key (`mp_<keyid>_<secret>`) is in this response only. A key can never carry more rights than its creator.',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto, headers: { Location: { description: 'URL of the new key', schema: { type: 'string' } } } })
   @ApiErrors(400, 403, 415)
   async create(@CurrentPrincipal() p: Principal, @Body() body: CreateApiKeyDto, @Res({ passthrough: true }) res: FastifyReply): Promise<CreatedApiKeyDto> {

@@ -32,10 +32,7 @@ export interface ApiKeyRow {
  * own; a tenant caller its tenant's, never a platform admin's; a platform admin every key.
  */
 export type KeyVisibility =
-  | { kind: 'minted-by'; keyId: string }
-  | { kind: 'owned-by'; accountId: string }
-  | { kind: 'tenant'; tenantId: string }
-  | { kind: 'all' };
+  { kind: 'minted-by'; keyId: string } | { kind: 'owned-by'; accountId: string } | { kind: 'tenant'; tenantId: string } | { kind: 'all' };
 
 export interface NewKeyRow {
   key_id: string;
@@ -62,7 +59,19 @@ export class ApiKeysRepository {
     const rows: ApiKeyRow[] = await this.ds.query(
       `INSERT INTO api_keys (key_id, secret_sha256, name, account_id, tenant_id, scopes, domain_allowlist, ip_allowlist, expires_at, created_by_key_id, rate_limit_per_min)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
-      [k.key_id, k.secret_sha256, k.name, k.account_id, k.tenant_id, k.scopes, k.domain_allowlist, k.ip_allowlist, k.expires_at, k.created_by_key_id, k.rate_limit_per_min],
+      [
+        k.key_id,
+        k.secret_sha256,
+        k.name,
+        k.account_id,
+        k.tenant_id,
+        k.scopes,
+        k.domain_allowlist,
+        k.ip_allowlist,
+        k.expires_at,
+        k.created_by_key_id,
+        k.rate_limit_per_min,
+      ],
     );
     return rows[0];
   }
@@ -81,7 +90,11 @@ export class ApiKeysRepository {
   /** A new key id and secret for a live key; undefined when it was revoked meanwhile. */
   async rotate(id: string, keyId: string, secretSha256: string): Promise<ApiKeyRow | undefined> {
     return rowsOf<ApiKeyRow>(
-      await this.ds.query(`UPDATE api_keys SET key_id = $2, secret_sha256 = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`, [id, keyId, secretSha256]),
+      await this.ds.query(`UPDATE api_keys SET key_id = $2, secret_sha256 = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`, [
+        id,
+        keyId,
+        secretSha256,
+      ]),
     )[0];
   }
 

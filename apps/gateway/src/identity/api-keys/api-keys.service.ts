@@ -77,11 +77,16 @@ export class ApiKeysService {
    */
   async update(p: Principal, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyDto> {
     const has = (f: keyof UpdateApiKeyDto) => Object.prototype.hasOwnProperty.call(dto, f) && dto[f] !== undefined;
-    const fields = (['name', 'scopes', 'domain_allowlist', 'expires_at', 'ip_allowlist', 'rate_limit_per_min'] as const).filter((f) => has(f) || (f in dto && dto[f] === null));
+    const fields = (['name', 'scopes', 'domain_allowlist', 'expires_at', 'ip_allowlist', 'rate_limit_per_min'] as const).filter(
+      (f) => has(f) || (f in dto && dto[f] === null),
+    );
     if (fields.length === 0) {
-      throw new ApiKeyError(ApiKeyErrorCode.NothingToChange, 'Validation failed', 'Send at least one of name, scopes, domain_allowlist, expires_at, ip_allowlist, rate_limit_per_min.', [
-        { field: 'body', message: 'nothing to change' },
-      ]);
+      throw new ApiKeyError(
+        ApiKeyErrorCode.NothingToChange,
+        'Validation failed',
+        'Send at least one of name, scopes, domain_allowlist, expires_at, ip_allowlist, rate_limit_per_min.',
+        [{ field: 'body', message: 'nothing to change' }],
+      );
     }
     const ips = fields.includes('ip_allowlist') && dto.ip_allowlist !== null ? this.ipAllowlist(dto.ip_allowlist!) : null;
     const key = await this.find(p, id);
@@ -95,7 +100,11 @@ export class ApiKeysService {
     assertWithinCaller(p, next);
     if (!fields.includes('expires_at') && p.api_key_expires_at && (!next.expires_at || next.expires_at > p.api_key_expires_at)) {
       // A key may only change keys that do not outlive it (it could not have minted them either).
-      throw new ApiKeyError(ApiKeyErrorCode.ExpiryBeyondCaller, 'Expiry beyond your key', `Your key expires at ${p.api_key_expires_at.toISOString()}; set expires_at no later than that.`);
+      throw new ApiKeyError(
+        ApiKeyErrorCode.ExpiryBeyondCaller,
+        'Expiry beyond your key',
+        `Your key expires at ${p.api_key_expires_at.toISOString()}; set expires_at no later than that.`,
+      );
     }
     await this.assertLineage(key, next);
     const rateLimit = fields.includes('rate_limit_per_min') ? (dto.rate_limit_per_min ?? null) : key.rate_limit_per_min;
@@ -115,7 +124,11 @@ export class ApiKeysService {
   async rotate(p: Principal, id: string): Promise<CreatedApiKeyDto> {
     const key = await this.find(p, id);
     if (key.account_id !== p.account_id && !isPlatformAdmin(p)) {
-      throw new ApiKeyError(ApiKeyErrorCode.RotateNotOwner, 'Forbidden', 'Only the key’s owner or a platform admin can rotate it (the answer holds the new secret); revoke it instead.');
+      throw new ApiKeyError(
+        ApiKeyErrorCode.RotateNotOwner,
+        'Forbidden',
+        'Only the key’s owner or a platform admin can rotate it (the answer holds the new secret); revoke it instead.',
+      );
     }
     if (key.revoked_at) throw this.revokedConflict(key);
     const fresh = generateApiKey();
@@ -150,7 +163,11 @@ export class ApiKeysService {
     if (wanted === null || (isPlatformAdmin(p) && !isRestrictedKey(p))) return;
     const own = await this.rateLimits.limitOf(p);
     if (wanted > own) {
-      throw new ApiKeyError(ApiKeyErrorCode.RateLimitBeyondCaller, 'Rate limit beyond your rights', `Your credential is limited to ${own} requests per minute; a key it creates cannot have more.`);
+      throw new ApiKeyError(
+        ApiKeyErrorCode.RateLimitBeyondCaller,
+        'Rate limit beyond your rights',
+        `Your credential is limited to ${own} requests per minute; a key it creates cannot have more.`,
+      );
     }
   }
 
@@ -166,7 +183,11 @@ export class ApiKeysService {
     if (!cap) return wanted;
     if (!wanted) return cap;
     if (wanted > cap) {
-      throw new ApiKeyError(ApiKeyErrorCode.ExpiryBeyondCaller, 'Expiry beyond your key', `Your key expires at ${cap.toISOString()}; a key it creates cannot expire later.`);
+      throw new ApiKeyError(
+        ApiKeyErrorCode.ExpiryBeyondCaller,
+        'Expiry beyond your key',
+        `Your key expires at ${cap.toISOString()}; a key it creates cannot expire later.`,
+      );
     }
     return wanted;
   }
@@ -195,9 +216,10 @@ export class ApiKeysService {
     for (const r of related) {
       const excess = r.rel === 'parent' ? excessOver(r, next) : excessOver(next, r);
       if (!excess.length) continue;
-      const detail = r.rel === 'parent'
-        ? `The key that minted this one (${r.id}) does not allow ${excess.join('; ')}.`
-        : `The key ${r.id} ("${r.name}") minted by this one has ${excess.join('; ')}; narrow or revoke it first.`;
+      const detail =
+        r.rel === 'parent'
+          ? `The key that minted this one (${r.id}) does not allow ${excess.join('; ')}.`
+          : `The key ${r.id} ("${r.name}") minted by this one has ${excess.join('; ')}; narrow or revoke it first.`;
       throw new ApiKeyError(ApiKeyErrorCode.LineageConflict, 'API key lineage conflict', detail);
     }
   }

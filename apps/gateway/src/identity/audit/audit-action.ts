@@ -9,8 +9,29 @@
  */
 const VERB_FOR: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
 const ACTION_SEGMENTS = new Set([
-  'login', 'logout', 'refresh', 'reconcile', 'flush', 'import', 'preview', 'rotate', 'hold', 'release', 'requeue',
-  'start', 'stop', 'restart', 'reload', 'confirm', 'disable', 'enable', 'setup', 'verify', '2fa', 'suspend', 'resume',
+  'login',
+  'logout',
+  'refresh',
+  'reconcile',
+  'flush',
+  'import',
+  'preview',
+  'rotate',
+  'hold',
+  'release',
+  'requeue',
+  'start',
+  'stop',
+  'restart',
+  'reload',
+  'confirm',
+  'disable',
+  'enable',
+  'setup',
+  'verify',
+  '2fa',
+  'suspend',
+  'resume',
 ]);
 
 export interface AuditRouteInfo {
@@ -22,7 +43,10 @@ export interface AuditRouteInfo {
 
 /** `routeUrl` is Fastify's route pattern (`/api/v1/domains/:domain`), `params` its values. */
 export function describeRoute(method: string, routeUrl: string, params: Record<string, string> | undefined): AuditRouteInfo {
-  const segments = routeUrl.replace(/^\/api\/v1\/?/, '').split('/').filter(Boolean);
+  const segments = routeUrl
+    .replace(/^\/api\/v1\/?/, '')
+    .split('/')
+    .filter(Boolean);
   const literals = segments.filter((s) => !s.startsWith(':')).map((s) => s.replace(/-/g, '_'));
   const firstParam = segments.find((s) => s.startsWith(':'));
   const resource = literals[0] ?? 'root';

@@ -70,7 +70,9 @@ export function installAuditHooks(fastify: FastifyInstance, repo: AuditRepositor
       return payload;
     } catch (err) {
       const errorId = randomUUID();
-      logger.error(`audit entry ${action} (request ${requestIdOf(req.raw)}, status ${originalStatus}, error id ${errorId}) not written: ${(err as Error).message}`);
+      logger.error(
+        `audit entry ${action} (request ${requestIdOf(req.raw)}, status ${originalStatus}, error id ${errorId}) not written: ${(err as Error).message}`,
+      );
       return auditFailureReply(reply, payload, originalStatus, errorId);
     }
   });

@@ -88,10 +88,25 @@ export class AuditRepository {
        VALUES (COALESCE($1::uuid, (SELECT tenant_id FROM login)), $2, COALESCE($3::uuid, (SELECT id FROM login)), $4, $5::uuid,
                (SELECT name FROM api_keys WHERE id = $5::uuid), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $19::jsonb, $17::jsonb)`,
       [
-        r.tenant_id, r.actor_type, r.actor_account_id, r.actor_email, r.actor_key_id, r.ip, r.user_agent, r.method, r.path, r.action,
-        r.resource, r.resource_id, r.status, r.error_code, r.request_id,
-        storableJson(r.changes), storableJson(r.after),
-        r.lookup_email, storableJson(r.before),
+        r.tenant_id,
+        r.actor_type,
+        r.actor_account_id,
+        r.actor_email,
+        r.actor_key_id,
+        r.ip,
+        r.user_agent,
+        r.method,
+        r.path,
+        r.action,
+        r.resource,
+        r.resource_id,
+        r.status,
+        r.error_code,
+        r.request_id,
+        storableJson(r.changes),
+        storableJson(r.after),
+        r.lookup_email,
+        storableJson(r.before),
       ],
     );
   }
@@ -131,7 +146,9 @@ export class AuditRepository {
     )) as Row[];
     let total = rows.length ? Number(rows[0].total) : 0;
     if (!rows.length && page > 1) {
-      const [c] = (await this.ds.query(`SELECT count(*) AS n FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params.slice(0, -2))) as { n: string }[];
+      const [c] = (await this.ds.query(`SELECT count(*) AS n FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params.slice(0, -2))) as {
+        n: string;
+      }[];
       total = Number(c.n);
     }
     return { data: rows.map(toDto), meta: { page, limit, total } };

@@ -26,10 +26,29 @@ describe('audit redaction', () => {
     assert.equal(out.address, 'bob@example.com');
     assert.equal(out.name, 'ci key');
     assert.deepEqual(out.scopes, ['domains:write']);
-    for (const f of ['password', 'key', 'refresh_token', 'access_token', 'totp_secret', 'otpauth_url', 'qr_code', 'recovery_codes', 'code', 'mfa_token', 'password_hash', 'private_key_enc']) {
+    for (const f of [
+      'password',
+      'key',
+      'refresh_token',
+      'access_token',
+      'totp_secret',
+      'otpauth_url',
+      'qr_code',
+      'recovery_codes',
+      'code',
+      'mfa_token',
+      'password_hash',
+      'private_key_enc',
+    ]) {
       assert.equal(out[f], REDACTED, f);
     }
-    assert.deepEqual(out.nested, { new_password: REDACTED, current_password: REDACTED, apiKey: REDACTED, 'private-key': REDACTED, items: [{ token: REDACTED, name: 'ok' }] });
+    assert.deepEqual(out.nested, {
+      new_password: REDACTED,
+      current_password: REDACTED,
+      apiKey: REDACTED,
+      'private-key': REDACTED,
+      items: [{ token: REDACTED, name: 'ok' }],
+    });
     assert.equal(input.password, 'Hunter2-hunter2', 'input untouched');
   });
 

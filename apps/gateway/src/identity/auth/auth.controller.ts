@@ -31,11 +31,11 @@ export class AuthController {
     summary: 'Log in with email and password',
     description:
       'Returns a 15-minute access token and a single-use refresh token. For an account with 2FA it returns `{mfa_required: true, mfa_token}` instead: ' +
-      'complete the login with POST /auth/login/2fa. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN). '
-      + 'Lockout: after LOGIN_LOCKOUT_THRESHOLD failed logins of one account (LOGIN_IP_LOCKOUT_THRESHOLD from one IP) each further attempt is refused '
-      + 'with 429 RATE_LIMITED and Retry-After for 1 s, doubling per further failure up to LOGIN_LOCKOUT_MAX_SECONDS, on every gateway replica (the counters live in Redis). '
-      + 'Failures are wrong passwords here, wrong codes on POST /auth/login/2fa, a wrong current password on PUT /auth/password and a wrong code or password on POST /auth/totp/disable. '
-      + 'A successful login resets the account’s counter (not the IP’s); for an account with 2FA that is the completed second step, not the password alone.',
+      'complete the login with POST /auth/login/2fa. Attempts are limited per client IP (LOGIN_RATE_LIMIT_PER_MIN). ' +
+      'Lockout: after LOGIN_LOCKOUT_THRESHOLD failed logins of one account (LOGIN_IP_LOCKOUT_THRESHOLD from one IP) each further attempt is refused ' +
+      'with 429 RATE_LIMITED and Retry-After for 1 s, doubling per further failure up to LOGIN_LOCKOUT_MAX_SECONDS, on every gateway replica (the counters live in Redis). ' +
+      'Failures are wrong passwords here, wrong codes on POST /auth/login/2fa, a wrong current password on PUT /auth/password and a wrong code or password on POST /auth/totp/disable. ' +
+      'A successful login resets the account’s counter (not the IP’s); for an account with 2FA that is the completed second step, not the password alone.',
   })
   @ApiExtraModels(TokenPairDto, MfaRequiredDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
@@ -63,8 +63,8 @@ export class AuthController {
   @ApiOperation({
     summary: 'Change your own password',
     description:
-      'Accounts only (an API key gets 403). The new password must meet the policy: at least 12 characters mixing 3 of lower-case, upper-case, digits and other characters. '
-      + 'Every refresh token of the account is revoked; the response is a fresh token pair for this session. A wrong current password is 400 and counts towards the login lockout; while the account or IP is locked out this answers 429 RATE_LIMITED with Retry-After.',
+      'Accounts only (an API key gets 403). The new password must meet the policy: at least 12 characters mixing 3 of lower-case, upper-case, digits and other characters. ' +
+      'Every refresh token of the account is revoked; the response is a fresh token pair for this session. A wrong current password is 400 and counts towards the login lockout; while the account or IP is locked out this answers 429 RATE_LIMITED with Retry-After.',
   })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors(400, 415)
@@ -81,7 +81,10 @@ export class AuthController {
   @Post('refresh')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a refresh token for a new token pair', description: 'The presented token is spent. Presenting a spent token again revokes every token of that login.' })
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new token pair',
+    description: 'The presented token is spent. Presenting a spent token again revokes every token of that login.',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors(400, 401, 415)
   refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
@@ -93,8 +96,8 @@ export class AuthController {
   @ApiOperation({
     summary: 'Who am I',
     description:
-      'The account behind the credential, its role, tenant and effective scopes, and whether the account has 2FA on (with how many recovery codes are left). '
-      + 'For an API key every account field, 2FA included, describes the key’s owning account.',
+      'The account behind the credential, its role, tenant and effective scopes, and whether the account has 2FA on (with how many recovery codes are left). ' +
+      'For an API key every account field, 2FA included, describes the key’s owning account.',
   })
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentPrincipal() p: Principal): Promise<MeDto> {

@@ -94,7 +94,9 @@ export class AuthService {
     const attempt = await this.lockout.begin(email, ip);
     const stored = await this.repo.passwordHash(accountId);
     if (!stored || !(await verifyAccountPassword(stored, current))) {
-      throw new AccountError(AccountErrorCode.WeakPassword, 'Validation failed', 'current_password is wrong.', [{ field: 'current_password', message: 'current_password is wrong' }]);
+      throw new AccountError(AccountErrorCode.WeakPassword, 'Validation failed', 'current_password is wrong.', [
+        { field: 'current_password', message: 'current_password is wrong' },
+      ]);
     }
     await attempt.passed();
     assertAccountPassword(next, 'new_password');

@@ -168,8 +168,6 @@ export class CredentialsService {
     if ((this.lastUsedWrites.get(id) ?? 0) + LAST_USED_WRITE_INTERVAL_MS > now) return;
     if (this.lastUsedWrites.size > 10_000) this.lastUsedWrites.clear();
     this.lastUsedWrites.set(id, now);
-    this.repo
-      .noteKeyUse(id, ip)
-      .catch((err: unknown) => this.logger.warn({ err }, 'could not record API key use'));
+    this.repo.noteKeyUse(id, ip).catch((err: unknown) => this.logger.warn({ err }, 'could not record API key use'));
   }
 }

@@ -26,12 +26,12 @@ export class LoginSecondStepController {
   @ApiOperation({
     summary: 'Second login step for accounts with 2FA',
     description:
-      'Exchanges the mfa_token from POST /auth/login and a current code (or an unused recovery code, which is then spent) for the usual token pair. '
-      + 'A code is accepted only once; a wrong code, or a spent or expired mfa_token, is 401. One mfa_token tolerates 5 wrong codes. '
-      + 'Lockout: a wrong code counts as a failed login of the account and of the client IP, exactly like a wrong password on POST /auth/login '
-      + '(LOGIN_LOCKOUT_THRESHOLD, LOGIN_IP_LOCKOUT_THRESHOLD); while either is locked this answers 429 RATE_LIMITED with Retry-After before the code is checked '
-      + '(the mfa_token stays usable until it expires), and POST /auth/login is locked the same way. Completing this step is the successful login that resets the account’s counter; '
-      + 'the correct password alone (the first step) does not. Attempts also count against the per-IP LOGIN_RATE_LIMIT_PER_MIN.',
+      'Exchanges the mfa_token from POST /auth/login and a current code (or an unused recovery code, which is then spent) for the usual token pair. ' +
+      'A code is accepted only once; a wrong code, or a spent or expired mfa_token, is 401. One mfa_token tolerates 5 wrong codes. ' +
+      'Lockout: a wrong code counts as a failed login of the account and of the client IP, exactly like a wrong password on POST /auth/login ' +
+      '(LOGIN_LOCKOUT_THRESHOLD, LOGIN_IP_LOCKOUT_THRESHOLD); while either is locked this answers 429 RATE_LIMITED with Retry-After before the code is checked ' +
+      '(the mfa_token stays usable until it expires), and POST /auth/login is locked the same way. Completing this step is the successful login that resets the account’s counter; ' +
+      'the correct password alone (the first step) does not. Attempts also count against the per-IP LOGIN_RATE_LIMIT_PER_MIN.',
   })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors(400, 401, 415, 429, 503)

@@ -86,9 +86,11 @@ export class SessionsRepository {
   }
 
   async insertRefreshToken(m: EntityManager, accountId: string, tokenSha256: string, familyId: string, ttlSeconds: number): Promise<void> {
-    await m.query(
-      `INSERT INTO refresh_tokens (account_id, token_sha256, family_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-      [accountId, tokenSha256, familyId, ttlSeconds],
-    );
+    await m.query(`INSERT INTO refresh_tokens (account_id, token_sha256, family_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`, [
+      accountId,
+      tokenSha256,
+      familyId,
+      ttlSeconds,
+    ]);
   }
 }

@@ -19,7 +19,8 @@ export class OidcController {
   @LoginRateLimited()
   @ApiOperation({
     summary: 'Start an OIDC login',
-    description: '302 to the identity provider (authorization code flow with PKCE, state and nonce); `?redirect=false` answers `{authorization_url}` instead. 404 OIDC_NOT_CONFIGURED while no provider is enabled.',
+    description:
+      '302 to the identity provider (authorization code flow with PKCE, state and nonce); `?redirect=false` answers `{authorization_url}` instead. 404 OIDC_NOT_CONFIGURED while no provider is enabled.',
   })
   @ApiErrors(404, 429, 503)
   async login(@Query() q: OidcLoginQueryDto, @Res({ passthrough: true }) res: FastifyReply): Promise<{ authorization_url: string } | undefined> {
@@ -35,8 +36,8 @@ export class OidcController {
   @ApiOperation({
     summary: 'Complete an OIDC login',
     description:
-      'The provider redirects here. Checks state (single use, 10 minutes), PKCE and nonce, then finds the account: a subject linked before, or a verified email of an allowed domain (then linked). '
-      + 'Answers the same token pair as POST /auth/login. 401 OIDC_STATE_INVALID, OIDC_PROVIDER_REFUSED, OIDC_NOT_LINKED or OIDC_ACCOUNT_DISABLED otherwise.',
+      'The provider redirects here. Checks state (single use, 10 minutes), PKCE and nonce, then finds the account: a subject linked before, or a verified email of an allowed domain (then linked). ' +
+      'Answers the same token pair as POST /auth/login. 401 OIDC_STATE_INVALID, OIDC_PROVIDER_REFUSED, OIDC_NOT_LINKED or OIDC_ACCOUNT_DISABLED otherwise.',
   })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors(400, 401, 404, 429, 503)
@@ -56,7 +57,10 @@ export class OidcController {
   @Put('config')
   @HttpCode(200)
   @Authenticated({ scope: 'system:write' })
-  @ApiOperation({ summary: 'Set the OIDC provider', description: 'Platform-only. The client secret is stored sealed (MAILPLANE_SECRET_KEY) and never returned; omit it to keep the stored one.' })
+  @ApiOperation({
+    summary: 'Set the OIDC provider',
+    description: 'Platform-only. The client secret is stored sealed (MAILPLANE_SECRET_KEY) and never returned; omit it to keep the stored one.',
+  })
   @ApiOkResponse({ type: OidcConfigDto })
   @ApiErrors(400, 403, 415)
   putConfig(@CurrentPrincipal() p: Principal, @Body() body: PutOidcConfigDto): Promise<OidcConfigDto> {

@@ -25,7 +25,9 @@ export class OidcRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async config(): Promise<OidcConfigRow | undefined> {
-    const rows: OidcConfigRow[] = await this.ds.query(`SELECT enabled, issuer, client_id, client_secret_enc, redirect_uri, allowed_domains, updated_at FROM oidc_config WHERE id = 1`);
+    const rows: OidcConfigRow[] = await this.ds.query(
+      `SELECT enabled, issuer, client_id, client_secret_enc, redirect_uri, allowed_domains, updated_at FROM oidc_config WHERE id = 1`,
+    );
     return rows[0];
   }
 
@@ -56,6 +58,10 @@ export class OidcRepository {
   }
 
   async link(issuer: string, subject: string, accountId: string): Promise<void> {
-    await this.ds.query(`INSERT INTO account_oidc_links (issuer, subject, account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [issuer, subject, accountId]);
+    await this.ds.query(`INSERT INTO account_oidc_links (issuer, subject, account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      issuer,
+      subject,
+      accountId,
+    ]);
   }
 }

@@ -57,13 +57,25 @@ export class OidcService {
     this.platformOnly(p);
     const current = await this.repo.config();
     if (dto.client_secret === undefined && !current) {
-      throw new OidcError(OidcErrorCode.InvalidConfig, 'Validation failed', 'client_secret is required the first time.', [{ field: 'client_secret', message: 'client_secret is required' }]);
+      throw new OidcError(OidcErrorCode.InvalidConfig, 'Validation failed', 'client_secret is required the first time.', [
+        { field: 'client_secret', message: 'client_secret is required' },
+      ]);
     }
     const domains = [...new Set(dto.allowed_domains.map((d) => d.trim().toLowerCase()))];
     const bad = domains.filter((d) => !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d));
-    if (bad.length) throw new OidcError(OidcErrorCode.InvalidConfig, 'Validation failed', `Not domain names: ${bad.join(', ')}.`, [{ field: 'allowed_domains', message: 'must be domain names' }]);
+    if (bad.length)
+      throw new OidcError(OidcErrorCode.InvalidConfig, 'Validation failed', `Not domain names: ${bad.join(', ')}.`, [
+        { field: 'allowed_domains', message: 'must be domain names' },
+      ]);
     const sealed = dto.client_secret !== undefined ? this.box().seal(dto.client_secret, 'oidc') : current!.client_secret_enc;
-    await this.repo.saveConfig({ enabled: dto.enabled, issuer: dto.issuer, client_id: dto.client_id, client_secret_enc: sealed, redirect_uri: dto.redirect_uri, allowed_domains: domains });
+    await this.repo.saveConfig({
+      enabled: dto.enabled,
+      issuer: dto.issuer,
+      client_id: dto.client_id,
+      client_secret_enc: sealed,
+      redirect_uri: dto.redirect_uri,
+      allowed_domains: domains,
+    });
     this.discovered = null;
     return toDto((await this.repo.config())!);
   }
@@ -91,14 +103,20 @@ export class OidcService {
     const state = query.state;
     // Single use: GETDEL, so a replayed callback finds nothing.
     const saved = state ? await this.redis.getdel(this.prefix + state) : null;
-    if (!state || !saved) throw new OidcError(OidcErrorCode.StateInvalid, 'Invalid login state', 'This login is unknown, expired or already completed; start again.');
+    if (!state || !saved)
+      throw new OidcError(OidcErrorCode.StateInvalid, 'Invalid login state', 'This login is unknown, expired or already completed; start again.');
     const pending = JSON.parse(saved) as PendingLogin;
     const { row, client } = await this.client();
     const current = new URL(row.redirect_uri);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) current.searchParams.set(k, v);
     let claims: OidcClaims | undefined;
     try {
-      const tokens = await oidc.authorizationCodeGrant(client, current, { pkceCodeVerifier: pending.verifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true });
+      const tokens = await oidc.authorizationCodeGrant(client, current, {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
       const id = tokens.claims();
       claims = id;
       // Providers that keep the email out of the ID token (scope claims go to userinfo) answer it there.
@@ -109,7 +127,8 @@ export class OidcService {
     }
     if (!claims) throw new OidcError(OidcErrorCode.ProviderRefused, 'OIDC login failed', 'The identity provider sent no ID token.');
     const account = await this.accountFor(row, claims);
-    if (!account.active || !account.tenant_active) throw new OidcError(OidcErrorCode.AccountDisabled, 'Account disabled', 'This account or its tenant is disabled.');
+    if (!account.active || !account.tenant_active)
+      throw new OidcError(OidcErrorCode.AccountDisabled, 'Account disabled', 'This account or its tenant is disabled.');
     return this.auth.completeLogin(account.id);
   }
 
@@ -148,12 +167,17 @@ export class OidcService {
     try {
       return { row, client: await this.discovered.config };
     } catch (err) {
-      throw new OidcError(OidcErrorCode.ProviderUnavailable, 'Identity provider unavailable', `The OIDC provider could not be reached: ${(err as Error).message}`);
+      throw new OidcError(
+        OidcErrorCode.ProviderUnavailable,
+        'Identity provider unavailable',
+        `The OIDC provider could not be reached: ${(err as Error).message}`,
+      );
     }
   }
 
   private box(): SecretBox {
-    if (!this.config.MAILPLANE_SECRET_KEY) throw new OidcError(OidcErrorCode.ProviderUnavailable, 'OIDC unavailable', 'MAILPLANE_SECRET_KEY is not set on the gateway.');
+    if (!this.config.MAILPLANE_SECRET_KEY)
+      throw new OidcError(OidcErrorCode.ProviderUnavailable, 'OIDC unavailable', 'MAILPLANE_SECRET_KEY is not set on the gateway.');
     return new SecretBox(this.config.MAILPLANE_SECRET_KEY);
   }
 

@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { NatsRpcClient } from '#common';
 import {
-  DkimSubjects, DomainSubjects, MailboxSubjects, type CallerContext, type DomainTenantUsage, type MailboxTenantUsage, type TenantPurgeResult,
-  type TenantPurgeRpc, type TenantUsageDto, type TenantUsageRpc,
+  DkimSubjects,
+  DomainSubjects,
+  MailboxSubjects,
+  type CallerContext,
+  type DomainTenantUsage,
+  type MailboxTenantUsage,
+  type TenantPurgeResult,
+  type TenantPurgeRpc,
+  type TenantUsageDto,
+  type TenantUsageRpc,
 } from '#contracts';
 
 /**

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EventPublisher, type AppConfig } from '#common';
 import {
-  EventSubjects, isUuid, TenantError, TenantErrorCode, type CreateTenantDto, type ListTenantsQueryDto, type Paginated, type TenantDetailDto, type TenantDto, type TenantUsageDto,
+  EventSubjects,
+  isUuid,
+  TenantError,
+  TenantErrorCode,
+  type CreateTenantDto,
+  type ListTenantsQueryDto,
+  type Paginated,
+  type TenantDetailDto,
+  type TenantDto,
+  type TenantUsageDto,
   type UpdateTenantDto,
 } from '#contracts';
 import { CredentialsService } from '../auth/credentials.service.js';
@@ -156,7 +165,9 @@ export class TenantsService {
   /** Routes take a UUID or a name: a name shaped like a UUID could never be looked up by name. */
   private checkName(name: string): void {
     if (isUuid(name)) {
-      throw new TenantError(TenantErrorCode.NameIsUuid, 'Validation failed', 'name must not be a UUID.', [{ field: 'name', message: 'name must not be a UUID' }]);
+      throw new TenantError(TenantErrorCode.NameIsUuid, 'Validation failed', 'name must not be a UUID.', [
+        { field: 'name', message: 'name must not be a UUID' },
+      ]);
     }
   }
 

@@ -38,26 +38,28 @@ export class MfaLoginService {
     const tokenSha256 = sha256Hex(mfaToken);
     const attempt = await this.lockout.begin(await this.repo.mfaTokenOwnerEmail(tokenSha256), ip);
     // Only a wrong code is a guess: an unusable mfa_token or account takes the attempt back.
-    const result = await this.repo.transaction(async (m): Promise<{ ok: boolean; accountId: string; email: string }> => {
-      const t = await this.repo.lockMfaToken(m, tokenSha256);
-      if (!t || t.used_at || t.expired || t.failed_attempts >= MFA_MAX_FAILED_ATTEMPTS) {
-        throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The mfa_token is unknown, expired or already used; log in again.');
-      }
-      const row = await this.repo.lockLoginAccount(m, t.account_id);
-      if (!row || !row.active || !row.tenant_active || !row.totp_enabled_at) {
-        throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'This login can no longer be completed; log in again.');
-      }
-      if (!(await this.verifier.check(m, row, code))) {
-        // Committed, then refused (throwing here would roll the count back).
-        await this.repo.countMfaFailure(m, tokenSha256);
-        return { ok: false, accountId: row.id, email: row.email };
-      }
-      await this.repo.spendMfaToken(m, tokenSha256);
-      return { ok: true, accountId: row.id, email: row.email };
-    }).catch(async (err: unknown) => {
-      await attempt.passed();
-      throw err;
-    });
+    const result = await this.repo
+      .transaction(async (m): Promise<{ ok: boolean; accountId: string; email: string }> => {
+        const t = await this.repo.lockMfaToken(m, tokenSha256);
+        if (!t || t.used_at || t.expired || t.failed_attempts >= MFA_MAX_FAILED_ATTEMPTS) {
+          throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The mfa_token is unknown, expired or already used; log in again.');
+        }
+        const row = await this.repo.lockLoginAccount(m, t.account_id);
+        if (!row || !row.active || !row.tenant_active || !row.totp_enabled_at) {
+          throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'This login can no longer be completed; log in again.');
+        }
+        if (!(await this.verifier.check(m, row, code))) {
+          // Committed, then refused (throwing here would roll the count back).
+          await this.repo.countMfaFailure(m, tokenSha256);
+          return { ok: false, accountId: row.id, email: row.email };
+        }
+        await this.repo.spendMfaToken(m, tokenSha256);
+        return { ok: true, accountId: row.id, email: row.email };
+      })
+      .catch(async (err: unknown) => {
+        await attempt.passed();
+        throw err;
+      });
     if (!result.ok) throw new TotpError(TotpErrorCode.MfaFailed, 'Invalid credentials', 'The code is wrong, expired or already used.');
     // Password and second factor both passed: the completed login resets the account's counter.
     await attempt.completed();

@@ -47,7 +47,12 @@ export function normalizeRecoveryCode(code: string): string {
 }
 
 export function hashRecoveryCode(code: string, salt = randomBytes(16).toString('hex')): { salt: string; hash: string } {
-  return { salt, hash: createHash('sha256').update(`${salt}:${normalizeRecoveryCode(code)}`).digest('hex') };
+  return {
+    salt,
+    hash: createHash('sha256')
+      .update(`${salt}:${normalizeRecoveryCode(code)}`)
+      .digest('hex'),
+  };
 }
 
 export function recoveryCodeMatches(code: string, salt: string, hash: string): boolean {

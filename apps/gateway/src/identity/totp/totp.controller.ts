@@ -18,7 +18,8 @@ export class TotpController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Start enrolling a TOTP authenticator',
-    description: 'Account logins only (an API key gets 403). Returns a new secret, its otpauth URL and a QR code; 2FA is on only after POST /auth/totp/confirm. Calling it again before confirming replaces the secret.',
+    description:
+      'Account logins only (an API key gets 403). Returns a new secret, its otpauth URL and a QR code; 2FA is on only after POST /auth/totp/confirm. Calling it again before confirming replaces the secret.',
   })
   @ApiBody({ required: false, schema: { type: 'object', example: {} } })
   @ApiOkResponse({ type: TotpSetupDto })
@@ -32,7 +33,8 @@ export class TotpController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Confirm the authenticator and turn 2FA on',
-    description: 'A current code from the authenticator enables 2FA and returns ten single-use recovery codes, shown only this once. A wrong code changes nothing.',
+    description:
+      'A current code from the authenticator enables 2FA and returns ten single-use recovery codes, shown only this once. A wrong code changes nothing.',
   })
   @ApiOkResponse({ type: TotpRecoveryCodesDto })
   @ApiErrors(400, 409, 415, 503)
@@ -46,9 +48,9 @@ export class TotpController {
   @ApiOperation({
     summary: 'Turn 2FA off',
     description:
-      'Needs a current code, an unused recovery code or the account password. Removes the secret and every recovery code. A wrong code is 400, a wrong password 401; '
-      + 'either changes nothing but counts as a failed login of the account and the client IP (see POST /auth/login), so guessing here locks the account too. '
-      + 'While the account or IP is locked out this answers 429 RATE_LIMITED with Retry-After before the code or password is checked.',
+      'Needs a current code, an unused recovery code or the account password. Removes the secret and every recovery code. A wrong code is 400, a wrong password 401; ' +
+      'either changes nothing but counts as a failed login of the account and the client IP (see POST /auth/login), so guessing here locks the account too. ' +
+      'While the account or IP is locked out this answers 429 RATE_LIMITED with Retry-After before the code or password is checked.',
   })
   @ApiOkResponse({ type: TotpStatusDto })
   @ApiErrors(400, 409, 415, 503)

@@ -59,7 +59,9 @@ export class TotpRepository {
   }
 
   async lockAccount(m: EntityManager, id: string): Promise<(TotpRow & { password_hash: string }) | undefined> {
-    const rows: (TotpRow & { password_hash: string })[] = await m.query(`SELECT ${TOTP_COLUMNS}, a.password_hash FROM accounts a WHERE a.id = $1 FOR UPDATE`, [id]);
+    const rows: (TotpRow & { password_hash: string })[] = await m.query(`SELECT ${TOTP_COLUMNS}, a.password_hash FROM accounts a WHERE a.id = $1 FOR UPDATE`, [
+      id,
+    ]);
     return rows[0];
   }
 

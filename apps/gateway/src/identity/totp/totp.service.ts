@@ -47,7 +47,11 @@ export class TotpService {
       if (!row.totp_secret_enc) throw new TotpError(TotpErrorCode.NoPendingSetup, 'No setup to confirm', 'Call POST /auth/totp/setup first.');
       if (!(await this.verifier.check(m, row, code))) throw invalidCode();
       const codes = newRecoveryCodes();
-      const at = await this.repo.enable(m, row.id, codes.map((c) => hashRecoveryCode(c)));
+      const at = await this.repo.enable(
+        m,
+        row.id,
+        codes.map((c) => hashRecoveryCode(c)),
+      );
       return { recovery_codes: codes, enabled_at: new Date(at).toISOString() };
     });
   }
@@ -64,23 +68,25 @@ export class TotpService {
       throw CommonError.validation([{ field: 'code', message: 'code or password is required' }], 'Send a current code, a recovery code or the password.');
     }
     const attempt = await this.lockout.begin(p.email, ip);
-    const wrong = await this.repo.transaction(async (m): Promise<TotpError | null> => {
-      const row = await this.lockAccount(m, p.account_id);
-      if (!row.totp_enabled_at) throw new TotpError(TotpErrorCode.NotEnabled, 'Two-factor authentication is not enabled', 'There is nothing to disable.');
-      if (body.password !== undefined) {
-        if (!(await verifyAccountPassword(row.password_hash, body.password))) {
-          return new TotpError(TotpErrorCode.InvalidPassword, 'Invalid credentials', 'The password is wrong.');
+    const wrong = await this.repo
+      .transaction(async (m): Promise<TotpError | null> => {
+        const row = await this.lockAccount(m, p.account_id);
+        if (!row.totp_enabled_at) throw new TotpError(TotpErrorCode.NotEnabled, 'Two-factor authentication is not enabled', 'There is nothing to disable.');
+        if (body.password !== undefined) {
+          if (!(await verifyAccountPassword(row.password_hash, body.password))) {
+            return new TotpError(TotpErrorCode.InvalidPassword, 'Invalid credentials', 'The password is wrong.');
+          }
+        } else if (!(await this.verifier.check(m, row, body.code!))) {
+          return invalidCode();
         }
-      } else if (!(await this.verifier.check(m, row, body.code!))) {
-        return invalidCode();
-      }
-      await this.repo.disable(m, row.id);
-      return null;
-    }).catch(async (err: unknown) => {
-      // Not a guess (2FA not enabled, database error): the attempt does not count.
-      await attempt.passed();
-      throw err;
-    });
+        await this.repo.disable(m, row.id);
+        return null;
+      })
+      .catch(async (err: unknown) => {
+        // Not a guess (2FA not enabled, database error): the attempt does not count.
+        await attempt.passed();
+        throw err;
+      });
     // A wrong password or code stays counted; a right one is taken back (disabling is no login).
     if (wrong) throw wrong;
     await attempt.passed();

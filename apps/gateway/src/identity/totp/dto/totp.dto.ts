@@ -12,7 +12,10 @@ export class TotpSetupDto {
 
 export class TotpCodeDto {
   @ApiProperty({ description: 'The current 6-digit code of the authenticator', example: '123456' })
-  @IsDefined() @IsString() @MinLength(6) @MaxLength(32)
+  @IsDefined()
+  @IsString()
+  @MinLength(6)
+  @MaxLength(32)
   code: string;
 }
 
@@ -24,11 +27,17 @@ export class TotpRecoveryCodesDto {
 
 export class TotpDisableDto {
   @ApiPropertyOptional({ description: 'A current code or an unused recovery code', example: '123456' })
-  @IsOptional() @IsString() @MinLength(6) @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MinLength(6)
+  @MaxLength(32)
   code?: string;
 
   @ApiPropertyOptional({ description: 'The account password (instead of a code)', format: 'password' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
   password?: string;
 }
 
@@ -45,10 +54,16 @@ export class MfaRequiredDto {
 
 export class LoginSecondStepDto {
   @ApiProperty({ example: 'mfa_Jm1yU2Q4b1hVZk1nN2lQbTNsR0x2c1pX' })
-  @IsDefined() @IsString() @MinLength(1) @MaxLength(256)
+  @IsDefined()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
   mfa_token: string;
 
   @ApiProperty({ description: 'The current 6-digit code, or an unused recovery code (then spent)', example: '123456' })
-  @IsDefined() @IsString() @MinLength(6) @MaxLength(32)
+  @IsDefined()
+  @IsString()
+  @MinLength(6)
+  @MaxLength(32)
   code: string;
 }

@@ -34,19 +34,8 @@ export interface ApiKeyRow {
 export type KeyVisibility =
   { kind: 'minted-by'; keyId: string } | { kind: 'owned-by'; accountId: string } | { kind: 'tenant'; tenantId: string } | { kind: 'all' };
 
-export interface NewKeyRow {
-  key_id: string;
-  secret_sha256: string;
-  name: string;
-  account_id: string;
-  tenant_id: string;
-  scopes: string[];
-  domain_allowlist: string[] | null;
-  ip_allowlist: string[] | null;
-  expires_at: Date | null;
-  created_by_key_id: string | null;
-  rate_limit_per_min: number | null;
-}
+/** A key to insert: its settings, owner and lineage, and the hash of its secret. */
+export type NewKeyRow = Omit<ApiKeyRow, 'id' | 'last_used_at' | 'last_used_ip' | 'revoked_at' | 'created_at' | 'total'> & { secret_sha256: string };
 
 export type KeySettings = Pick<ApiKeyRow, 'name' | 'scopes' | 'domain_allowlist' | 'ip_allowlist' | 'expires_at' | 'rate_limit_per_min'>;
 

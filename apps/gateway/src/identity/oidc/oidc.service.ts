@@ -1,199 +1,275 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import * as oidc from 'openid-client';
+import * as client from 'openid-client';
 import { SecretBox, type AppConfig } from '#common';
-import { jobsPrefix } from '#jobs';
+import { normalizeDomainName } from '#contracts';
 import { InjectConfig } from '../../shared/app-config.js';
-import { isPlatformAdmin, isRestrictedKey, type Principal } from '../../shared/principal.js';
+import { AuthError, AuthErrorCode } from '../../shared/auth.errors.js';
 import { REDIS } from '../../shared/redis.module.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { TokenPairDto } from '../auth/dto/token-pair.dto.js';
-import type { OidcConfigDto, PutOidcConfigDto } from './oidc.dto.js';
+import { ipAllowed } from '../auth/ip-allowlist.js';
+import type { OidcConfigDto, PutOidcConfigDto } from './dto/oidc.dto.js';
 import { OidcError, OidcErrorCode } from './oidc.errors.js';
 import { OidcRepository, type OidcAccountRow, type OidcConfigRow } from './oidc.repository.js';
 
-/** How long a started login may take at the provider. */
-const STATE_TTL_SECONDS = 600;
-/** The provider's discovered metadata is reused this long. */
-const DISCOVERY_TTL_MS = 600_000;
+/** How long a started login may take at the IdP; its state is refused after that. */
+const LOGIN_TTL_SECONDS = 600;
+const STATE_KEY = (state: string) => `oidc:login:${state}`;
+/** Binds the sealed client secret to its row, so a ciphertext copied from elsewhere does not open. */
+const SECRET_AAD = 'oidc_config';
+const DISCOVERY_TIMEOUT_SECONDS = 10;
 
-type OidcClaims = { sub: string; email?: unknown; email_verified?: unknown };
-
+/** What a started login leaves in Redis until its callback (single use: GETDEL). */
 interface PendingLogin {
+  code_verifier: string;
   nonce: string;
-  verifier: string;
+  /** The configuration it was started with: a callback after the IdP changed is refused. */
+  issuer: string;
+  client_id: string;
 }
 
-/**
- * OIDC login (authorization code flow with PKCE, state and nonce) for existing accounts: a subject
- * linked before, or else a verified email of an allowed domain that matches an account (then linked).
- * The pending login lives in Redis, single use, so any gateway replica completes it. A completed
- * login gets the same token pair as POST /auth/login; the provider does its own second factor, so
- * the account's TOTP step is not asked again.
- */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** https, or http on a loopback address (a local IdP in development and tests). */
+function isAllowedIssuer(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname));
+}
+
 @Injectable()
 export class OidcService {
   private readonly logger = new Logger(OidcService.name);
-  private readonly prefix: string;
-  private discovered: { key: string; at: number; config: Promise<oidc.Configuration> } | null = null;
+  private readonly box: SecretBox | null;
+  /** Discovery is fetched once per stored configuration (keyed by its updated_at), not per login. */
+  private discovered: { key: string; config: Promise<client.Configuration> } | null = null;
 
   constructor(
     private readonly repo: OidcRepository,
     private readonly auth: AuthService,
     @Inject(REDIS) private readonly redis: Redis,
-    @InjectConfig() private readonly config: AppConfig,
+    @InjectConfig() config: AppConfig,
   ) {
-    this.prefix = `${jobsPrefix(config.DATABASE_URL)}:oidc-state:`;
+    this.box = config.MAILPLANE_SECRET_KEY ? new SecretBox(config.MAILPLANE_SECRET_KEY) : null;
   }
 
-  async getConfig(p: Principal): Promise<OidcConfigDto> {
-    this.platformOnly(p);
-    const row = await this.repo.config();
-    if (!row) throw new OidcError(OidcErrorCode.NotConfigured, 'Not found', 'No OIDC provider is configured; PUT /auth/oidc/config sets one.');
-    return toDto(row);
+  async getConfig(): Promise<OidcConfigDto> {
+    const c = await this.repo.config();
+    return {
+      issuer: c?.issuer ?? null,
+      client_id: c?.client_id ?? null,
+      client_secret_set: !!c,
+      redirect_uri: c?.redirect_uri ?? null,
+      allowed_domains: c?.allowed_domains ?? [],
+      enabled: c?.enabled ?? false,
+      updated_at: c ? new Date(c.updated_at).toISOString() : null,
+    };
   }
 
-  async putConfig(p: Principal, dto: PutOidcConfigDto): Promise<OidcConfigDto> {
-    this.platformOnly(p);
-    const current = await this.repo.config();
-    if (dto.client_secret === undefined && !current) {
-      throw new OidcError(OidcErrorCode.InvalidConfig, 'Validation failed', 'client_secret is required the first time.', [
-        { field: 'client_secret', message: 'client_secret is required' },
-      ]);
+  async putConfig(dto: PutOidcConfigDto): Promise<OidcConfigDto> {
+    const fields: { field: string; message: string }[] = [];
+    const issuer = parseUrl(dto.issuer);
+    if (!issuer || !isAllowedIssuer(issuer) || issuer.search || issuer.hash) {
+      fields.push({ field: 'issuer', message: 'issuer must be an https URL without query or fragment (http only on a loopback address)' });
     }
-    const domains = [...new Set(dto.allowed_domains.map((d) => d.trim().toLowerCase()))];
-    const bad = domains.filter((d) => !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d));
-    if (bad.length)
-      throw new OidcError(OidcErrorCode.InvalidConfig, 'Validation failed', `Not domain names: ${bad.join(', ')}.`, [
-        { field: 'allowed_domains', message: 'must be domain names' },
-      ]);
-    const sealed = dto.client_secret !== undefined ? this.box().seal(dto.client_secret, 'oidc') : current!.client_secret_enc;
+    const redirect = parseUrl(dto.redirect_uri);
+    if (!redirect || !['https:', 'http:'].includes(redirect.protocol) || redirect.hash) {
+      fields.push({ field: 'redirect_uri', message: 'redirect_uri must be an http(s) URL without fragment' });
+    }
+    const domains = dto.allowed_domains.map((d) => normalizeDomainName(d));
+    if (domains.some((d) => d === null)) fields.push({ field: 'allowed_domains', message: 'allowed_domains must hold domain names' });
+    const current = await this.repo.config();
+    if (!dto.client_secret && !current) fields.push({ field: 'client_secret', message: 'client_secret is required the first time' });
+    if (fields.length) throw new OidcError(OidcErrorCode.InvalidConfig, 'Validation failed', 'The OIDC configuration is invalid.', fields);
+    const box = this.requireBox();
     await this.repo.saveConfig({
-      enabled: dto.enabled,
       issuer: dto.issuer,
       client_id: dto.client_id,
-      client_secret_enc: sealed,
+      client_secret_enc: dto.client_secret ? box.seal(dto.client_secret, SECRET_AAD) : current!.client_secret_enc,
       redirect_uri: dto.redirect_uri,
-      allowed_domains: domains,
+      allowed_domains: [...new Set(domains as string[])].sort(),
+      enabled: dto.enabled,
     });
-    this.discovered = null;
-    return toDto((await this.repo.config())!);
+    return this.getConfig();
   }
 
-  /** Starts a login: the provider's authorization URL for a fresh state, nonce and PKCE verifier. */
-  async start(): Promise<string> {
-    const { row, client } = await this.client();
-    const pending: PendingLogin = { nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier() };
-    const state = oidc.randomState();
-    await this.redis.set(this.prefix + state, JSON.stringify(pending), 'EX', STATE_TTL_SECONDS);
-    return oidc
-      .buildAuthorizationUrl(client, {
-        redirect_uri: row.redirect_uri,
-        scope: 'openid email',
-        state,
-        nonce: pending.nonce,
-        code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier),
-        code_challenge_method: 'S256',
-      })
-      .toString();
+  /** Starts a login: the state, nonce and PKCE verifier stay in Redis; the browser goes to the IdP. */
+  async startLogin(): Promise<string> {
+    const row = await this.enabledConfig();
+    const config = await this.discover(row);
+    const pending: PendingLogin = {
+      code_verifier: client.randomPKCECodeVerifier(),
+      nonce: client.randomNonce(),
+      issuer: row.issuer,
+      client_id: row.client_id,
+    };
+    const state = client.randomState();
+    await this.redis.set(STATE_KEY(state), JSON.stringify(pending), 'EX', LOGIN_TTL_SECONDS);
+    return client.buildAuthorizationUrl(config, {
+      redirect_uri: row.redirect_uri,
+      scope: 'openid email',
+      response_type: 'code',
+      state,
+      nonce: pending.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(pending.code_verifier),
+      code_challenge_method: 'S256',
+    }).href;
   }
 
-  /** Completes a login from the provider's redirect (`query` as received): tokens, or 401 saying why not. */
-  async complete(query: Record<string, string | undefined>): Promise<TokenPairDto> {
-    const state = query.state;
-    // Single use: GETDEL, so a replayed callback finds nothing.
-    const saved = state ? await this.redis.getdel(this.prefix + state) : null;
-    if (!state || !saved)
-      throw new OidcError(OidcErrorCode.StateInvalid, 'Invalid login state', 'This login is unknown, expired or already completed; start again.');
-    const pending = JSON.parse(saved) as PendingLogin;
-    const { row, client } = await this.client();
-    const current = new URL(row.redirect_uri);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) current.searchParams.set(k, v);
-    let claims: OidcClaims | undefined;
+  /**
+   * The IdP's redirect back: `query` is the callback's query string as received. The state is taken
+   * from Redis with GETDEL, so it completes on any gateway replica and only once.
+   */
+  async completeLogin(state: string | undefined, query: string, ip: string): Promise<TokenPairDto> {
+    const row = await this.enabledConfig();
+    const raw = state && state.length <= 512 ? await this.redis.getdel(STATE_KEY(state)) : null;
+    if (!raw)
+      throw new OidcError(OidcErrorCode.StateInvalid, 'OIDC state invalid', 'The login state is unknown, expired or already used: start the login again.');
+    const pending = JSON.parse(raw) as PendingLogin;
+    if (pending.issuer !== row.issuer || pending.client_id !== row.client_id) {
+      throw new OidcError(OidcErrorCode.StateInvalid, 'OIDC state invalid', 'The OIDC configuration changed during this login: start the login again.');
+    }
+    const config = await this.discover(row);
+    const currentUrl = new URL(row.redirect_uri);
+    currentUrl.search = query;
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    let claims: client.IDToken;
     try {
-      const tokens = await oidc.authorizationCodeGrant(client, current, {
-        pkceCodeVerifier: pending.verifier,
+      tokens = await client.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: pending.code_verifier,
         expectedState: state,
         expectedNonce: pending.nonce,
         idTokenExpected: true,
       });
-      const id = tokens.claims();
-      claims = id;
-      // Providers that keep the email out of the ID token (scope claims go to userinfo) answer it there.
-      if (id && typeof id.email !== 'string') claims = { ...id, ...(await oidc.fetchUserInfo(client, tokens.access_token, id.sub)) };
+      claims = tokens.claims()!;
     } catch (err) {
-      this.logger.warn(`OIDC login refused: ${(err as Error).message}`);
-      throw new OidcError(OidcErrorCode.ProviderRefused, 'OIDC login failed', `The identity provider's answer was not accepted: ${(err as Error).message}`);
+      throw this.refused(err);
     }
-    if (!claims) throw new OidcError(OidcErrorCode.ProviderRefused, 'OIDC login failed', 'The identity provider sent no ID token.');
-    const account = await this.accountFor(row, claims);
-    if (!account.active || !account.tenant_active)
+    // Many IdPs put email in the ID token; conforming ones (scope claims with an access token) only
+    // at the userinfo endpoint, which is asked only when an unlinked identity needs its email.
+    const emailClaims = async (): Promise<{ email?: unknown; email_verified?: unknown }> => {
+      if (claims.email !== undefined) return { email: claims.email, email_verified: claims.email_verified };
+      try {
+        return await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+      } catch (err) {
+        throw this.refused(err);
+      }
+    };
+    const account = await this.accountFor(row, claims, emailClaims);
+    if (!account.active || !account.tenant_active) {
       throw new OidcError(OidcErrorCode.AccountDisabled, 'Account disabled', 'This account or its tenant is disabled.');
+    }
+    if (!ipAllowed(ip, account.ip_allowlist)) {
+      throw new AuthError(AuthErrorCode.IpRestricted, `This account may not be used from ${ip || 'this address'}.`);
+    }
+    await this.repo.touchLink(claims.iss, claims.sub);
+    // The IdP did its own authentication (and MFA): this is the complete login, TOTP included.
     return this.auth.completeLogin(account.id);
   }
 
-  private async accountFor(row: OidcConfigRow, claims: OidcClaims): Promise<OidcAccountRow> {
-    const linked = await this.repo.linkedAccount(row.issuer, claims.sub);
+  /** A linked (issuer, subject), else a verified email of an allowed domain (then linked). */
+  private async accountFor(
+    row: OidcConfigRow,
+    claims: client.IDToken,
+    emailClaims: () => Promise<{ email?: unknown; email_verified?: unknown }>,
+  ): Promise<OidcAccountRow> {
+    const linked = await this.repo.linkedAccount(claims.iss, claims.sub);
     if (linked) return linked;
-    const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : null;
-    const domain = email?.slice(email.lastIndexOf('@') + 1) ?? '';
-    if (!email || claims.email_verified !== true || !row.allowed_domains.includes(domain)) {
+    const info = await emailClaims();
+    const email = typeof info.email === 'string' ? info.email.toLowerCase() : null;
+    if (!email || info.email_verified !== true) {
       throw new OidcError(
         OidcErrorCode.NotLinked,
-        'No linked account',
-        'No account is linked to this identity, and it carries no verified email of an allowed domain that matches an account.',
+        'OIDC identity not linked',
+        'This identity is not linked to an account and brings no verified email to link it by.',
       );
     }
+    const domain = normalizeDomainName(email.slice(email.lastIndexOf('@') + 1));
+    if (!domain || !row.allowed_domains.includes(domain)) {
+      throw new OidcError(OidcErrorCode.DomainNotAllowed, 'OIDC email domain not allowed', `Logins by email are not allowed for ${domain ?? 'this domain'}.`);
+    }
     const account = await this.repo.accountByEmail(email);
-    if (!account) throw new OidcError(OidcErrorCode.NotLinked, 'No linked account', 'No account has this verified email.');
-    await this.repo.link(row.issuer, claims.sub, account.id);
+    if (!account) throw new OidcError(OidcErrorCode.NotLinked, 'OIDC identity not linked', 'No account has this email address.');
+    if (!account.active || !account.tenant_active) {
+      throw new OidcError(OidcErrorCode.AccountDisabled, 'Account disabled', 'This account or its tenant is disabled.');
+    }
+    if (!(await this.repo.link(account.id, claims.iss, claims.sub))) {
+      throw new OidcError(OidcErrorCode.NotLinked, 'OIDC identity not linked', 'This account is already linked to another identity of this provider.');
+    }
     return account;
   }
 
-  private async client(): Promise<{ row: OidcConfigRow; client: oidc.Configuration }> {
+  private async enabledConfig(): Promise<OidcConfigRow> {
     const row = await this.repo.config();
-    if (!row?.enabled) throw new OidcError(OidcErrorCode.NotConfigured, 'OIDC login is not enabled', 'No OIDC provider is configured or it is switched off.');
-    const key = `${row.issuer}|${row.client_id}|${row.updated_at.toString()}`;
-    if (!this.discovered || this.discovered.key !== key || Date.now() - this.discovered.at > DISCOVERY_TTL_MS) {
-      const secret = this.box().open(row.client_secret_enc, 'oidc');
-      // http:// issuers only on loopback (a local or test provider); anything else must be https.
-      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(row.issuer).hostname);
-      const config = oidc.discovery(new URL(row.issuer), row.client_id, undefined, oidc.ClientSecretBasic(secret), {
-        execute: loopback ? [oidc.allowInsecureRequests] : [],
+    if (!row?.enabled) throw new OidcError(OidcErrorCode.NotConfigured, 'OIDC login not available', 'OIDC login is not configured or not enabled.');
+    return row;
+  }
+
+  private discover(row: OidcConfigRow): Promise<client.Configuration> {
+    const key = `${row.issuer}|${row.client_id}|${new Date(row.updated_at).toISOString()}`;
+    if (this.discovered?.key === key) return this.discovered.config;
+    const secret = this.openSecret(row.client_secret_enc);
+    const issuer = new URL(row.issuer);
+    const config = client
+      .discovery(issuer, row.client_id, undefined, client.ClientSecretBasic(secret), {
+        // Only reachable for a loopback issuer (putConfig refuses other http ones).
+        execute: issuer.protocol === 'http:' ? [client.allowInsecureRequests] : [],
+        timeout: DISCOVERY_TIMEOUT_SECONDS,
+      })
+      .catch((err: unknown) => {
+        // A failed discovery is not cached: the next login tries again.
+        if (this.discovered?.key === key) this.discovered = null;
+        throw this.unavailable(err);
       });
-      config.catch(() => (this.discovered = null));
-      this.discovered = { key, at: Date.now(), config };
-    }
+    this.discovered = { key, config };
+    return config;
+  }
+
+  private openSecret(sealed: string): string {
     try {
-      return { row, client: await this.discovered.config };
+      return this.requireBox().open(sealed, SECRET_AAD);
     } catch (err) {
+      if (err instanceof OidcError) throw err;
       throw new OidcError(
-        OidcErrorCode.ProviderUnavailable,
-        'Identity provider unavailable',
-        `The OIDC provider could not be reached: ${(err as Error).message}`,
+        OidcErrorCode.SecretKeyMissing,
+        'OIDC login not available',
+        'The stored client secret does not open with MAILPLANE_SECRET_KEY: set it again.',
       );
     }
   }
 
-  private box(): SecretBox {
-    if (!this.config.MAILPLANE_SECRET_KEY)
-      throw new OidcError(OidcErrorCode.ProviderUnavailable, 'OIDC unavailable', 'MAILPLANE_SECRET_KEY is not set on the gateway.');
-    return new SecretBox(this.config.MAILPLANE_SECRET_KEY);
+  private requireBox(): SecretBox {
+    if (!this.box) throw new OidcError(OidcErrorCode.SecretKeyMissing, 'OIDC login not available', 'MAILPLANE_SECRET_KEY is not set on the gateway.');
+    return this.box;
   }
 
-  private platformOnly(p: Principal): void {
-    if (!isPlatformAdmin(p) || isRestrictedKey(p)) throw new OidcError(OidcErrorCode.PlatformOnly, 'Forbidden', 'The OIDC configuration is platform-only.');
+  /** An IdP answer that does not hold up (bad code, state, nonce, signature...): 401; unreachable: 503. */
+  private refused(err: unknown): OidcError {
+    if (isNetworkError(err)) return this.unavailable(err);
+    this.logger.warn({ err: (err as Error).message, code: (err as { code?: string }).code }, 'OIDC answer refused');
+    return new OidcError(OidcErrorCode.ExchangeFailed, 'OIDC login failed', `The identity provider's answer was refused: ${describe(err)}`);
+  }
+
+  private unavailable(err: unknown): OidcError {
+    if (err instanceof OidcError) return err;
+    this.logger.warn({ err: (err as Error).message }, 'OIDC identity provider unreachable');
+    return new OidcError(OidcErrorCode.IdpUnavailable, 'Identity provider unavailable', `The identity provider could not be reached: ${describe(err)}`);
   }
 }
 
-function toDto(r: OidcConfigRow): OidcConfigDto {
-  return {
-    enabled: r.enabled,
-    issuer: r.issuer,
-    client_id: r.client_id,
-    client_secret_set: r.client_secret_enc !== '',
-    redirect_uri: r.redirect_uri,
-    allowed_domains: r.allowed_domains,
-    updated_at: new Date(r.updated_at).toISOString(),
-  };
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** fetch() failures (refused, DNS, timeout) as opposed to an answer the IdP gave. */
+function isNetworkError(err: unknown): boolean {
+  return (err instanceof TypeError && err.message === 'fetch failed') || (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError';
+}
+
+function describe(err: unknown): string {
+  const e = err as { error?: string; error_description?: string; message?: string };
+  return e.error ? `${e.error}${e.error_description ? ` (${e.error_description})` : ''}` : (e.message ?? String(err));
 }

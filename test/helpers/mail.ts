@@ -162,6 +162,24 @@ export async function imapLogin(user: string, password: string, port = MAIL.imap
   return /^a1 OK/m.test(reply);
 }
 
+/** Messages of `folder` whose Subject contains `subject`, found by the real IMAP server (LOGIN, SELECT, SEARCH pipelined). */
+export async function imapSearchSubject(user: string, password: string, subject: string, folder = 'INBOX', port = MAIL.imapPort): Promise<number[]> {
+  const quote = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  const reply = await oneCommand({
+    port,
+    what: 'IMAP SEARCH',
+    greeting: /^\* (OK|PREAUTH)/m,
+    command: `a1 LOGIN ${quote(user)} ${quote(password)}\r\na2 SELECT ${quote(folder)}\r\na3 SEARCH SUBJECT ${quote(subject)}\r\n`,
+    done: /^a3 (OK|NO|BAD)/m,
+    bye: 'a4 LOGOUT\r\n',
+    timeoutMs: 15_000,
+  });
+  if (!/^a1 OK/m.test(reply)) throw new Error(`IMAP LOGIN as ${user} failed: ${reply}`);
+  if (!/^a3 OK/m.test(reply)) throw new Error(`IMAP SEARCH in ${folder} failed: ${reply}`);
+  const line = /^\* SEARCH([ 0-9]*)\r?$/m.exec(reply);
+  return (line?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
 /** The Maildir of a mailbox (mail_location maildir:/var/vmail/%d/%n). */
 export function maildirOf(address: string): string {
   const [local, domain] = address.split('@');

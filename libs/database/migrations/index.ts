@@ -14,6 +14,7 @@ import { Accounts1764000000005 } from './1764000000005-Accounts.js';
 import { AuditBefore1764100000000 } from './1764100000000-AuditBefore.js';
 import { MailNodeRole1764200000000 } from './1764200000000-MailNodeRole.js';
 import { Oidc1764300000000 } from './1764300000000-Oidc.js';
+import { MailboxForwarding1764400000000 } from './1764400000000-MailboxForwarding.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   AuditBefore1764100000000,
   MailNodeRole1764200000000,
   Oidc1764300000000,
+  MailboxForwarding1764400000000,
 ];

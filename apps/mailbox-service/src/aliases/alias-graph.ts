@@ -8,7 +8,10 @@ export const MAX_ALIAS_NODES = 2000;
 
 export type LoopVerdict = { kind: 'ok' } | { kind: 'self'; destination: string } | { kind: 'cycle'; path: string[] } | { kind: 'too_deep' };
 
-/** Reads the alias graph as Postfix would resolve it: exact source first, then the domain's catch-all. */
+/**
+ * Reads the alias graph as Postfix would resolve it: exact source first, then the domain's catch-all.
+ * A mailbox that forwards (`forward_to`) is a node too: its destinations are its forwards.
+ */
 export interface AliasGraph {
   destinationsOf(source: string): Promise<string[] | undefined>;
   isMailbox(address: string): Promise<boolean>;
@@ -18,7 +21,8 @@ export function dbAliasGraph(tx: EntityManager): AliasGraph {
   return {
     async destinationsOf(source) {
       const rows: { destinations: string[] }[] = await tx.query(`SELECT destinations FROM aliases WHERE source = $1`, [source]);
-      return rows[0]?.destinations;
+      if (rows[0]) return rows[0].destinations;
+      return mailboxForwards(tx, source);
     },
     async isMailbox(address) {
       return (await tx.query(`SELECT 1 FROM mailboxes WHERE address = $1`, [address])).length > 0;
@@ -53,4 +57,23 @@ export async function findAliasLoop(source: string, destinations: string[], grap
     for (const d of next) queue.push({ addr: d.toLowerCase(), path: [...viaPath, d.toLowerCase()] });
   }
   return { kind: 'ok' };
+}
+
+/**
+ * The effective `forward_to` of the mailbox at `address` (its overrides, else the mailbox defaults; the
+ * same resolution as the mailstack.virtual_aliases view), without the mailbox itself; undefined when it
+ * forwards nowhere or is no mailbox.
+ */
+async function mailboxForwards(tx: EntityManager, address: string): Promise<string[] | undefined> {
+  const rows: { targets: unknown }[] = await tx.query(
+    `SELECT COALESCE(CASE WHEN jsonb_typeof(mo.settings -> 'forward_to') = 'array' THEN mo.settings -> 'forward_to' END,
+                     CASE WHEN jsonb_typeof(md.settings -> 'forward_to') = 'array' THEN md.settings -> 'forward_to' END) AS targets
+       FROM mailboxes m
+       LEFT JOIN mailbox_overrides mo ON mo.mailbox_id = m.id
+       LEFT JOIN mailbox_defaults md ON md.id = 1
+      WHERE m.address = $1`,
+    [address],
+  );
+  const targets = Array.isArray(rows[0]?.targets) ? (rows[0].targets as string[]).filter((t) => t.toLowerCase() !== address) : [];
+  return targets.length ? targets : undefined;
 }

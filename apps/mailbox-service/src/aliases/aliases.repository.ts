@@ -18,7 +18,7 @@ import {
 const COLUMNS = 'a.id, a.tenant_id, a.domain_id, d.name AS domain, a.source, a.destinations, a.active, a.created_at, a.updated_at';
 const SORT_COLUMNS: Record<AliasSortField, string> = { source: 'a.source', created_at: 'a.created_at', updated_at: 'a.updated_at' };
 /** Alias writes take this transaction lock so two concurrent writes cannot close a loop together. */
-const ALIAS_WRITE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('mailplane.aliases.write'))`;
+export const ALIAS_WRITE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('mailplane.aliases.write'))`;
 
 interface AliasRow {
   id: string;

@@ -16,6 +16,8 @@ import {
   type MailboxDto,
   type MailboxEffectiveDto,
 } from '#contracts';
+import type { EntityManager } from 'typeorm';
+import { dbAliasGraph, findAliasLoop, MAX_ALIAS_DEPTH } from '../aliases/alias-graph.js';
 import { TenantLimits } from '../limits/tenant-limits.js';
 import { MailboxesRepository } from '../mailboxes/mailboxes.repository.js';
 import { MailboxConfigRepository, type MailboxLayers } from './mailbox-config.repository.js';
@@ -47,10 +49,20 @@ export class MailboxConfigService {
     const layers = await this.layers(m, ref);
     this.checkCaps(v.values, effectiveGlobal(layers.global));
     this.checkDomainQuota(v.values, layers);
+    const forwards = Array.isArray(v.values.forward_to) ? (v.values.forward_to as string[]) : [];
     try {
       if (!('quota_bytes' in v.values) && !v.unset.includes('quota_bytes')) {
-        return knownFields(MAILBOX_FIELDS, await this.repo.mergeOverrides(m.id, v.values, v.unset));
+        if (!forwards.length) return knownFields(MAILBOX_FIELDS, await this.repo.mergeOverrides(m.id, v.values, v.unset));
+        return knownFields(
+          MAILBOX_FIELDS,
+          await this.repo.withAliasWriteLock(async (tx) => {
+            await this.assertNoForwardLoop(tx, m.address, forwards);
+            return this.repo.mergeOverrides(m.id, v.values, v.unset, tx);
+          }),
+        );
       }
+      // A quota change takes the tenant-limits lock; the loop check runs just before it.
+      if (forwards.length) await this.repo.withAliasWriteLock((tx) => this.assertNoForwardLoop(tx, m.address, forwards));
       const stored = await this.limits.withLock(m.tenant_id, m.domain_id, async (tx, limits) => {
         const override = await this.limits.overrideQuota(tx, m.id);
         const claim = {
@@ -75,6 +87,21 @@ export class MailboxConfigService {
     const m = await this.mailbox(ctx, ref);
     const { settings, sources } = resolveMailboxSettings(await this.layers(m, ref));
     return { mailbox_id: m.id, address: m.address, domain_id: m.domain_id, domain: m.domain, settings, sources };
+  }
+
+  /** Forwards are alias-graph edges: mail must not come back to the mailbox (directly or through aliases and other forwards). */
+  private async assertNoForwardLoop(tx: EntityManager, address: string, forwards: string[]): Promise<void> {
+    const verdict = await findAliasLoop(address, forwards, dbAliasGraph(tx));
+    if (verdict.kind === 'ok') return;
+    const message =
+      verdict.kind === 'self'
+        ? `forward_to names the mailbox itself (${verdict.destination}); use forward_keep_copy to keep a copy`
+        : verdict.kind === 'cycle'
+          ? `mail would loop: ${address} → ${verdict.path[1]} → … → ${address}`
+          : `forwarding chain is deeper than ${MAX_ALIAS_DEPTH} hops`;
+    throw new MailboxError(MailboxErrorCode.InvalidSettings, 'Validation failed', 'Forwarding would make mail loop; nothing was changed.', [
+      { field: 'forward_to', message },
+    ]);
   }
 
   private checkCaps(values: Settings, global: GlobalSettings): void {

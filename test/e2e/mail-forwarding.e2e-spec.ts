@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { ApiClient } from '../helpers/api-client.js';
+import { imapSearchSubject, sendMail } from '../helpers/mail.js';
+import { TestStack } from '../helpers/stack.js';
+
+/**
+ * `forward_to` / `forward_keep_copy` act in the real Postfix (the mailstack.virtual_aliases view, read
+ * live: no reload per change) and the real Dovecot: what arrives is read back over IMAP. Forwards are
+ * part of the alias loop check.
+ */
+const D = 'forwarding.example';
+const PW = 'Correct-Horse-42!';
+
+/** Polls IMAP until the mailbox holds `count` messages with `subject` (count 0: waits a moment and checks). */
+async function waitImap(user: string, subject: string, count: number, timeoutMs = 15_000): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await imapSearchSubject(user, PW, subject)).length;
+    if (count > 0 && found >= count) return found;
+    // Expecting none: give delivery 3 s to prove nothing arrives.
+    if (count === 0 && Date.now() > end - timeoutMs + 3000) return found;
+    if (Date.now() > end) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('mailbox forwarding in the real mail stack (e2e)', () => {
+  let stack: TestStack;
+  let api: ApiClient;
+  const box: Record<string, { id: string; address: string }> = {};
+
+  before(async () => {
+    stack = await TestStack.start('mail-forwarding', { mailstack: true });
+    api = stack.api(stack.admin.apiKey);
+    assert.equal((await api.post('/api/v1/domains', { name: D })).status, 201);
+    for (const local of ['boss', 'assistant', 'archive', 'loopy']) {
+      const res = await api.post('/api/v1/mailboxes', { username: `${local}@${D}`, password: PW });
+      assert.equal(res.status, 201, res.text);
+      box[local] = { id: res.body.id, address: res.body.address };
+    }
+    await stack.reconcileSettled();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  const put = (name: string, body: Record<string, unknown>) => api.request('PUT', `/api/v1/mailboxes/${box[name].id}/overrides`, body);
+  const send = async (to: string) => {
+    const subject = `fwd-${randomBytes(5).toString('hex')}`;
+    const sent = await sendMail({ from: 'someone@outside.example', to, subject, text: subject });
+    assert.deepEqual(sent.rejected, [], sent.response);
+    return subject;
+  };
+
+  it('forward_keep_copy true: the message arrives in the mailbox and at every forward', async () => {
+    const res = await put('boss', { forward_to: [box.assistant.address, box.archive.address], forward_keep_copy: true });
+    assert.equal(res.status, 200, res.text);
+    const subject = await send(box.boss.address);
+    assert.equal(await waitImap(box.assistant.address, subject, 1), 1);
+    assert.equal(await waitImap(box.archive.address, subject, 1), 1);
+    assert.equal(await waitImap(box.boss.address, subject, 1), 1);
+  });
+
+  it('forward_keep_copy false: only the forwards get it; the mailbox stays empty', async () => {
+    assert.equal((await put('boss', { forward_keep_copy: false })).status, 200);
+    const subject = await send(box.boss.address);
+    assert.equal(await waitImap(box.assistant.address, subject, 1), 1);
+    assert.equal(await waitImap(box.boss.address, subject, 0), 0);
+  });
+
+  it('clearing forward_to (null reverts to inheritance) delivers to the mailbox only, even with keep_copy false', async () => {
+    assert.equal((await put('boss', { forward_to: null })).status, 200);
+    const subject = await send(box.boss.address);
+    assert.equal(await waitImap(box.boss.address, subject, 1), 1);
+    assert.equal(await waitImap(box.assistant.address, subject, 0), 0);
+  });
+
+  it('a forward that would loop back (directly, or through an alias) is 400 and changes nothing', async () => {
+    assert.equal((await put('assistant', { forward_to: [box.loopy.address] })).status, 200);
+    const direct = await put('loopy', { forward_to: [box.assistant.address] });
+    assert.equal(direct.status, 400, direct.text);
+    assert.equal(direct.body.fields?.[0]?.field, 'forward_to', direct.text);
+    assert.match(direct.body.fields[0].message, /loop/);
+    assert.deepEqual((await api.get(`/api/v1/mailboxes/${box.loopy.id}/overrides`)).body, {});
+
+    const self = await put('loopy', { forward_to: [box.loopy.address] });
+    assert.equal(self.status, 400, self.text);
+
+    // An alias pointing at assistant, which forwards to loopy: loopy → alias closes the cycle.
+    assert.equal((await api.post('/api/v1/aliases', { source: `desk@${D}`, destinations: [box.assistant.address] })).status, 201);
+    const viaAlias = await put('loopy', { forward_to: [`desk@${D}`] });
+    assert.equal(viaAlias.status, 400, viaAlias.text);
+    // And the alias side sees forwards too: an alias loopy-team → assistant → loopy → (forward) back is refused.
+    assert.equal((await put('loopy', { forward_to: [`team@${D}`] })).status, 200);
+    const alias = await api.post('/api/v1/aliases', { source: `team@${D}`, destinations: [box.assistant.address] });
+    assert.equal(alias.status, 400, alias.text);
+    assert.match(JSON.stringify(alias.body), /loop/);
+  });
+
+  it('bad forward_to values are 400 and change nothing', async () => {
+    const before = (await api.get(`/api/v1/mailboxes/${box.archive.id}/overrides`)).body;
+    for (const bad of [['not-an-address'], 'x@y.example', Array.from({ length: 51 }, (_, i) => `f${i}@x.example`)]) {
+      const res = await put('archive', { forward_to: bad });
+      assert.equal(res.status, 400, `${JSON.stringify(bad)}: ${res.text}`);
+    }
+    assert.deepEqual((await api.get(`/api/v1/mailboxes/${box.archive.id}/overrides`)).body, before);
+  });
+});

@@ -26,7 +26,7 @@ MP_MS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/apt.sh
 source "$MP_MS_REPO/scripts/lib/apt.sh"
 
-MS_PACKAGES=(postfix postfix-pgsql dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql opendkim opendkim-tools)
+MS_PACKAGES=(postfix postfix-pgsql dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-sieve opendkim opendkim-tools)
 MS_ROLE=mailplane_mailstack
 # main.cf parameters reconcile sets with `postconf -e` (libs/mailstack/src/postfix/main-cf.renderer.ts):
 # kept across a rewrite of the base main.cf.
@@ -243,6 +243,14 @@ service anvil {
 }
 protocol lmtp {
   postmaster_address = postmaster@$MS_HOST
+  mail_plugins = \$mail_plugins sieve
+}
+# Pigeonhole Sieve at delivery. The platform's script runs before the user's own; it reads the mailbox's
+# settings from userdb fields (sieve_env_mailplane_*, the mailstack.users view), so no file per mailbox.
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+  sieve_before = $MS_DC/sieve/mailplane-before.sieve
+  sieve_global_extensions = +vnd.dovecot.environment
 }
 protocol imap {
   mail_plugins = \$mail_plugins imap_quota
@@ -260,6 +268,24 @@ connect = host=127.0.0.1 port=5432 dbname=mailplane user=$MS_ROLE
 default_pass_scheme = ARGON2ID
 password_query = SELECT username AS user, password FROM mailstack.users WHERE username = '%u'
 user_query = SELECT home, quota_rule FROM mailstack.users WHERE username = '%u'
+EOF
+}
+
+# Sieve run before every mailbox's own script (vacation from the mailbox's settings; see dovecot.conf's plugin block).
+ms__sieve_before() {
+  cat <<'EOF'
+# Mailplane platform Sieve script, written by scripts/mailstack.sh. Settings arrive as userdb fields
+# sieve_env_mailplane_* (libs/mailstack/src/dovecot/sql-conf.renderer.ts USER_QUERY).
+require ["vacation", "variables", "environment", "vnd.dovecot.environment"];
+
+if environment :is "vnd.dovecot.config.mailplane_vacation" "1" {
+  set "reply" "This mailbox is not attended at the moment.";
+  if environment :matches "vnd.dovecot.config.mailplane_vacation_message" "?*" {
+    set "reply" "${0}";
+  }
+  # One reply per sender per day; Pigeonhole never answers lists, bulk mail, auto-replies or bounces.
+  vacation :days 1 "${reply}";
+}
 EOF
 }
 
@@ -314,6 +340,13 @@ ms__base_config() {
   ms__postfix_base || return 1
   ms__install_file "$MS_DC/dovecot.conf" 644 root:root "$(ms__dovecot_conf)" || return 1
   ms__ensure_file "$MS_DC/mailplane-sql.conf.ext" 640 root:dovecot "$(ms__dovecot_sql_placeholder)" || return 1
+  install -d -o root -g root -m 755 "$MS_DC/sieve"
+  ms__install_file "$MS_DC/sieve/mailplane-before.sieve" 644 root:root "$(ms__sieve_before)" || return 1
+  # Compiled once here: vmail cannot write beside the script, and would otherwise compile it per delivery.
+  if [[ ! -f "$MS_DC/sieve/mailplane-before.svbin" || "$MS_DC/sieve/mailplane-before.sieve" -nt "$MS_DC/sieve/mailplane-before.svbin" ]]; then
+    sievec -c "$MS_DC/dovecot.conf" "$MS_DC/sieve/mailplane-before.sieve" || { ms_err "sievec failed on $MS_DC/sieve/mailplane-before.sieve"; return 1; }
+    chmod 644 "$MS_DC/sieve/mailplane-before.svbin"
+  fi
   ms__ensure_file "$MS_DC/mailplane.conf" 644 root:root "# rendered by reconcile"$'\n' || return 1
   ms__install_file "$MS_DK_CONF" 644 root:root "$(ms__opendkim_conf)" || return 1
   ms__ensure_file "$MS_DK/KeyTable" 640 "root:$MS_DK_USER" "" || return 1

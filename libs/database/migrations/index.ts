@@ -15,6 +15,7 @@ import { AuditBefore1764100000000 } from './1764100000000-AuditBefore.js';
 import { MailNodeRole1764200000000 } from './1764200000000-MailNodeRole.js';
 import { Oidc1764300000000 } from './1764300000000-Oidc.js';
 import { MailboxForwarding1764400000000 } from './1764400000000-MailboxForwarding.js';
+import { MailboxVacation1764400000001 } from './1764400000001-MailboxVacation.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   MailNodeRole1764200000000,
   Oidc1764300000000,
   MailboxForwarding1764400000000,
+  MailboxVacation1764400000001,
 ];

@@ -24,7 +24,10 @@ describe('Dovecot SQL and quota renderers', () => {
     assert.match(pq, /WHEN 'imap' THEN enabled_imap/);
     assert.match(pq, /WHEN 'pop3' THEN enabled_pop3/);
     assert.match(pq, /WHEN 'smtp' THEN enabled_smtp/);
-    assert.match(text, /^user_query = SELECT home, quota_rule FROM mailstack\.users WHERE username = '%u'$/m);
+    assert.match(
+      text,
+      /^user_query = SELECT home, quota_rule, vacation AS sieve_env_mailplane_vacation, vacation_message AS sieve_env_mailplane_vacation_message FROM mailstack\.users WHERE username = '%u'$/m,
+    );
   });
 
   it("takes the quota limit from each user's quota_rule (maildir quota, no grace)", () => {

@@ -25,8 +25,13 @@ export function dovecotConnectString(db: MailstackDatabase): string {
 export const PASSWORD_QUERY =
   `SELECT username AS user, password FROM mailstack.users WHERE username = '%u' AND ` +
   `CASE '%s' WHEN 'imap' THEN enabled_imap WHEN 'pop3' THEN enabled_pop3 WHEN 'smtp' THEN enabled_smtp WHEN 'submission' THEN enabled_smtp ELSE true END`;
-/** home matches mail_location maildir:/var/vmail/%d/%n; quota_rule NULL = unlimited. */
-export const USER_QUERY = `SELECT home, quota_rule FROM mailstack.users WHERE username = '%u'`;
+/**
+ * home matches mail_location maildir:/var/vmail/%d/%n; quota_rule NULL = unlimited. sieve_env_* fields
+ * become settings the platform's Sieve script reads (vacation; scripts/lib/mailstack.sh ms__sieve_before).
+ */
+export const USER_QUERY =
+  `SELECT home, quota_rule, vacation AS sieve_env_mailplane_vacation, vacation_message AS sieve_env_mailplane_vacation_message ` +
+  `FROM mailstack.users WHERE username = '%u'`;
 export const ITERATE_QUERY = `SELECT username AS user FROM mailstack.users`;
 
 export function renderDovecotSql(db: MailstackDatabase): string {

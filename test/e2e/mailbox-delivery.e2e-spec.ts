@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { ApiClient } from '../helpers/api-client.js';
-import { imapSearchSubject, sendMail } from '../helpers/mail.js';
+import { imapSearchSubject, maildirFiles, sendMail } from '../helpers/mail.js';
 import { TestStack } from '../helpers/stack.js';
 
 /**
+ * Mailbox delivery settings in the real mail stack, read back over IMAP.
  * `forward_to` / `forward_keep_copy` act in the real Postfix (the mailstack.virtual_aliases view, read
  * live: no reload per change) and the real Dovecot: what arrives is read back over IMAP. Forwards are
- * part of the alias loop check.
+ * part of the alias loop check. `vacation_enabled` / `vacation_message` act through the platform's Sieve
+ * script (Pigeonhole, reading userdb fields of mailstack.users).
  */
 const D = 'forwarding.example';
 const PW = 'Correct-Horse-42!';
@@ -26,16 +29,16 @@ async function waitImap(user: string, subject: string, count: number, timeoutMs 
   }
 }
 
-describe('mailbox forwarding in the real mail stack (e2e)', () => {
+describe('mailbox delivery settings in the real mail stack (e2e)', () => {
   let stack: TestStack;
   let api: ApiClient;
   const box: Record<string, { id: string; address: string }> = {};
 
   before(async () => {
-    stack = await TestStack.start('mail-forwarding', { mailstack: true });
+    stack = await TestStack.start('mailbox-delivery', { mailstack: true });
     api = stack.api(stack.admin.apiKey);
     assert.equal((await api.post('/api/v1/domains', { name: D })).status, 201);
-    for (const local of ['boss', 'assistant', 'archive', 'loopy']) {
+    for (const local of ['boss', 'assistant', 'archive', 'loopy', 'away', 'friend', 'lister', 'later']) {
       const res = await api.post('/api/v1/mailboxes', { username: `${local}@${D}`, password: PW });
       assert.equal(res.status, 201, res.text);
       box[local] = { id: res.body.id, address: res.body.address };
@@ -47,9 +50,9 @@ describe('mailbox forwarding in the real mail stack (e2e)', () => {
   });
 
   const put = (name: string, body: Record<string, unknown>) => api.request('PUT', `/api/v1/mailboxes/${box[name].id}/overrides`, body);
-  const send = async (to: string) => {
-    const subject = `fwd-${randomBytes(5).toString('hex')}`;
-    const sent = await sendMail({ from: 'someone@outside.example', to, subject, text: subject });
+  const send = async (to: string, from = 'someone@outside.example', headers?: Record<string, string>) => {
+    const subject = `msg-${randomBytes(5).toString('hex')}`;
+    const sent = await sendMail({ from, to, subject, text: subject, headers });
     assert.deepEqual(sent.rejected, [], sent.response);
     return subject;
   };
@@ -106,5 +109,37 @@ describe('mailbox forwarding in the real mail stack (e2e)', () => {
       assert.equal(res.status, 400, `${JSON.stringify(bad)}: ${res.text}`);
     }
     assert.deepEqual((await api.get(`/api/v1/mailboxes/${box.archive.id}/overrides`)).body, before);
+  });
+
+  it('vacation_enabled: the sender gets the vacation_message once per period, lists get nothing, and off means off', async () => {
+    const text = `Back on Monday, ${randomBytes(3).toString('hex')}.`;
+    assert.equal((await put('away', { vacation_enabled: true, vacation_message: text })).status, 200);
+    assert.equal((await api.get(`/api/v1/mailboxes/${box.away.id}/effective`)).body.settings.vacation_enabled, true);
+
+    const first = await send(box.away.address, box.friend.address);
+    assert.equal(await waitImap(box.friend.address, first, 1), 1, 'one vacation reply to the sender');
+    const reply = (await maildirFiles(box.friend.address)).map((f) => readFileSync(f, 'utf8')).find((m) => m.includes(first))!;
+    assert.match(reply, new RegExp(text.replace(/[.]/g, '\\.')));
+    assert.match(reply, /^Auto-Submitted: auto-replied/im);
+    assert.equal(await waitImap(box.away.address, first, 1), 1, 'the message itself is delivered');
+
+    const second = await send(box.away.address, box.friend.address);
+    assert.equal(await waitImap(box.away.address, second, 1), 1);
+    assert.equal(await waitImap(box.friend.address, second, 0), 0, 'no second reply to the same sender within the period');
+
+    const list = await send(box.away.address, box.lister.address, { 'List-Id': '<news.forwarding.example>', Precedence: 'list' });
+    assert.equal(await waitImap(box.away.address, list, 1), 1);
+    assert.equal(await waitImap(box.lister.address, list, 0), 0, 'mailing lists get no vacation reply');
+
+    assert.equal((await put('away', { vacation_enabled: false })).status, 200);
+    const off = await send(box.away.address, box.later.address);
+    assert.equal(await waitImap(box.away.address, off, 1), 1);
+    assert.equal(await waitImap(box.later.address, off, 0), 0, 'vacation off: no reply');
+  });
+
+  it('a bad vacation_message is 400 and changes nothing', async () => {
+    const res = await put('away', { vacation_message: 'x'.repeat(10_001) });
+    assert.equal(res.status, 400, res.text);
+    assert.equal((await api.get(`/api/v1/mailboxes/${box.away.id}/overrides`)).body.vacation_enabled, false);
   });
 });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { ApiClient } from '../helpers/api-client.js';
-import { imapSearchSubject, maildirFiles, sendMail } from '../helpers/mail.js';
+import { imapSearchSubject, MAIL, maildirFiles, sendMail } from '../helpers/mail.js';
 import { TestStack } from '../helpers/stack.js';
 
 /**
@@ -11,9 +11,11 @@ import { TestStack } from '../helpers/stack.js';
  * `forward_to` / `forward_keep_copy` act in the real Postfix (the mailstack.virtual_aliases view, read
  * live: no reload per change) and the real Dovecot: what arrives is read back over IMAP. Forwards are
  * part of the alias loop check. `vacation_enabled` / `vacation_message` act through the platform's Sieve
- * script (Pigeonhole, reading userdb fields of mailstack.users).
+ * script (Pigeonhole, reading userdb fields of mailstack.users). `enabled_smtp` decides Postfix SASL
+ * logins on submission (Dovecot's password_query).
  */
-const D = 'forwarding.example';
+// Maildirs (and Sieve's vacation memory in them) outlive a run: a fresh domain each time.
+const D = `delivery-${randomBytes(3).toString('hex')}.example`;
 const PW = 'Correct-Horse-42!';
 
 /** Polls IMAP until the mailbox holds `count` messages with `subject` (count 0: waits a moment and checks). */
@@ -127,7 +129,7 @@ describe('mailbox delivery settings in the real mail stack (e2e)', () => {
     assert.equal(await waitImap(box.away.address, second, 1), 1);
     assert.equal(await waitImap(box.friend.address, second, 0), 0, 'no second reply to the same sender within the period');
 
-    const list = await send(box.away.address, box.lister.address, { 'List-Id': '<news.forwarding.example>', Precedence: 'list' });
+    const list = await send(box.away.address, box.lister.address, { 'List-Id': '<news.lists.example>', Precedence: 'list' });
     assert.equal(await waitImap(box.away.address, list, 1), 1);
     assert.equal(await waitImap(box.lister.address, list, 0), 0, 'mailing lists get no vacation reply');
 
@@ -141,5 +143,18 @@ describe('mailbox delivery settings in the real mail stack (e2e)', () => {
     const res = await put('away', { vacation_message: 'x'.repeat(10_001) });
     assert.equal(res.status, 400, res.text);
     assert.equal((await api.get(`/api/v1/mailboxes/${box.away.id}/overrides`)).body.vacation_enabled, false);
+  });
+
+  it('enabled_smtp: false refuses the mailbox’s SMTP AUTH on submission (535); true lets it send again', async () => {
+    const submit = (subject: string) =>
+      sendMail({ from: box.later.address, to: box.friend.address, subject, port: MAIL.submissionPort, auth: { user: box.later.address, pass: PW } });
+    const ok = await submit(`sub-${randomBytes(4).toString('hex')}`);
+    assert.deepEqual(ok.rejected, [], ok.response);
+    assert.equal((await put('later', { enabled_smtp: false })).status, 200);
+    const refused = await submit(`sub-${randomBytes(4).toString('hex')}`);
+    assert.equal(refused.responseCode, 535, refused.response);
+    assert.equal((await put('later', { enabled_smtp: null })).status, 200);
+    const again = await submit(`sub-${randomBytes(4).toString('hex')}`);
+    assert.deepEqual(again.rejected, [], again.response);
   });
 });

@@ -22,6 +22,7 @@ export * from './aliases/alias.errors.js';
 export * from './config/config-fields.js';
 export * from './config/config-validation.js';
 export * from './config/config-resolver.js';
+export * from './config/field-enforcement.js';
 export * from './config/net-values.js';
 export * from './config/config.dto.js';
 export * from './config/config.errors.js';

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiClient } from '../helpers/api-client.js';
 import { imapSearchSubject, MAIL, maildirFiles, sendMail } from '../helpers/mail.js';
@@ -12,7 +15,8 @@ import { TestStack } from '../helpers/stack.js';
  * live: no reload per change) and the real Dovecot: what arrives is read back over IMAP. Forwards are
  * part of the alias loop check. `vacation_enabled` / `vacation_message` act through the platform's Sieve
  * script (Pigeonhole, reading userdb fields of mailstack.users). `enabled_smtp` decides Postfix SASL
- * logins on submission (Dovecot's password_query).
+ * logins on submission (Dovecot's password_query). `require_tls_inbound` / `require_tls_client` are
+ * Postfix access maps over mailstack views (reject_plaintext_session).
  */
 // Maildirs (and Sieve's vacation memory in them) outlive a run: a fresh domain each time.
 const D = `delivery-${randomBytes(3).toString('hex')}.example`;
@@ -156,5 +160,60 @@ describe('mailbox delivery settings in the real mail stack (e2e)', () => {
     assert.equal((await put('later', { enabled_smtp: null })).status, 200);
     const again = await submit(`sub-${randomBytes(4).toString('hex')}`);
     assert.deepEqual(again.rejected, [], again.response);
+  });
+
+  it('require_tls_inbound (domain) and require_tls_client (mailbox): plaintext is refused with 554, STARTTLS is accepted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-delivery-tls-'));
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=mail.mailplane.test', '-keyout', key, '-out', cert], {
+      stdio: 'ignore',
+    });
+    const admin = stack.api(stack.admin.apiKey);
+    const reconcile = async () => {
+      const res = await admin.post('/api/v1/system/reconcile', {});
+      assert.equal(res.status, 202, res.text);
+      for (const end = Date.now() + 60_000; ;) {
+        const job = await admin.get(`/api/v1/jobs/${res.body.job.id}`);
+        if (job.body.state === 'completed') break;
+        assert.ok(!['failed', 'cancelled'].includes(job.body.state) && Date.now() < end, job.text);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await stack.reconcileSettled();
+    };
+    try {
+      assert.equal((await admin.request('PUT', '/api/v1/config/global', { tls_cert_file: cert, tls_key_file: key })).status, 200);
+      await reconcile();
+
+      const inbound = await api.request('PUT', `/api/v1/domains/${D}/overrides`, { require_tls_inbound: true });
+      assert.equal(inbound.status, 200, inbound.text);
+      const plain = await sendMail({ from: 'someone@outside.example', to: box.friend.address, subject: 'plain', text: 'plain' });
+      assert.deepEqual(plain.rejected, [box.friend.address], plain.response);
+      assert.match(Object.values(plain.rejectedResponses)[0] ?? plain.response, /^554 .*encryption/i);
+      const subject = `tls-${randomBytes(4).toString('hex')}`;
+      const tls = await sendMail({ from: 'someone@outside.example', to: box.friend.address, subject, text: subject, starttls: true });
+      assert.deepEqual(tls.rejected, [], tls.response);
+      assert.equal(await waitImap(box.friend.address, subject, 1), 1);
+      assert.equal((await api.request('PUT', `/api/v1/domains/${D}/overrides`, { require_tls_inbound: null })).status, 200);
+      const plainAgain = await sendMail({ from: 'someone@outside.example', to: box.friend.address, subject: 'plain again', text: 'x' });
+      assert.deepEqual(plainAgain.rejected, [], plainAgain.response);
+
+      assert.equal((await put('later', { require_tls_client: true })).status, 200);
+      const submit = { from: box.later.address, to: 'someone@outside.example', port: MAIL.submissionPort, auth: { user: box.later.address, pass: PW } };
+      const plainSubmit = await sendMail({ ...submit, subject: 'plain submit' });
+      assert.equal(plainSubmit.accepted.length, 0, plainSubmit.response);
+      assert.match(Object.values(plainSubmit.rejectedResponses)[0] ?? plainSubmit.response, /^554 .*encryption/i);
+      const tlsSubmit = await sendMail({ ...submit, subject: 'tls submit', starttls: true });
+      assert.deepEqual(tlsSubmit.rejected, [], tlsSubmit.response);
+      // Another mailbox of the domain is not affected.
+      const other = await sendMail({ ...submit, from: box.friend.address, auth: { user: box.friend.address, pass: PW }, subject: 'other' });
+      assert.deepEqual(other.rejected, [], other.response);
+    } finally {
+      await put('later', { require_tls_client: null });
+      await api.request('PUT', `/api/v1/domains/${D}/overrides`, { require_tls_inbound: null });
+      await admin.request('PUT', '/api/v1/config/global', { tls_cert_file: null, tls_key_file: null });
+      await reconcile();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

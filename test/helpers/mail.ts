@@ -27,6 +27,8 @@ export interface SendOptions {
   port?: number;
   /** SMTP AUTH (for the submission port). */
   auth?: { user: string; pass: string };
+  /** STARTTLS before MAIL FROM (any certificate accepted: the test stack's are self-signed). */
+  starttls?: boolean;
 }
 
 export interface SendResult {
@@ -56,7 +58,7 @@ export async function sendMail(opts: SendOptions): Promise<SendResult> {
     host: MAIL.host,
     port: opts.port ?? MAIL.smtpPort,
     secure: false,
-    ignoreTLS: true,
+    ...(opts.starttls ? { requireTLS: true, tls: { rejectUnauthorized: false } } : { ignoreTLS: true }),
     ...(opts.auth ? { auth: opts.auth } : {}),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,

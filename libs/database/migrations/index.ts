@@ -16,6 +16,7 @@ import { MailNodeRole1764200000000 } from './1764200000000-MailNodeRole.js';
 import { Oidc1764300000000 } from './1764300000000-Oidc.js';
 import { MailboxForwarding1764400000000 } from './1764400000000-MailboxForwarding.js';
 import { MailboxVacation1764400000001 } from './1764400000001-MailboxVacation.js';
+import { RequireTls1764400000002 } from './1764400000002-RequireTls.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Oidc1764300000000,
   MailboxForwarding1764400000000,
   MailboxVacation1764400000001,
+  RequireTls1764400000002,
 ];

@@ -50,7 +50,7 @@ export const DOMAIN_ENFORCEMENT: Record<keyof typeof DOMAIN_FIELDS, Enforcement>
   spam_action: pending(NO_MILTER),
   clamav_action: pending(NO_MILTER),
   greylisting_enabled: pending(NO_MILTER),
-  require_tls_inbound: pending(NO_POLICY),
+  require_tls_inbound: proof('mailbox-delivery.e2e-spec.ts', 'plaintext SMTP to the domain gets 554 (reject_plaintext_session); STARTTLS is accepted'),
 };
 
 export const MAILBOX_ENFORCEMENT: Record<keyof typeof MAILBOX_FIELDS, Enforcement> = {
@@ -68,5 +68,5 @@ export const MAILBOX_ENFORCEMENT: Record<keyof typeof MAILBOX_FIELDS, Enforcemen
   vacation_message: proof('mailbox-delivery.e2e-spec.ts', 'the reply carries the message'),
   forward_to: proof('mailbox-delivery.e2e-spec.ts', 'Postfix virtual_alias_maps delivers to every forward; loops are 400'),
   forward_keep_copy: proof('mailbox-delivery.e2e-spec.ts', 'the mailbox keeps a copy or not'),
-  require_tls_client: pending(NO_POLICY),
+  require_tls_client: proof('mailbox-delivery.e2e-spec.ts', 'plaintext submission by the mailbox gets 554; with STARTTLS it sends'),
 };

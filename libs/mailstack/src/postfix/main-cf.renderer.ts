@@ -21,6 +21,8 @@ export const RECONCILED_MAIN_CF_PARAMS = [
   'smtpd_tls_ciphers',
   'smtpd_tls_mandatory_ciphers',
   'smtpd_recipient_restrictions',
+  'smtpd_sender_restrictions',
+  'plaintext_reject_code',
   'smtpd_tls_cert_file',
   'smtpd_tls_key_file',
   'smtpd_tls_security_level',
@@ -71,7 +73,7 @@ export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: Reconc
     transport_maps: map('transport'),
     // proxymap serves only the tables listed here.
     proxy_read_maps:
-      '$local_recipient_maps $mydestination $virtual_alias_maps $virtual_mailbox_maps $virtual_mailbox_domains $transport_maps $mynetworks $smtpd_recipient_restrictions',
+      '$local_recipient_maps $mydestination $virtual_alias_maps $virtual_mailbox_maps $virtual_mailbox_domains $transport_maps $mynetworks $smtpd_recipient_restrictions $smtpd_sender_restrictions',
     message_size_limit: String(g.message_size_limit),
     // anvil counts connections per client per anvil_rate_time_unit; 0 = no limit.
     smtpd_client_connection_rate_limit: String(g.max_smtpd_rate_per_min),
@@ -81,7 +83,12 @@ export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: Reconc
     smtpd_tls_mandatory_protocols: `>=${g.tls_min_version}`,
     smtpd_tls_ciphers: g.cipher_policy,
     smtpd_tls_mandatory_ciphers: g.cipher_policy,
-    smtpd_recipient_restrictions: recipientRestrictions(g),
+    // require_tls_inbound comes first: it holds for every client, loopback and relay networks included.
+    smtpd_recipient_restrictions: `check_recipient_access ${map('require_tls_inbound')}, ${recipientRestrictions(g)}`,
+    // require_tls_client: keyed by the SASL login, so it acts on submission (the only port with AUTH).
+    smtpd_sender_restrictions: `check_sasl_access ${map('require_tls_client')}`,
+    // A refusal for want of TLS is final (Postfix's default 450 would make clients retry in plaintext).
+    plaintext_reject_code: '554',
   };
   if (tls) {
     params.smtpd_tls_cert_file = tls.certFile;

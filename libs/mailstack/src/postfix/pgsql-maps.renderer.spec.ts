@@ -14,6 +14,8 @@ describe('pgsql map renderer', () => {
         '/etc/postfix/pgsql/virtual_mailboxes.cf',
         '/etc/postfix/pgsql/virtual_aliases.cf',
         '/etc/postfix/pgsql/transport.cf',
+        '/etc/postfix/pgsql/require_tls_inbound.cf',
+        '/etc/postfix/pgsql/require_tls_client.cf',
       ],
     );
     const text = renderPgsqlMap(db, 'virtual_aliases');

@@ -8,6 +8,9 @@ export const PGSQL_MAPS = {
   // Several rows (one per destination) are joined with commas by Postfix.
   virtual_aliases: `SELECT destination FROM mailstack.virtual_aliases WHERE source = '%s'`,
   transport: `SELECT transport FROM mailstack.transport WHERE domain = '%s'`,
+  // Access maps (check_recipient_access, check_sasl_access): the result is the restriction to apply.
+  require_tls_inbound: `SELECT 'reject_plaintext_session' FROM mailstack.require_tls_inbound WHERE domain = '%s'`,
+  require_tls_client: `SELECT 'reject_plaintext_session' FROM mailstack.require_tls_client WHERE username = '%s'`,
 } as const;
 export type PgsqlMapName = keyof typeof PGSQL_MAPS;
 

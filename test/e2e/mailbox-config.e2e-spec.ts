@@ -127,6 +127,13 @@ describe('mailbox overrides and effective settings (e2e)', () => {
     for (const [field, [value, source]] of Object.entries(expect)) {
       assert.deepEqual([eff.body.settings[field], eff.body.sources[field]], [value, source], field);
     }
+    // The domain's effective fields come along, each with its source.
+    assert.equal(eff.body.domain_active, true);
+    assert.deepEqual(Object.keys(eff.body.domain_settings).sort(), Object.keys(eff.body.domain_sources).sort());
+    assert.deepEqual([eff.body.domain_settings.dkim_enabled, eff.body.domain_sources.dkim_enabled], [false, 'override']);
+    assert.deepEqual([eff.body.domain_settings.clamav_action, eff.body.domain_sources.clamav_action], ['reject', 'default']);
+    assert.deepEqual([eff.body.domain_settings.message_size_limit, eff.body.domain_sources.message_size_limit], [20 * MiB, 'global']);
+    for (const f of ['greylisting_enabled', 'require_tls_inbound', 'spf_policy', 'dmarc_policy']) assert.ok(f in eff.body.domain_settings, f);
     // Reverting the quota override: the mailbox row's quota_bytes is next; then the defaults.
     await put(api, `/api/v1/mailboxes/${mailbox.id}/overrides`, { quota_bytes: null });
     let e = (await api.get(`/api/v1/mailboxes/${mailbox.id}/effective`)).body;

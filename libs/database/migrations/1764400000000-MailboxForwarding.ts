@@ -1,5 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** A suspended tenant's objects are in no view (TenantSuspension1764000000002). */
+const TENANT_ACTIVE = 'EXISTS (SELECT 1 FROM tenants t WHERE t.id = d.tenant_id AND t.active)';
+
 /**
  * Mailbox forwarding through Postfix's virtual_alias_maps (no reload per change): an active mailbox maps
  * to each address of its effective `forward_to`, and to itself unless it forwards without
@@ -19,7 +22,7 @@ export class MailboxForwarding1764400000000 implements MigrationInterface {
         SELECT a.source, dest.destination
           FROM aliases a JOIN domains d ON d.id = a.domain_id
           CROSS JOIN LATERAL unnest(a.destinations) AS dest(destination)
-         WHERE a.active AND d.active
+         WHERE a.active AND d.active AND ${TENANT_ACTIVE}
         UNION ALL
         SELECT m.address, fwd.destination
           FROM mailboxes m
@@ -38,7 +41,7 @@ export class MailboxForwarding1764400000000 implements MigrationInterface {
             UNION
             SELECT m.address WHERE eff.keep_copy OR jsonb_array_length(eff.targets) = 0
           ) fwd
-         WHERE m.active AND d.active`);
+         WHERE m.active AND d.active AND ${TENANT_ACTIVE}`);
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -47,10 +50,10 @@ export class MailboxForwarding1764400000000 implements MigrationInterface {
         SELECT a.source, dest.destination
           FROM aliases a JOIN domains d ON d.id = a.domain_id
           CROSS JOIN LATERAL unnest(a.destinations) AS dest(destination)
-         WHERE a.active AND d.active
+         WHERE a.active AND d.active AND ${TENANT_ACTIVE}
         UNION ALL
         SELECT m.address, m.address
           FROM mailboxes m JOIN domains d ON d.id = m.domain_id
-         WHERE m.active AND d.active`);
+         WHERE m.active AND d.active AND ${TENANT_ACTIVE}`);
   }
 }

@@ -2,6 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 const DEFAULT_QUOTA_BYTES = 1024 * 1024 * 1024;
 const VMAIL_BASE = '/var/vmail';
+/** A suspended tenant's objects are in no view (TenantSuspension1764000000002). */
+const TENANT_ACTIVE = 'EXISTS (SELECT 1 FROM tenants t WHERE t.id = d.tenant_id AND t.active)';
 
 /**
  * `vacation_enabled` / `vacation_message` reach Dovecot as userdb fields of mailstack.users, which the
@@ -50,5 +52,5 @@ function usersView(vacation: boolean): string {
             SELECT COALESCE((mo.settings ->> 'quota_bytes')::numeric::bigint, m.quota_bytes,
                             (md.settings ->> 'quota_bytes')::numeric::bigint, ${DEFAULT_QUOTA_BYTES}::bigint) AS bytes
           ) q
-         WHERE m.active AND d.active`;
+         WHERE m.active AND d.active AND ${TENANT_ACTIVE}`;
 }

@@ -84,7 +84,7 @@ describe('mailstack views (PostgreSQL)', () => {
     const views = await db.query<{ relname: string; reloptions: string[] | null }>(
       `SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mailstack' AND c.relkind = 'v'`,
     );
-    assert.equal(views.length, 5);
+    assert.equal(views.length, 7);
     for (const v of views) assert.ok(v.reloptions?.includes('security_barrier=true'), `${v.relname} is a security barrier`);
   });
 
@@ -105,6 +105,8 @@ describe('mailstack views (PostgreSQL)', () => {
       enabled_imap: true,
       enabled_pop3: true,
       enabled_smtp: true,
+      vacation: '0',
+      vacation_message: null,
     });
     assert.equal(u['bob@on.example'].quota_rule, `*:bytes=${5 * GiB}`);
     assert.equal(u['carol@on.example'].quota_rule, null, '0 = unlimited');
@@ -130,12 +132,52 @@ describe('mailstack views (PostgreSQL)', () => {
       ],
     );
     await db.query(`UPDATE mailbox_defaults SET settings = '{}'`);
+    await db.query(`DELETE FROM mailbox_overrides`);
+  });
+
+  it('forwards, vacation and require-TLS maps follow the tiers (overrides, then defaults)', async () => {
+    const fwd = async (src: string) =>
+      (await db.query<{ destination: string }>(`SELECT destination FROM mailstack.virtual_aliases WHERE source = $1 ORDER BY 1`, [src])).map(
+        (r) => r.destination,
+      );
+    await db.query(
+      `INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"forward_to": ["x@far.example", "y@far.example"], "forward_keep_copy": false, "vacation_enabled": true, "vacation_message": "away", "require_tls_client": true}')`,
+      [ids['alice@on.example']],
+    );
+    await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"forward_to": ["x@far.example"]}')`, [ids['bob@on.example']]);
+    await db.query(`UPDATE mailbox_defaults SET settings = '{"vacation_enabled": true}'`);
+    try {
+      assert.deepEqual(await fwd('alice@on.example'), ['x@far.example', 'y@far.example'], 'no copy kept');
+      assert.deepEqual(await fwd('bob@on.example'), ['bob@on.example', 'x@far.example'], 'keep_copy defaults to true');
+      assert.deepEqual(await fwd('carol@on.example'), ['carol@on.example'], 'no forward: itself only');
+      const users = await db.query<{ username: string; vacation: string; vacation_message: string | null }>(
+        `SELECT username, vacation, vacation_message FROM mailstack.users WHERE username IN ('alice@on.example', 'carol@on.example') ORDER BY 1`,
+      );
+      assert.deepEqual(
+        users.map((u) => [u.username, u.vacation, u.vacation_message]),
+        [
+          ['alice@on.example', '1', 'away'],
+          ['carol@on.example', '1', null],
+        ],
+      );
+      assert.deepEqual(await db.query(`SELECT username FROM mailstack.require_tls_client`), [{ username: 'alice@on.example' }]);
+      assert.deepEqual(await db.query(`SELECT domain FROM mailstack.require_tls_inbound`), []);
+      await db.query(`UPDATE domain_defaults SET settings = '{"require_tls_inbound": true}'`);
+      assert.deepEqual(
+        (await db.query<{ domain: string }>(`SELECT domain FROM mailstack.require_tls_inbound`)).map((r) => r.domain).includes('on.example'),
+        true,
+      );
+    } finally {
+      await db.query(`DELETE FROM mailbox_overrides`);
+      await db.query(`UPDATE mailbox_defaults SET settings = '{}'`);
+      await db.query(`UPDATE domain_defaults SET settings = '{}'`);
+    }
   });
 
   it('deactivating a domain empties every view of it', async () => {
     await db.query(`UPDATE domains SET active = false WHERE name = 'on.example'`);
     try {
-      for (const v of ['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport', 'users']) {
+      for (const v of ['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport', 'users', 'require_tls_inbound', 'require_tls_client']) {
         assert.deepEqual(await db.query(`SELECT * FROM mailstack.${v}`), [], v);
       }
     } finally {

@@ -14,6 +14,7 @@ export interface MailboxLayers {
   domainOverrides: Settings;
   overrides: Settings;
   quotaBytes: number | null;
+  domainActive: boolean;
 }
 
 /** mailbox_overrides rows and the tiers above them. */
@@ -56,13 +57,15 @@ export class MailboxConfigRepository {
       dov: Settings | null;
       o: Settings | null;
       quota_bytes: string | null;
+      domain_active: boolean;
     }[] = await this.ds.query(
       `SELECT (SELECT settings FROM global_config WHERE id = 1) AS g,
               (SELECT settings FROM mailbox_defaults WHERE id = 1) AS md,
               (SELECT settings FROM domain_defaults WHERE id = 1) AS dd,
               (SELECT settings FROM domain_overrides WHERE domain_id = m.domain_id) AS dov,
               (SELECT settings FROM mailbox_overrides WHERE mailbox_id = m.id) AS o,
-              m.quota_bytes
+              m.quota_bytes,
+              (SELECT active FROM domains WHERE id = m.domain_id) AS domain_active
          FROM mailboxes m WHERE m.id = $1`,
       [mailboxId],
     );
@@ -75,6 +78,7 @@ export class MailboxConfigRepository {
       domainOverrides: r.dov ?? {},
       overrides: r.o ?? {},
       quotaBytes: r.quota_bytes === null ? null : Number(r.quota_bytes),
+      domainActive: r.domain_active,
     };
   }
 }

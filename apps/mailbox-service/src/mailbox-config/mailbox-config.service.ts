@@ -85,8 +85,20 @@ export class MailboxConfigService {
 
   async effective(ctx: CallerContext, ref: string): Promise<MailboxEffectiveDto> {
     const m = await this.mailbox(ctx, ref);
-    const { settings, sources } = resolveMailboxSettings(await this.layers(m, ref));
-    return { mailbox_id: m.id, address: m.address, domain_id: m.domain_id, domain: m.domain, settings, sources };
+    const layers = await this.layers(m, ref);
+    const { settings, sources } = resolveMailboxSettings(layers);
+    const domain = resolveDomainSettings({ global: layers.global, domainDefaults: layers.domainDefaults, overrides: layers.domainOverrides });
+    return {
+      mailbox_id: m.id,
+      address: m.address,
+      domain_id: m.domain_id,
+      domain: m.domain,
+      settings,
+      sources,
+      domain_active: layers.domainActive,
+      domain_settings: domain.settings,
+      domain_sources: domain.sources,
+    };
   }
 
   /** Forwards are alias-graph edges: mail must not come back to the mailbox (directly or through aliases and other forwards). */

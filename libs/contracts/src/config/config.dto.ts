@@ -98,6 +98,16 @@ export class MailboxEffectiveDto {
       'Per field, where its value came from: `default`, `global`, `mailbox_defaults`, `domain` (the domain’s overrides), `mailbox` (the mailbox’s quota_bytes) or `override`',
   })
   sources: Record<keyof MailboxSettings, MailboxSource>;
+  @ApiProperty({ example: true, description: 'Whether the mailbox’s domain is active (an inactive domain neither receives nor logs in)' })
+  domain_active: boolean;
+  @ApiProperty({
+    type: DomainSettingsDto,
+    description:
+      'The domain’s effective settings that also govern this mailbox’s mail (clamav_action, greylisting_enabled, require_tls_inbound, dkim_enabled, …). spf_policy and dmarc_policy describe what the domain should publish in DNS: the DNS check compares them with what is published',
+  })
+  domain_settings: DomainSettings;
+  @ApiProperty({ type: DomainSourcesDto, description: 'Per domain field, the tier its value came from' })
+  domain_sources: Record<keyof DomainSettings, DomainSource>;
 }
 
 export class PutMailboxOverridesRpc extends MailboxRefRpc {

@@ -18,7 +18,15 @@ import {
 const COLUMNS = 'a.id, a.tenant_id, a.domain_id, d.name AS domain, a.source, a.destinations, a.active, a.created_at, a.updated_at';
 const SORT_COLUMNS: Record<AliasSortField, string> = { source: 'a.source', created_at: 'a.created_at', updated_at: 'a.updated_at' };
 /** Alias writes take this transaction lock so two concurrent writes cannot close a loop together. */
-export const ALIAS_WRITE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('mailplane.aliases.write'))`;
+const ALIAS_WRITE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('mailplane.aliases.write'))`;
+
+/** Runs `fn` in a transaction holding the alias write lock (loop checks see a stable graph; forwards are edges of it too). */
+export function withAliasWriteLock<T>(ds: DataSource, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return ds.transaction(async (tx) => {
+    await tx.query(ALIAS_WRITE_LOCK);
+    return fn(tx);
+  });
+}
 
 interface AliasRow {
   id: string;
@@ -99,10 +107,7 @@ export class AliasesRepository {
 
   /** Runs `fn` in a transaction holding the alias write lock (loop checks see a stable graph). */
   withWriteLock<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction(async (tx) => {
-      await tx.query(ALIAS_WRITE_LOCK);
-      return fn(tx);
-    });
+    return withAliasWriteLock(this.ds, fn);
   }
 
   /** Claims the source in mail_addresses (catch-alls as `@domain`) and inserts the alias. */

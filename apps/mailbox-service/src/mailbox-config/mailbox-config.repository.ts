@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '#database';
-import { ALIAS_WRITE_LOCK } from '../aliases/aliases.repository.js';
+import { withAliasWriteLock } from '../aliases/aliases.repository.js';
 
 type Settings = Record<string, unknown>;
 
@@ -42,10 +42,7 @@ export class MailboxConfigRepository {
 
   /** Runs `fn` in a transaction holding the alias write lock: forwards are alias-graph edges (loop checks). */
   withAliasWriteLock<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction(async (tx) => {
-      await tx.query(ALIAS_WRITE_LOCK);
-      return fn(tx);
-    });
+    return withAliasWriteLock(this.ds, fn);
   }
 
   /** The tiers above a mailbox and its own row and overrides, read in one statement; undefined when the mailbox is gone. */

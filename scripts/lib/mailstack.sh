@@ -25,8 +25,11 @@ MP_LIB_MAILSTACK_LOADED=1
 MP_MS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/apt.sh
 source "$MP_MS_REPO/scripts/lib/apt.sh"
+# shellcheck source=scripts/lib/antispam-stack.sh
+source "$MP_MS_REPO/scripts/lib/antispam-stack.sh"
 
-MS_PACKAGES=(postfix postfix-pgsql dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-sieve opendkim opendkim-tools)
+MS_PACKAGES=(postfix postfix-pgsql dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-sieve opendkim opendkim-tools
+  rspamd clamav-daemon dnsmasq-base)
 MS_ROLE=mailplane_mailstack
 # main.cf parameters reconcile sets with `postconf -e` (libs/mailstack/src/postfix/main-cf.renderer.ts):
 # kept across a rewrite of the base main.cf.
@@ -55,6 +58,7 @@ ms__env() {
   MS_DK_PID=/run/opendkim/opendkim.pid
   MS_SYSLOG_PID=/run/mailplane-syslog.pid
   MS_CHANGED=()
+  ms__antispam_env
 }
 
 # PID 1 here reaps zombies late: `kill -0` is no proof of life, read the process state.
@@ -137,8 +141,10 @@ mailbox_size_limit = 0
 virtual_mailbox_limit = 0
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = private/auth
-smtpd_milters = inet:127.0.0.1:$MS_DKIM
-non_smtpd_milters = \$smtpd_milters
+# Rspamd (spam, virus, greylisting, lists, DNSBL) before OpenDKIM, so a signature covers what Rspamd adds.
+# Mail Postfix makes itself (bounces, Sieve replies) is only signed. Either milter down: mail still flows.
+smtpd_milters = inet:127.0.0.1:$MS_RS_MILTER, inet:127.0.0.1:$MS_DKIM
+non_smtpd_milters = inet:127.0.0.1:$MS_DKIM
 milter_default_action = accept
 EOF
 }
@@ -250,7 +256,7 @@ protocol lmtp {
 plugin {
   sieve = file:~/sieve;active=~/.dovecot.sieve
   sieve_before = $MS_DC/sieve/mailplane-before.sieve
-  sieve_global_extensions = +vnd.dovecot.environment
+  sieve_global_extensions = +vnd.dovecot.environment +editheader
 }
 protocol imap {
   mail_plugins = \$mail_plugins imap_quota
@@ -275,10 +281,42 @@ EOF
 ms__sieve_before() {
   cat <<'EOF'
 # Mailplane platform Sieve script, written by scripts/mailstack.sh. Settings arrive as userdb fields
-# sieve_env_mailplane_* (libs/mailstack/src/dovecot/sql-conf.renderer.ts USER_QUERY).
-require ["vacation", "variables", "environment", "vnd.dovecot.environment"];
+# sieve_env_mailplane_* (libs/mailstack/src/dovecot/sql-conf.renderer.ts USER_QUERY). Spam scores are
+# centi-points: Rspamd writes X-Mailplane-Spam-Score (scripts/lib/antispam-stack.sh), the view the
+# thresholds; both are compared as numbers.
+require ["vacation", "variables", "environment", "vnd.dovecot.environment", "fileinto", "mailbox",
+         "relational", "comparator-i;ascii-numeric", "editheader"];
 
-if environment :is "vnd.dovecot.config.mailplane_vacation" "1" {
+set "spam" "0";
+if exists "X-Mailplane-Spam-Score" {
+  set "threshold" "";
+  set "action" "";
+  set "autojunk" "";
+  if environment :matches "vnd.dovecot.config.mailplane_spam_threshold" "*" { set "threshold" "${1}"; }
+  if environment :matches "vnd.dovecot.config.mailplane_spam_action" "*" { set "action" "${1}"; }
+  if environment :matches "vnd.dovecot.config.mailplane_auto_junk" "*" { set "autojunk" "${1}"; }
+  # An empty threshold compares as infinity: never spam.
+  if header :value "ge" :comparator "i;ascii-numeric" "X-Mailplane-Spam-Score" "${threshold}" {
+    set "spam" "1";
+    if string :is "${action}" "tag" {
+      set "subject" "";
+      if header :matches "Subject" "*" { set "subject" "${1}"; }
+      deleteheader "Subject";
+      addheader :last "Subject" "[SPAM] ${subject}";
+      addheader "X-Spam" "Yes";
+    } elsif string :is "${action}" ["junk", "reject"] {
+      # reject: refused at SMTP time when this mailbox decided; here another recipient did.
+      fileinto :create "Junk";
+      stop;
+    }
+  }
+  if header :value "ge" :comparator "i;ascii-numeric" "X-Mailplane-Spam-Score" "${autojunk}" {
+    fileinto :create "Junk";
+    stop;
+  }
+}
+
+if allof (string :is "${spam}" "0", environment :is "vnd.dovecot.config.mailplane_vacation" "1") {
   set "reply" "This mailbox is not attended at the moment.";
   if environment :matches "vnd.dovecot.config.mailplane_vacation_message" "?*" {
     set "reply" "${0}";
@@ -337,6 +375,7 @@ ms__postfix_base() {
 }
 
 ms__base_config() {
+  ms__antispam_config || return 1
   ms__postfix_base || return 1
   ms__install_file "$MS_DC/dovecot.conf" 644 root:root "$(ms__dovecot_conf)" || return 1
   ms__ensure_file "$MS_DC/mailplane-sql.conf.ext" 640 root:dovecot "$(ms__dovecot_sql_placeholder)" || return 1
@@ -425,6 +464,7 @@ ms__stop_opendkim() {
 
 ms__start() {
   local out
+  ms__antispam_start || return 1
   if ! out="$(postfix -c "$MS_PF" check 2>&1)" || [[ "$out" == *fatal* ]]; then ms_err "postfix check: $out"; return 1; fi
   if ms__postfix_running; then
     if ms__changed "$MS_PF/"; then postfix -c "$MS_PF" reload 2>/dev/null && ms_log "postfix reloaded"; fi
@@ -457,7 +497,8 @@ mp_mailstack_up() {
   ms__syslog
   ms__start || return 1
   ms_log "ready: smtpd 127.0.0.1:$MS_SMTP, submission 127.0.0.1:$MS_SUB (SASL), IMAP 127.0.0.1:$MS_IMAP," \
-    "LMTP 127.0.0.1:$MS_LMTP + private/dovecot-lmtp, OpenDKIM milter 127.0.0.1:$MS_DKIM; log $MS_LOG"
+    "LMTP 127.0.0.1:$MS_LMTP + private/dovecot-lmtp, OpenDKIM milter 127.0.0.1:$MS_DKIM," \
+    "Rspamd milter 127.0.0.1:$MS_RS_MILTER, clamd 127.0.0.1:$MS_CLAMD, DNS 127.0.0.1:$MS_DNS; log $MS_LOG"
 }
 
 mp_mailstack_stop() {
@@ -465,7 +506,7 @@ mp_mailstack_stop() {
   if ms__postfix_running; then postfix -c "$MS_PF" stop 2>/dev/null && ms_log "postfix stopped"; fi
   if ms__dovecot_running; then doveadm -c "$MS_DC/dovecot.conf" stop && ms_log "dovecot stopped"; fi
   if ms__opendkim_running; then ms__stop_opendkim && ms_log "opendkim stopped"; fi
-  return 0
+  ms__antispam_stop
 }
 
 mp_mailstack_status() {
@@ -474,5 +515,6 @@ mp_mailstack_status() {
   if ms__postfix_running; then ms_log "postfix: running"; else ms_log "postfix: stopped"; down=1; fi
   if ms__dovecot_running; then ms_log "dovecot: running"; else ms_log "dovecot: stopped"; down=1; fi
   if ms__opendkim_running; then ms_log "opendkim: running"; else ms_log "opendkim: stopped"; down=1; fi
+  ms__antispam_status || down=1
   return "$down"
 }

@@ -178,13 +178,15 @@ describe('mail node against the real mail stack (e2e)', () => {
     assert.equal(stats.status, 200, stats.text);
     assert.equal(typeof stats.body.queue_size, 'number');
     assert.ok(stats.body.queue_size >= 0);
-    assert.deepEqual(stats.body.services, { healthy: 3, total: 3 });
+    assert.deepEqual(stats.body.services, { healthy: 5, total: 5 });
 
     const about = await admin.get('/api/v1/system/about');
     const { stdout } = await exec('postconf', ['-h', 'mail_version']);
     assert.equal(about.body.daemons.postfix, stdout.trim());
     assert.match(about.body.daemons.dovecot, /^2\.\d+/);
     assert.match(about.body.daemons.opendkim, /^2\.\d+/);
+    assert.match(about.body.daemons.rspamd, /^3\.\d+/);
+    assert.match(about.body.daemons.clamd, /^1\.\d+/);
   });
 
   it('services: real status, postfix restart gives a new master, start while running changes nothing', async () => {

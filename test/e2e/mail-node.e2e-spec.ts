@@ -111,6 +111,8 @@ describe('mail node without a mail stack (e2e)', () => {
         ['postfix', false, false, null, null],
         ['dovecot', false, false, null, null],
         ['opendkim', false, false, null, null],
+        ['rspamd', false, false, null, null],
+        ['clamd', false, false, null, null],
       ],
     );
     const one = await admin.get('/api/v1/services/dovecot');
@@ -120,6 +122,8 @@ describe('mail node without a mail stack (e2e)', () => {
       ['postfix', /postfix.*Postfix/],
       ['dovecot', /dovecot.*Dovecot/],
       ['opendkim', /opendkim.*OpenDKIM/],
+      ['rspamd', /rspamd.*Rspamd/],
+      ['clamd', /clamd.*ClamAV/],
     ] as const) {
       for (const action of ['start', 'stop', 'restart', 'reload']) missing(await admin.post(`/api/v1/services/${name}/${action}`, {}), program);
     }
@@ -135,7 +139,13 @@ describe('mail node without a mail stack (e2e)', () => {
     assert.match(res.body.version, /^\d+\.\d+\.\d+/);
     assert.equal(res.body.node_version, process.version);
     assert.ok(res.body.hostname && res.body.os && res.body.kernel);
-    assert.deepEqual(res.body.daemons, { postfix: 'not installed', dovecot: 'not installed', opendkim: 'not installed' });
+    assert.deepEqual(res.body.daemons, {
+      postfix: 'not installed',
+      dovecot: 'not installed',
+      opendkim: 'not installed',
+      rspamd: 'not installed',
+      clamd: 'not installed',
+    });
   });
 
   it('is platform-only: tenant callers get 403 everywhere, even with every scope', async () => {

@@ -170,17 +170,7 @@ describe('mailbox delivery settings in the real mail stack (e2e)', () => {
       stdio: 'ignore',
     });
     const admin = stack.api(stack.admin.apiKey);
-    const reconcile = async () => {
-      const res = await admin.post('/api/v1/system/reconcile', {});
-      assert.equal(res.status, 202, res.text);
-      for (const end = Date.now() + 60_000; ;) {
-        const job = await admin.get(`/api/v1/jobs/${res.body.job.id}`);
-        if (job.body.state === 'completed') break;
-        assert.ok(!['failed', 'cancelled'].includes(job.body.state) && Date.now() < end, job.text);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await stack.reconcileSettled();
-    };
+    const reconcile = () => stack.reconcile();
     try {
       assert.equal((await admin.request('PUT', '/api/v1/config/global', { tls_cert_file: cert, tls_key_file: key })).status, 200);
       await reconcile();

@@ -29,6 +29,10 @@ export interface SendOptions {
   auth?: { user: string; pass: string };
   /** STARTTLS before MAIL FROM (any certificate accepted: the test stack's are self-signed). */
   starttls?: boolean;
+  /** The whole message as sent (no Date or Message-ID added); subject, text, headers and padBytes are then ignored. */
+  raw?: string;
+  /** Connect from this local address (any 127.x.y.z works on loopback), e.g. to be a DNSBL-listed client. */
+  localAddress?: string;
 }
 
 export interface SendResult {
@@ -60,20 +64,25 @@ export async function sendMail(opts: SendOptions): Promise<SendResult> {
     secure: false,
     ...(opts.starttls ? { requireTLS: true, tls: { rejectUnauthorized: false } } : { ignoreTLS: true }),
     ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
   const pad = opts.padBytes ? '\n' + 'x'.repeat(opts.padBytes).replace(/(.{76})/g, '$1\n') : '';
   try {
-    const info = await transport.sendMail({
-      envelope: { from: opts.from, to },
-      from: opts.from,
-      to,
-      subject: opts.subject ?? 'test',
-      text: (opts.text ?? 'hello') + pad,
-      headers: opts.headers,
-    });
+    const info = await transport.sendMail(
+      opts.raw !== undefined
+        ? { envelope: { from: opts.from, to }, raw: opts.raw }
+        : {
+            envelope: { from: opts.from, to },
+            from: opts.from,
+            to,
+            subject: opts.subject ?? 'test',
+            text: (opts.text ?? 'hello') + pad,
+            headers: opts.headers,
+          },
+    );
     const response = String(info.response ?? '');
     const rejectedErrors = (info as { rejectedErrors?: { recipient?: string; response?: string }[] }).rejectedErrors ?? [];
     return {

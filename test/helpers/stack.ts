@@ -196,6 +196,23 @@ export class TestStack {
     });
   }
 
+  /** Runs a reconcile now (POST /system/reconcile as the first admin) and waits until it completed; throws when it failed. */
+  async reconcile(timeoutMs = 60_000): Promise<void> {
+    const admin = this.api(this.admin.apiKey);
+    const res = await admin.post('/api/v1/system/reconcile', {});
+    if (res.status !== 202) throw new Error(`POST /system/reconcile: ${res.status} ${res.text}`);
+    await waitFor(
+      'the reconcile job',
+      async () => {
+        const job = await admin.get(`/api/v1/jobs/${res.body.job.id}`);
+        if (['failed', 'cancelled'].includes(job.body.state)) throw new Error(`reconcile ${job.body.state}: ${job.text}`);
+        return job.body.state === 'completed';
+      },
+      timeoutMs,
+    );
+    await this.reconcileSettled();
+  }
+
   /** Waits until a reconcile has ended and none is queued or running. */
   async reconcileSettled(timeoutMs = 60_000): Promise<void> {
     await waitFor(

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { createLoggerModule, createValidationPipe, RpcErrorFilter, type AppConfig } from '#common';
 import { databaseModule } from '#database';
 import { AliasesModule } from './aliases/aliases.module.js';
+import { EventsModule } from './events/events.module.js';
 import { mailboxSettingsFrom } from './config/mailbox-settings.js';
 import { MailboxConfigModule } from './mailbox-config/mailbox-config.module.js';
 import { MailboxesModule } from './mailboxes/mailboxes.module.js';
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         createLoggerModule(config, 'mailbox-service'),
         databaseModule(config, 'mailbox-service'),
+        EventsModule.register(config),
         MailboxesModule.register(mailboxSettingsFrom(config)),
         ImportExportModule.register(mailboxSettingsFrom(config)),
         AliasesModule,

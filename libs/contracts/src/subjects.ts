@@ -117,6 +117,8 @@ export const EventSubjects = {
   DomainUpdated: 'events.domain.updated',
   DomainDeleted: 'events.domain.deleted',
   ConfigChanged: 'events.config.changed',
+  /** A mailbox's overrides changed a field Rspamd decides at SMTP time (spam_threshold, spam_action). */
+  MailboxConfigChanged: 'events.mailbox.config_changed',
   DkimChanged: 'events.dkim.changed',
   /**
    * The tenant's active flag changed: all its domains left (suspended) or rejoined (resumed) the
@@ -137,6 +139,7 @@ export const RECONCILE_EVENTS: readonly string[] = [
   EventSubjects.DomainUpdated,
   EventSubjects.DomainDeleted,
   EventSubjects.ConfigChanged,
+  EventSubjects.MailboxConfigChanged,
   EventSubjects.DkimChanged,
   // OpenDKIM's KeyTable/SigningTable list only active tenants' domains.
   EventSubjects.TenantSuspended,

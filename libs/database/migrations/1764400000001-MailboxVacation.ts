@@ -26,7 +26,7 @@ export class MailboxVacation1764400000001 implements MigrationInterface {
   }
 }
 
-function usersView(vacation: boolean): string {
+export function usersView(vacation: boolean): string {
   const extra = vacation
     ? `,
                CASE WHEN COALESCE((mo.settings ->> 'vacation_enabled')::boolean, (md.settings ->> 'vacation_enabled')::boolean, false)

@@ -17,6 +17,7 @@ import { Oidc1764300000000 } from './1764300000000-Oidc.js';
 import { MailboxForwarding1764400000000 } from './1764400000000-MailboxForwarding.js';
 import { MailboxVacation1764400000001 } from './1764400000001-MailboxVacation.js';
 import { RequireTls1764400000002 } from './1764400000002-RequireTls.js';
+import { MailboxSpamDelivery1764500000001 } from './1764500000001-MailboxSpamDelivery.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   MailboxForwarding1764400000000,
   MailboxVacation1764400000001,
   RequireTls1764400000002,
+  MailboxSpamDelivery1764500000001,
 ];

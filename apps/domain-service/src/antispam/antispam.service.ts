@@ -60,7 +60,10 @@ export class AntispamService {
       ]);
     }
     try {
-      return await this.repo.insert(list, dto.entry_type, canonical.value, dto.comment ?? '');
+      const entry = await this.repo.insert(list, dto.entry_type, canonical.value, dto.comment ?? '');
+      // Rspamd's list maps are rendered by reconcile.
+      this.events.publish(EventSubjects.ConfigChanged, { tier: 'global', area: 'antispam', list });
+      return entry;
     } catch (err) {
       if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
         throw new AntispamError(AntispamErrorCode.Duplicate, 'Entry exists', `The ${list} already holds the ${dto.entry_type} entry ${canonical.value}.`);
@@ -73,6 +76,7 @@ export class AntispamService {
     this.requirePlatform(ctx);
     const row = await this.repo.delete(list, id);
     if (!row) throw new AntispamError(AntispamErrorCode.NotFound, 'Entry not found', `No ${list} entry ${id}.`);
+    this.events.publish(EventSubjects.ConfigChanged, { tier: 'global', area: 'antispam', list });
     return { message: `${list} entry deleted` };
   }
 

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '#common';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '#database';
 import {
   capViolations,
   effectiveGlobal,
+  EventSubjects,
   knownFields,
   MAILBOX_FIELDS,
   MailboxError,
@@ -23,6 +25,8 @@ import { MailboxesRepository } from '../mailboxes/mailboxes.repository.js';
 import { MailboxConfigRepository, type MailboxLayers } from './mailbox-config.repository.js';
 
 type Settings = Record<string, unknown>;
+/** Mailbox fields Rspamd applies at SMTP time (from a rendered map); every other field acts live. */
+const SMTP_TIME_FIELDS = ['spam_threshold', 'spam_action'];
 
 /**
  * A mailbox's overrides (set field by field, null reverts to inheritance) and effective settings.
@@ -32,6 +36,7 @@ type Settings = Record<string, unknown>;
 @Injectable()
 export class MailboxConfigService {
   constructor(
+    private readonly events: EventPublisher,
     private readonly repo: MailboxConfigRepository,
     private readonly mailboxes: MailboxesRepository,
     private readonly limits: TenantLimits,
@@ -46,6 +51,15 @@ export class MailboxConfigService {
     const m = await this.mailbox(ctx, ref);
     const v = validateSettings(MAILBOX_FIELDS, input, { nullMeansInherit: true });
     if (v.errors.length) throw new MailboxError(MailboxErrorCode.InvalidSettings, 'Validation failed', 'One or more settings are invalid.', v.errors);
+    const stored = await this.storeOverrides(m, ref, v);
+    // Rspamd's per-recipient map (spam reject at SMTP time) is rendered by reconcile; the rest is read live.
+    if (SMTP_TIME_FIELDS.some((f) => f in v.values || v.unset.includes(f))) {
+      this.events.publish(EventSubjects.MailboxConfigChanged, { mailbox_id: m.id, domain_id: m.domain_id, tenant_id: m.tenant_id });
+    }
+    return stored;
+  }
+
+  private async storeOverrides(m: MailboxDto, ref: string, v: ReturnType<typeof validateSettings>): Promise<Settings> {
     const layers = await this.layers(m, ref);
     this.checkCaps(v.values, effectiveGlobal(layers.global));
     this.checkDomainQuota(v.values, layers);

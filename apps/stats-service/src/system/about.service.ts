@@ -34,6 +34,8 @@ export class AboutService {
         postfix: daemons.postfix ?? NOT_INSTALLED,
         dovecot: daemons.dovecot ?? NOT_INSTALLED,
         opendkim: daemons.opendkim ?? NOT_INSTALLED,
+        rspamd: daemons.rspamd ?? NOT_INSTALLED,
+        clamd: daemons.clamd ?? NOT_INSTALLED,
       },
     };
   }

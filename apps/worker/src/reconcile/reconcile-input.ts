@@ -4,6 +4,7 @@ import { effectiveGlobal } from '#contracts';
 import { loadDkimSigningKeys } from '#database';
 import type { MailstackDatabase, ReconcileDkimKey, ReconcileInput } from '#mailstack';
 import { PermanentJobError } from '../jobs/permanent-job.error.js';
+import { loadAntispamInput } from './antispam-input.js';
 
 /** The role Postfix and Dovecot read the `mailstack` views with when MAILSTACK_DATABASE_URL is unset. */
 export const MAILSTACK_DB_ROLE = 'mailplane_mailstack';
@@ -21,9 +22,9 @@ export function mailstackDatabase(config: AppConfig): MailstackDatabase {
   };
 }
 
-async function globalSettings(ds: DataSource) {
+async function storedGlobal(ds: DataSource): Promise<Record<string, unknown>> {
   const rows: { settings: Record<string, unknown> }[] = await ds.query(`SELECT settings FROM global_config WHERE id = 1`);
-  return effectiveGlobal(rows[0]?.settings ?? {});
+  return rows[0]?.settings ?? {};
 }
 
 /**
@@ -49,14 +50,9 @@ async function dkimKeys(ds: DataSource, secretKey: string | undefined): Promise<
 }
 
 export async function buildReconcileInput(ds: DataSource, config: AppConfig): Promise<{ input: ReconcileInput; warnings: string[] }> {
-  const [global, dkim] = await Promise.all([globalSettings(ds), dkimKeys(ds, config.MAILPLANE_SECRET_KEY)]);
+  const stored = await storedGlobal(ds);
+  const global = effectiveGlobal(stored);
+  const [dkim, antispam] = await Promise.all([dkimKeys(ds, config.MAILPLANE_SECRET_KEY), loadAntispamInput(ds, stored)]);
   const tls = global.tls_cert_file && global.tls_key_file ? { certFile: global.tls_cert_file, keyFile: global.tls_key_file } : null;
-  const warnings = [...dkim.warnings];
-  // Postfix's reject_rbl_client refuses on any one listing; weighted scoring needs postscreen.
-  if (global.dnsbl_enabled && global.dnsbl_threshold > 1) {
-    warnings.push(
-      `dnsbl_threshold ${global.dnsbl_threshold} is not applied: any one listed DNSBL refuses the client (weights need postscreen, not configured on this node)`,
-    );
-  }
-  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls }, warnings };
+  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls, antispam }, warnings: dkim.warnings };
 }

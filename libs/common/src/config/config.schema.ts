@@ -110,6 +110,7 @@ export const configSchema = z.object({
   DOVECOT_CONFIG_DIR: z.string().startsWith('/', 'must be an absolute path').default('/etc/dovecot'),
   /** KeyTable, SigningTable and keys/ (key files mode 600, owned by OPENDKIM_USER). Never under /tmp: OpenDKIM refuses such keys. */
   OPENDKIM_CONFIG_DIR: z.string().startsWith('/', 'must be an absolute path').default('/etc/opendkim'),
+  RSPAMD_CONFIG_DIR: z.string().startsWith('/', 'must be an absolute path').default('/etc/rspamd'),
   OPENDKIM_USER: z.string().min(1).default('opendkim'),
   /** The connection Postfix and Dovecot use for the `mailstack` views (read-only role). Default: DATABASE_URL's server and database as role mailplane_mailstack without a password. */
   MAILSTACK_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
@@ -121,11 +122,14 @@ export const configSchema = z.object({
   MAIL_NODE_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   /** Postfix's mail log (maillog_file or syslog's mail.log); absent = empty counts. */
   MAIL_LOG_FILE: z.string().startsWith('/', 'must be an absolute path').default('/var/log/mail.log'),
-  /** Daemons listed and controlled by /services, comma-separated, from postfix, dovecot, opendkim. */
+  /** Daemons listed and controlled by /services, comma-separated, from postfix, dovecot, opendkim, rspamd, clamd. */
   MAILSTACK_SERVICES: z
     .string()
-    .regex(/^(postfix|dovecot|opendkim)(,(postfix|dovecot|opendkim))*$/, 'comma-separated list of postfix, dovecot, opendkim')
-    .default('postfix,dovecot,opendkim'),
+    .regex(
+      /^(postfix|dovecot|opendkim|rspamd|clamd)(,(postfix|dovecot|opendkim|rspamd|clamd))*$/,
+      'comma-separated list of postfix, dovecot, opendkim, rspamd, clamd',
+    )
+    .default('postfix,dovecot,opendkim,rspamd,clamd'),
   /** Optional JSON overriding daemon commands: {"opendkim":{"start":["/usr/sbin/opendkim","-x","/etc/opendkim.conf"],...}}. */
   MAILSTACK_SERVICE_COMMANDS: z.string().optional(),
   /** Quiet time after the last relevant change before the automatic reconcile runs. */

@@ -84,7 +84,7 @@ export const BUS_CATALOG: Readonly<Record<BusApp, BusRole>> = {
     publishes: [EventSubjects.DomainCreated, EventSubjects.DomainUpdated, EventSubjects.DomainDeleted, EventSubjects.ConfigChanged],
     listens: [],
   },
-  'mailbox-service': { serves: [...all(MailboxSubjects), ...all(AliasSubjects)], requests: [], publishes: [], listens: [] },
+  'mailbox-service': { serves: [...all(MailboxSubjects), ...all(AliasSubjects)], requests: [], publishes: [EventSubjects.MailboxConfigChanged], listens: [] },
   'dkim-tls-service': { serves: all(DkimSubjects), requests: [], publishes: [EventSubjects.DkimChanged], listens: [] },
   'queue-service': { serves: QUEUE_SUBJECTS, requests: [], publishes: [], listens: [] },
   'stats-service': { serves: STATS_SUBJECTS, requests: [], publishes: [], listens: [] },

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsString, MaxLength } from 'class-validator';
 import { WithCaller } from '../caller-context.js';
 
-export const MAILSTACK_SERVICE_NAMES = ['postfix', 'dovecot', 'opendkim'] as const;
+export const MAILSTACK_SERVICE_NAMES = ['postfix', 'dovecot', 'opendkim', 'rspamd', 'clamd'] as const;
 export type MailstackServiceName = (typeof MAILSTACK_SERVICE_NAMES)[number];
 
 export const SERVICE_ACTIONS = ['start', 'stop', 'restart', 'reload'] as const;
@@ -47,6 +47,8 @@ export class DaemonVersionsDto {
   @ApiProperty({ example: '3.7.11' }) postfix: string;
   @ApiProperty({ example: '2.3.19.1' }) dovecot: string;
   @ApiProperty({ example: '2.11.0' }) opendkim: string;
+  @ApiProperty({ example: '3.4' }) rspamd: string;
+  @ApiProperty({ example: '1.4.6' }) clamd: string;
 }
 
 export class AboutDto {

@@ -27,10 +27,12 @@ export const PASSWORD_QUERY =
   `CASE '%s' WHEN 'imap' THEN enabled_imap WHEN 'pop3' THEN enabled_pop3 WHEN 'smtp' THEN enabled_smtp WHEN 'submission' THEN enabled_smtp ELSE true END`;
 /**
  * home matches mail_location maildir:/var/vmail/%d/%n; quota_rule NULL = unlimited. sieve_env_* fields
- * become settings the platform's Sieve script reads (vacation; scripts/lib/mailstack.sh ms__sieve_before).
+ * become settings the platform's Sieve script reads (vacation, spam tag/junk; scripts/lib/mailstack.sh ms__sieve_before).
  */
 export const USER_QUERY =
-  `SELECT home, quota_rule, vacation AS sieve_env_mailplane_vacation, vacation_message AS sieve_env_mailplane_vacation_message ` +
+  `SELECT home, quota_rule, vacation AS sieve_env_mailplane_vacation, vacation_message AS sieve_env_mailplane_vacation_message, ` +
+  `spam_threshold AS sieve_env_mailplane_spam_threshold, spam_action AS sieve_env_mailplane_spam_action, ` +
+  `auto_junk_threshold AS sieve_env_mailplane_auto_junk ` +
   `FROM mailstack.users WHERE username = '%u'`;
 export const ITERATE_QUERY = `SELECT username AS user FROM mailstack.users`;
 

@@ -17,6 +17,8 @@ function daemonOf(program: string): string {
   if (program.startsWith('post') || program === 'sendmail') return 'Postfix';
   if (program.startsWith('dove')) return 'Dovecot';
   if (program.startsWith('opendkim')) return 'OpenDKIM';
+  if (program.startsWith('rspam')) return 'Rspamd';
+  if (program.startsWith('clam')) return 'ClamAV';
   return program;
 }
 

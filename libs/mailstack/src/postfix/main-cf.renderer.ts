@@ -48,17 +48,11 @@ export function mynetworksValue(relayNetworks: readonly string[]): string {
   return out.join(' ');
 }
 
-/** smtpd_recipient_restrictions: relay control first, then one reject_rbl_client per DNSBL zone. */
-export function recipientRestrictions(g: Pick<GlobalSettings, 'dnsbl_enabled' | 'dnsbl_sites'>): string {
-  const base = ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'];
-  const rbl = g.dnsbl_enabled
-    ? g.dnsbl_sites.map((site) => {
-        if (!/^[a-z0-9.-]+$/i.test(site)) throw new Error(`DNSBL site ${JSON.stringify(site)} is not a DNS name`);
-        return `reject_rbl_client ${site.toLowerCase()}`;
-      })
-    : [];
-  return [...base, ...rbl].join(', ');
-}
+/**
+ * smtpd_recipient_restrictions after require_tls_inbound: relay control. DNSBLs are Rspamd's (weighted by
+ * dnsbl_threshold, libs/mailstack/src/rspamd/rspamd-maps.renderer.ts), not reject_rbl_client.
+ */
+const RELAY_RESTRICTIONS = 'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination';
 
 /**
  * The main.cf parameters from the global tier (docs/architecture.md#mail-stack). max_smtpd_connections is not a main.cf
@@ -84,7 +78,7 @@ export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: Reconc
     smtpd_tls_ciphers: g.cipher_policy,
     smtpd_tls_mandatory_ciphers: g.cipher_policy,
     // require_tls_inbound comes first: it holds for every client, loopback and relay networks included.
-    smtpd_recipient_restrictions: `check_recipient_access ${map('require_tls_inbound')}, ${recipientRestrictions(g)}`,
+    smtpd_recipient_restrictions: `check_recipient_access ${map('require_tls_inbound')}, ${RELAY_RESTRICTIONS}`,
     // require_tls_client: keyed by the SASL login, so it acts on submission (the only port with AUTH).
     smtpd_sender_restrictions: `check_sasl_access ${map('require_tls_client')}`,
     // A refusal for want of TLS is final (Postfix's default 450 would make clients retry in plaintext).

@@ -20,6 +20,7 @@ export const PATHS: MailstackPaths = {
   dovecotDir: process.env.DOVECOT_CONFIG_DIR ?? '/etc/dovecot',
   opendkimDir: process.env.OPENDKIM_CONFIG_DIR ?? '/etc/opendkim',
   opendkimUser: process.env.OPENDKIM_USER ?? 'opendkim',
+  rspamdDir: process.env.RSPAMD_CONFIG_DIR ?? '/etc/rspamd',
 };
 export const MAIL_LOG = process.env.MAIL_LOG_FILE ?? '/var/log/mail.log';
 

@@ -20,6 +20,18 @@ import {
   postfixCheck,
   reloadPostfix,
 } from '../postfix/postfix.js';
+import { type RspamdBinaries, reloadRspamd, rspamdCheck } from '../rspamd/rspamd.js';
+import {
+  greylistConfPath,
+  LIST_MAPS,
+  rblConfPath,
+  renderGlobalsMap,
+  renderGreylistConf,
+  renderListMaps,
+  renderRblConf,
+  renderRecipientsMap,
+  rspamdMapPath,
+} from '../rspamd/rspamd-maps.renderer.js';
 import { FileSnapshot, listFiles, pruneEmptyDirs, type RenderedFile } from './file-snapshot.js';
 import {
   ReconcileError,
@@ -41,14 +53,17 @@ export function mailstackPathsFrom(config: AppConfig): MailstackPaths {
     dovecotDir: config.DOVECOT_CONFIG_DIR,
     opendkimDir: config.OPENDKIM_CONFIG_DIR,
     opendkimUser: config.OPENDKIM_USER,
+    rspamdDir: config.RSPAMD_CONFIG_DIR,
   };
 }
 
-type Daemon = 'postfix' | 'dovecot' | 'opendkim';
-/** probe, write ×4, check ×3, reload ×3. */
-const STEP_COUNT = 11;
+type Daemon = 'postfix' | 'dovecot' | 'opendkim' | 'rspamd';
+/** probe, write ×5, check ×4, reload ×4. */
+const STEP_COUNT = 14;
 
-function binaries(paths: MailstackPaths): { postfix: PostfixBinaries; dovecot: DovecotBinaries; opendkim: string } {
+function binaries(paths: MailstackPaths): { postfix: PostfixBinaries; dovecot: DovecotBinaries; opendkim: string; rspamd: RspamdBinaries | null } {
+  const rspamd = findBinary('rspamd', paths.binPath);
+  const rspamadm = findBinary('rspamadm', paths.binPath);
   return {
     postfix: {
       postfix: requireBinary('postfix', paths.binPath),
@@ -61,7 +76,23 @@ function binaries(paths: MailstackPaths): { postfix: PostfixBinaries; dovecot: D
       doveadm: requireBinary('doveadm', paths.binPath),
     },
     opendkim: requireBinary('opendkim', paths.binPath),
+    rspamd: rspamd && rspamadm ? { rspamd, rspamadm } : null,
   };
+}
+
+/** Rspamd's rendered files (world-readable: lists and thresholds are no secret, the workers run as _rspamd). */
+function renderRspamdFiles(input: ReconcileInput, paths: MailstackPaths): RenderedFile[] {
+  if (!input.antispam) return [];
+  const dir = paths.rspamdDir;
+  const file = (path: string, content: string): RenderedFile => ({ path, content, mode: 0o644, uid: 0, gid: 0 });
+  const lists = renderListMaps(input.antispam.entries);
+  return [
+    file(rspamdMapPath(dir, 'recipients'), renderRecipientsMap(input.antispam.recipients)),
+    file(rspamdMapPath(dir, 'globals'), renderGlobalsMap(input.global)),
+    ...LIST_MAPS.map((m) => file(rspamdMapPath(dir, m), lists[m])),
+    file(greylistConfPath(dir), renderGreylistConf(input.global)),
+    file(rblConfPath(dir), renderRblConf(input.global)),
+  ];
 }
 
 /** Every rendered file of a daemon with its mode and owner (the DB password makes map/SQL files 0640). */
@@ -208,6 +239,20 @@ async function reconcileLocked(
       return 'ok';
     });
 
+    await log.run('rspamd.maps', async () => {
+      if (!bin.rspamd) return input.antispam ? ['skipped', 'Rspamd is not installed on this node'] : 'skipped';
+      const before = changedFiles.length;
+      const files = renderRspamdFiles(input, paths);
+      if (files.length) await ensureDir(dirname(files[0].path), 0o750, 0, await lookupGroup('_rspamd'));
+      await writeAll('rspamd', files);
+      return changedFiles.length > before ? ['changed', changedFiles.slice(before).join(', ')] : 'unchanged';
+    });
+    await log.run('rspamd.check', async () => {
+      if (!changed.has('rspamd') || !bin.rspamd) return 'skipped';
+      await rspamdCheck(bin.rspamd, paths.rspamdDir);
+      return 'ok';
+    });
+
     await log.run('postfix.reload', async () => {
       if (!changed.has('postfix')) return 'skipped';
       const did = await reloadPostfix(bin.postfix, paths.postfixDir);
@@ -224,6 +269,12 @@ async function reconcileLocked(
       if (!changed.has('opendkim')) return 'skipped';
       const did = await reloadOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
       reloaded.push('opendkim');
+      return ['ok', did];
+    });
+    await log.run('rspamd.reload', async () => {
+      if (!changed.has('rspamd') || !bin.rspamd) return 'skipped';
+      const did = await reloadRspamd(bin.rspamd);
+      reloaded.push('rspamd');
       return ['ok', did];
     });
   } catch (err) {
@@ -249,6 +300,7 @@ async function rollBack(snap: FileSnapshot, paths: MailstackPaths, bin: ReturnTy
       if (d === 'postfix') await reloadPostfix(bin.postfix, paths.postfixDir);
       if (d === 'dovecot') await reloadDovecot(bin.dovecot, paths.dovecotDir);
       if (d === 'opendkim') await reloadOpendkim(bin.opendkim, opendkimConfPath(paths.opendkimDir));
+      if (d === 'rspamd' && bin.rspamd) await reloadRspamd(bin.rspamd);
     }
     log.record('rollback', 'rolled_back', t, `restored ${snap.touched.join(', ')}`);
   } catch (err) {

@@ -7,6 +7,8 @@ export interface MailstackPaths {
   dovecotDir: string;
   opendkimDir: string;
   opendkimUser: string;
+  /** Rspamd's configuration folder (RSPAMD_CONFIG_DIR): reconcile writes mailplane/*.map and two module files. */
+  rspamdDir: string;
 }
 
 export interface ReconcileDkimKey {
@@ -31,6 +33,30 @@ export interface ReconcileTls {
   keyFile: string;
 }
 
+/** One platform white/blacklist entry (antispam_entries). */
+export interface ReconcileAntispamEntry {
+  list: 'whitelist' | 'blacklist';
+  entryType: 'ip' | 'cidr' | 'domain' | 'email';
+  value: string;
+}
+
+/**
+ * What Rspamd must decide at SMTP time for mail to a recipient: `key` is an address, `@domain`, or `*`
+ * (mail for no recipient of ours). `rejectAt` is the spam score refused with 5xx (spam_action reject),
+ * null when the recipient's action happens at delivery instead (tag, junk: Sieve) or not at all.
+ */
+export interface ReconcileRecipientPolicy {
+  key: string;
+  rejectAt: number | null;
+  greylist: boolean;
+  clamav: 'none' | 'tag' | 'reject';
+}
+
+export interface ReconcileAntispam {
+  entries: ReconcileAntispamEntry[];
+  recipients: ReconcileRecipientPolicy[];
+}
+
 export interface ReconcileInput {
   /** The global tier with built-in defaults applied (every field present). */
   global: GlobalSettings;
@@ -39,6 +65,8 @@ export interface ReconcileInput {
   database: MailstackDatabase;
   /** Optional: a server certificate already on disk. Without one Postfix offers no STARTTLS. */
   tls?: ReconcileTls | null;
+  /** Rspamd's lists and per-recipient policy; absent = Rspamd's rendered files are left as they are. */
+  antispam?: ReconcileAntispam | null;
 }
 
 export type ReconcileStepOutcome = 'unchanged' | 'changed' | 'ok' | 'skipped' | 'failed' | 'rolled_back';

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { MailstackServiceName, ServiceAction } from '#contracts';
 import { findBinary, runCommand } from '../exec/command-runner.js';
+import { RSPAMD_PID_FILE } from '../rspamd/rspamd.js';
 
 /** An argv to run (argv[0] a program name looked up in MAILSTACK_BIN_PATH, or an absolute path) or a signal to the daemon's pid. */
 export type ServiceCommand = readonly string[] | { signal: NodeJS.Signals };
@@ -82,8 +83,45 @@ export function serviceDefinitions(p: ServicePaths): Record<MailstackServiceName
         reload: { signal: 'SIGUSR1' },
       },
     },
+    rspamd: {
+      name: 'rspamd',
+      program: 'rspamd',
+      unit: 'rspamd',
+      comm: 'rspamd',
+      pidFile: async () => RSPAMD_PID_FILE,
+      version: async () => {
+        const out = await firstToken(bin('rspamd'), ['--version'], true);
+        return out ? (/(\d+(?:\.\d+)+)/.exec(out)?.[1] ?? out) : null;
+      },
+      direct: {
+        start: ['rspamd', '-u', '_rspamd', '-g', '_rspamd'],
+        stop: { signal: 'SIGTERM' },
+        // New workers on the new configuration; the old ones finish their messages first.
+        reload: { signal: 'SIGHUP' },
+      },
+    },
+    clamd: {
+      name: 'clamd',
+      program: 'clamd',
+      unit: 'clamav-daemon',
+      comm: 'clamd',
+      pidFile: async () => (await configValue(CLAMD_CONF, 'PidFile')) ?? '/run/clamav/clamd.pid',
+      version: async () => {
+        const out = await firstToken(bin('clamd'), ['--version'], true);
+        return out ? (/(\d+(?:\.\d+)+)/.exec(out)?.[1] ?? out) : null;
+      },
+      direct: {
+        start: ['clamd', '-c', CLAMD_CONF],
+        stop: { signal: 'SIGTERM' },
+        // clamd reloads its signature databases on SIGUSR2.
+        reload: { signal: 'SIGUSR2' },
+      },
+    },
   };
 }
+
+/** The clamd configuration scripts/lib/antispam-stack.sh writes (the Debian default one is not used). */
+export const CLAMD_CONF = '/etc/clamav/mailplane-clamd.conf';
 
 async function postconf(postconfBin: string | null, configDir: string, param: string): Promise<string | null> {
   return firstToken(postconfBin, ['-c', configDir, '-h', param]);

@@ -79,7 +79,7 @@ describe('mail node without a mail stack (e2e)', () => {
     const s = res.body;
     assert.equal(s.node, 'default');
     assert.equal(s.queue_size, null);
-    assert.deepEqual(s.services, { healthy: 0, total: 3 });
+    assert.deepEqual(s.services, { healthy: 0, total: 5 });
     assert.ok(s.cpu.cores >= 1 && s.cpu.usage_percent >= 0 && s.cpu.usage_percent <= 100, JSON.stringify(s.cpu));
     assert.ok(s.memory.total > 0 && s.memory.used > 0 && s.memory.used + s.memory.free === s.memory.total, JSON.stringify(s.memory));
     assert.ok(s.disk.total > 0 && s.disk.used >= 0 && s.disk.mount.startsWith('/'), JSON.stringify(s.disk));

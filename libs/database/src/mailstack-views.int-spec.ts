@@ -107,6 +107,9 @@ describe('mailstack views (PostgreSQL)', () => {
       enabled_smtp: true,
       vacation: '0',
       vacation_message: null,
+      spam_threshold: 500,
+      spam_action: 'junk',
+      auto_junk_threshold: 1000,
     });
     assert.equal(u['bob@on.example'].quota_rule, `*:bytes=${5 * GiB}`);
     assert.equal(u['carol@on.example'].quota_rule, null, '0 = unlimited');
@@ -161,6 +164,25 @@ describe('mailstack views (PostgreSQL)', () => {
         ],
       );
       assert.deepEqual(await db.query(`SELECT username FROM mailstack.require_tls_client`), [{ username: 'alice@on.example' }]);
+
+      // Spam fields (centi-points): the mailbox's overrides, then the domain's overrides, then the mailbox defaults.
+      await db.query(`UPDATE mailbox_overrides SET settings = settings || '{"spam_threshold": 6.5, "spam_action": "junk"}' WHERE mailbox_id = $1`, [
+        ids['alice@on.example'],
+      ]);
+      await db.query(
+        `INSERT INTO domain_overrides (domain_id, settings) SELECT id, '{"spam_action": "tag", "spam_threshold": 4}' FROM domains WHERE name = 'on.example'`,
+      );
+      await db.query(`UPDATE mailbox_defaults SET settings = '{"vacation_enabled": true, "auto_junk_threshold": 12, "spam_threshold": 9}'`);
+      const spam = await db.query<{ username: string; spam_threshold: number; spam_action: string; auto_junk_threshold: number }>(
+        `SELECT username, spam_threshold, spam_action, auto_junk_threshold FROM mailstack.users WHERE username IN ('alice@on.example', 'carol@on.example') ORDER BY 1`,
+      );
+      assert.deepEqual(
+        spam.map((u) => [u.username, u.spam_threshold, u.spam_action, u.auto_junk_threshold]),
+        [
+          ['alice@on.example', 650, 'junk', 1200],
+          ['carol@on.example', 400, 'tag', 1200],
+        ],
+      );
       assert.deepEqual(await db.query(`SELECT domain FROM mailstack.require_tls_inbound`), []);
       await db.query(`UPDATE domain_defaults SET settings = '{"require_tls_inbound": true}'`);
       assert.deepEqual(
@@ -169,6 +191,7 @@ describe('mailstack views (PostgreSQL)', () => {
       );
     } finally {
       await db.query(`DELETE FROM mailbox_overrides`);
+      await db.query(`DELETE FROM domain_overrides`);
       await db.query(`UPDATE mailbox_defaults SET settings = '{}'`);
       await db.query(`UPDATE domain_defaults SET settings = '{}'`);
     }

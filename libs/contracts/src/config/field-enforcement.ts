@@ -14,7 +14,8 @@ const proof = (file: string, by: string): Enforcement => ({ proof: file.includes
 const pending = (why: string): Enforcement => ({ pending: why });
 
 const RENDERED_ONLY = 'rendered into main.cf/master.cf by reconcile (libs/mailstack/src/postfix/main-cf.renderer.spec.ts); no SMTP-level test yet';
-const NO_MILTER = 'needs the Rspamd milter, which the mail stack does not run yet';
+const SPAM = 'antispam-delivery.e2e-spec.ts';
+const NO_REMOTE = 'the mail stack scans with its own Rspamd; handing mail to a remote scanner (Rspamd external_services) is not built yet';
 const NO_POLICY = 'needs the policy service (Postfix policy delegation), which does not exist yet';
 const DNS_ONLY = 'describes what the domain publishes in DNS; the DNS check route that compares it is not built yet';
 
@@ -27,15 +28,15 @@ export const GLOBAL_ENFORCEMENT: Record<keyof typeof GLOBAL_FIELDS, Enforcement>
   cipher_policy: pending(RENDERED_ONLY),
   tls_cert_file: proof('libs/mailstack/src/reconcile/reconcile.int-spec.ts', 'Postfix offers STARTTLS with the certificate'),
   tls_key_file: proof('libs/mailstack/src/reconcile/reconcile.int-spec.ts', 'a key of another certificate is refused and rolled back'),
-  spam_remote_enabled: pending(NO_MILTER),
-  spam_remote_url: pending(NO_MILTER),
-  spam_remote_timeout_ms: pending(NO_MILTER),
-  dnsbl_enabled: pending(RENDERED_ONLY),
-  dnsbl_sites: pending(RENDERED_ONLY),
-  dnsbl_threshold: pending(`${NO_MILTER} (Postfix reject_rbl_client has no weights)`),
-  greylist_enabled: pending(NO_MILTER),
-  greylist_delay_seconds: pending(NO_MILTER),
-  greylist_max_age_days: pending(NO_MILTER),
+  spam_remote_enabled: pending(NO_REMOTE),
+  spam_remote_url: pending(NO_REMOTE),
+  spam_remote_timeout_ms: pending(NO_REMOTE),
+  dnsbl_enabled: proof(SPAM, 'Rspamd rbl rules: a listed client is refused with 554 while on, accepted when off'),
+  dnsbl_sites: proof(SPAM, 'one Rspamd rbl rule per zone, queried through the loopback DNS'),
+  dnsbl_threshold: proof(SPAM, 'listed by 2 zones: refused at threshold 2, accepted at 3'),
+  greylist_enabled: proof(SPAM, 'Rspamd greylisting answers 451 only while the global switch is on'),
+  greylist_delay_seconds: proof(SPAM, 'the retry after the delay is accepted'),
+  greylist_max_age_days: proof('libs/mailstack/src/rspamd/rspamd-maps.renderer.spec.ts', 'rendered as the greylist module\'s expire (days are not waited for in a test)'),
 };
 
 export const DOMAIN_ENFORCEMENT: Record<keyof typeof DOMAIN_FIELDS, Enforcement> = {
@@ -46,10 +47,10 @@ export const DOMAIN_ENFORCEMENT: Record<keyof typeof DOMAIN_FIELDS, Enforcement>
   dkim_enabled: proof('dkim.e2e-spec.ts', 'a domain with DKIM disabled leaves the signing keys reconcile gives OpenDKIM'),
   spf_policy: pending(DNS_ONLY),
   dmarc_policy: pending(DNS_ONLY),
-  spam_threshold: pending(NO_MILTER),
-  spam_action: pending(NO_MILTER),
-  clamav_action: pending(NO_MILTER),
-  greylisting_enabled: pending(NO_MILTER),
+  spam_threshold: proof(SPAM, 'the domain threshold decides what Rspamd refuses at SMTP time'),
+  spam_action: proof(SPAM, 'reject refuses with 554 and the score; a mailbox override takes its mailbox out'),
+  clamav_action: proof(SPAM, 'EICAR (local signature): reject 554, tag X-Mailplane-Virus, none delivered'),
+  greylisting_enabled: proof(SPAM, 'only the greylisting domain answers 451 first'),
   require_tls_inbound: proof('mailbox-delivery.e2e-spec.ts', 'plaintext SMTP to the domain gets 554 (reject_plaintext_session); STARTTLS is accepted'),
 };
 
@@ -61,9 +62,9 @@ export const MAILBOX_ENFORCEMENT: Record<keyof typeof MAILBOX_FIELDS, Enforcemen
   max_send_per_day: pending(NO_POLICY),
   max_recipients_per_message: pending(NO_POLICY),
   message_size_limit: pending(NO_POLICY),
-  spam_threshold: pending(NO_MILTER),
-  spam_action: pending(NO_MILTER),
-  auto_junk_threshold: pending(NO_MILTER),
+  spam_threshold: proof(SPAM, 'Sieve compares the Rspamd score with the mailbox threshold at delivery'),
+  spam_action: proof(SPAM, 'tag rewrites the subject, junk files into Junk, none leaves it'),
+  auto_junk_threshold: proof(SPAM, 'mail at or above it goes to Junk'),
   vacation_enabled: proof('mailbox-delivery.e2e-spec.ts', 'the platform Sieve script replies once per sender per day, never to lists'),
   vacation_message: proof('mailbox-delivery.e2e-spec.ts', 'the reply carries the message'),
   forward_to: proof('mailbox-delivery.e2e-spec.ts', 'Postfix virtual_alias_maps delivers to every forward; loops are 400'),

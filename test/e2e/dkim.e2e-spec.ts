@@ -327,6 +327,29 @@ describe('DKIM keys (e2e)', () => {
     assert.equal((await stack.db.query(`SELECT count(*)::int AS n FROM dkim_keys`))[0].n, count);
   });
 
+  it('POST /domains with dkim: true answers the domain with its new key; without dkim:write it is 403 and creates nothing', async () => {
+    const res = await stack.api(a.token).post('/api/v1/domains', { name: 'dkim-at-birth.example', dkim: true });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.name, 'dkim-at-birth.example');
+    assert.deepEqual([res.body.dkim.domain, res.body.dkim.selector, res.body.dkim.algorithm], ['dkim-at-birth.example', 'default', 'rsa-2048']);
+    assert.equal(res.body.dkim.dns_record.name, 'default._domainkey.dkim-at-birth.example');
+    assert.equal(publicKeyOf(res.body.dkim.dns_record).k, 'rsa');
+    assert.equal('private_key' in res.body.dkim, false);
+    const listed = await stack.api(a.token).get('/api/v1/dkim?domain=dkim-at-birth.example');
+    assert.deepEqual(
+      listed.body.data.map((k: DkimKey) => k.id),
+      [res.body.dkim.id],
+    );
+    const plain = await stack.api(a.token).post('/api/v1/domains', { name: 'dkim-later.example' });
+    assert.equal(plain.status, 201);
+    assert.equal('dkim' in plain.body, false);
+
+    const noDkim = (await stack.api(a.token).post('/api/v1/api-keys', { name: 'domains only', scopes: ['domains:write'] })).body.key as string;
+    expectError(await stack.api(noDkim).post('/api/v1/domains', { name: 'dkim-denied.example', dkim: true }), 403, 'INSUFFICIENT_SCOPE');
+    assert.equal((await stack.api(a.token).get('/api/v1/domains/dkim-denied.example')).status, 404);
+    expectError(await stack.api(a.token).post('/api/v1/domains', { name: 'dkim-bad.example', dkim: 'yes' }), 400, 'VALIDATION_FAILED');
+  });
+
   it('deleting a domain deletes its keys', async () => {
     assert.ok((await stack.db.query(`SELECT 1 FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE d.name = $1`, [IDN_ASCII])).length > 0);
     const id = (await stack.api(a.token).get('/api/v1/domains/bücher-dkim.example')).body.id as string;

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { WithCaller } from '../caller-context.js';
+import { DkimKeyDto } from '../dkim/dkim.dto.js';
 import { ListMetaDto, PageQueryDto } from '../pagination.js';
 import { IsDomainName, IsOptionalNotNull, IsOutgoingIp, ToBoolean } from '../validators.js';
 
@@ -17,6 +18,12 @@ export class DomainDto {
   @ApiProperty({ description: 'IPv4/IPv6 address mail leaves from, or "auto"', example: 'auto' }) outgoing_ip: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) updated_at: string;
+}
+
+/** POST /domains answers the domain, and its DKIM key when `dkim: true` asked for one. */
+export class CreatedDomainDto extends DomainDto {
+  @ApiPropertyOptional({ type: DkimKeyDto, description: 'Present when created with `dkim: true`: the new key and its DNS record' })
+  dkim?: DkimKeyDto;
 }
 
 export class DomainListDto {
@@ -69,6 +76,14 @@ export class CreateDomainDto {
   @IsOptionalNotNull()
   @IsUUID()
   tenant_id?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Also generate a DKIM key (selector `default`, rsa-2048) and answer it as `dkim`, with the TXT record to publish; needs scope dkim:write too',
+  })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  dkim?: boolean;
 }
 
 export class UpdateDomainDto {

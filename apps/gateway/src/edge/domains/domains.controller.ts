@@ -3,7 +3,11 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } fr
 import type { FastifyReply } from 'fastify';
 import { NatsRpcClient } from '#common';
 import {
+  CreatedDomainDto,
   CreateDomainDto,
+  DkimSubjects,
+  type CreateDkimKeyRpc,
+  type DkimKeyDto,
   DeleteDomainQueryDto,
   DomainDto,
   DomainListDto,
@@ -46,9 +50,12 @@ export class DomainsController {
   @Authenticated({ scope: 'domains:write' })
   @ApiOperation({
     summary: 'Create a domain',
-    description: 'The name is stored lower-case; IDN names are converted to punycode. A domain_admin cannot create domains (403).',
+    description:
+      'The name is stored lower-case; IDN names are converted to punycode. A domain_admin cannot create domains (403). ' +
+      'With `dkim: true` (needs dkim:write too, else 403 and nothing is created) a DKIM key is generated at once and answered as `dkim`; ' +
+      'if that fails the domain is removed again and the error is answered.',
   })
-  @ApiCreatedResponse({ type: DomainDto, headers: { Location: { description: 'URL of the new domain', schema: { type: 'string' } } } })
+  @ApiCreatedResponse({ type: CreatedDomainDto, headers: { Location: { description: 'URL of the new domain', schema: { type: 'string' } } } })
   @ApiErrors(400, 403, 415)
   @ApiQuotaExceeded(true)
   async create(
@@ -56,12 +63,27 @@ export class DomainsController {
     @RequestId() rid: string,
     @Body() body: CreateDomainDto,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<DomainDto> {
+  ): Promise<CreatedDomainDto> {
     forbidDomainAdmin(p, 'create domains');
-    const msg: CreateDomainRpc = { ctx: callerContext(p, rid), body };
+    const { dkim, ...domainBody } = body;
+    if (dkim) requireScopes(p, ['dkim:write'], 'Creating a domain with dkim: true');
+    const ctx = callerContext(p, rid);
+    const msg: CreateDomainRpc = { ctx, body: domainBody };
     const domain = await this.rpc.send<DomainDto>(DomainSubjects.Create, msg, rid);
+    let created: CreatedDomainDto = domain;
+    if (dkim) {
+      try {
+        const key: CreateDkimKeyRpc = { ctx, body: { domain: domain.id } };
+        created = { ...domain, dkim: await this.rpc.send<DkimKeyDto>(DkimSubjects.Create, key, rid) };
+      } catch (err) {
+        // All or nothing: a domain asked for with a key does not stay without one.
+        const undo: DomainRefRpc = { ctx, ref: domain.id };
+        await this.rpc.send(DomainSubjects.Delete, undo, rid).catch(() => undefined);
+        throw err;
+      }
+    }
     void res.status(201).header('Location', `/api/v1/domains/${domain.id}`);
-    return domain;
+    return created;
   }
 
   @Get(':domain')

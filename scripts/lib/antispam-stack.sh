@@ -69,6 +69,7 @@ ms__rspamd_lua() {
 -- Mailplane's reconcile (libs/mailstack/src/rspamd/rspamd-maps.renderer.ts):
 --   recipients.map  "<address>|@<domain>|*  <reject-at score or ->  <greylist 0|1>  <clamav none|tag|reject>"
 --   globals.map     "greylist 0|1" and "dnsbl_threshold N" (0 = DNSBL off)
+--   domain_lists.map "<domain>|ip|<net>/<len>", "<domain>|from|<address>", "<domain>|domain|<name>" -> whitelist|blacklist
 -- Tag/junk/auto-junk happen at delivery in Dovecot's Sieve (per mailbox, from the score header set here);
 -- what must happen at SMTP time (spam reject, virus, DNSBL, greylisting) happens here.
 local N = 'mailplane'
@@ -115,6 +116,53 @@ rspamd_config:register_symbol({
 
 local function reject(task, message)
   task:set_pre_result({ action = 'reject', message = message, module = N, priority = 10 })
+end
+
+-- The domains' own lists (domain_lists.map), for mail to that domain: after the platform lists.
+local domain_lists = rspamd_config:add_map({ type = 'hash', url = 'file://' .. dir .. 'domain_lists.map', description = 'Mailplane per-domain lists' })
+
+local function domain_verdict(task, dom)
+  local from = (task:get_from('smtp') or {})[1] or {}
+  local sender, sender_domain = (from.addr or ''):lower(), (from.domain or ''):lower()
+  local v = (sender ~= '' and domain_lists:get_key(dom .. '|from|' .. sender)) or
+    (sender_domain ~= '' and domain_lists:get_key(dom .. '|domain|' .. sender_domain))
+  if v then return v end
+  local ip = task:get_from_ip()
+  if not (ip and ip:is_valid()) then return nil end
+  -- Longest prefix first: one lookup per prefix length covers single addresses and CIDR entries.
+  for len = (ip:get_version() == 6 and 128 or 32), 0, -1 do
+    v = domain_lists:get_key(string.format('%s|ip|%s/%d', dom, ip:apply_mask(len):to_string(), len))
+    if v then return v end
+  end
+  return nil
+end
+
+rspamd_config:register_symbol({
+  name = 'MAILPLANE_DOMAIN_LISTS',
+  type = 'normal',
+  augmentations = { 'passthrough' },
+  score = 0.0,
+  callback = function(task)
+    if task:has_pre_result() then return end
+    local seen = {}
+    for _, r in ipairs(task:get_recipients('smtp') or {}) do
+      local dom = (r.domain or ''):lower()
+      if dom ~= '' and not seen[dom] then
+        seen[dom] = true
+        local v = domain_verdict(task, dom)
+        if v == 'blacklist' then return reject(task, 'Refused by the blacklist of ' .. dom) end
+        if v == 'whitelist' then
+          task:set_pre_result({ action = 'no action', message = 'Whitelisted by ' .. dom, module = N, priority = 10 })
+          return
+        end
+      end
+    end
+  end,
+})
+for _, list in ipairs({ 'WHITELIST', 'BLACKLIST' }) do
+  for _, kind in ipairs({ 'IP', 'FROM', 'DOMAIN' }) do
+    rspamd_config:register_dependency('MAILPLANE_DOMAIN_LISTS', 'MAILPLANE_' .. list .. '_' .. kind)
+  end
 end
 
 rspamd_config:register_symbol({
@@ -225,7 +273,7 @@ enabled = false;' || return 1
   ms__install_file "$d/override.d/multimap.conf" 644 root:root "$(ms__rspamd_multimap_override)" || return 1
   ms__install_file "$d/rspamd.local.lua" 644 root:root "$(ms__rspamd_lua)" || return 1
   install -d -o root -g _rspamd -m 750 "$d/mailplane"
-  for m in whitelist_ip whitelist_from whitelist_domain blacklist_ip blacklist_from blacklist_domain recipients empty; do
+  for m in whitelist_ip whitelist_from whitelist_domain blacklist_ip blacklist_from blacklist_domain recipients domain_lists empty; do
     ms__ensure_file "$d/mailplane/$m.map" 644 root:root "" || return 1
   done
   ms__ensure_file "$d/mailplane/globals.map" 644 root:root $'greylist 0\ndnsbl_threshold 0' || return 1
@@ -240,7 +288,7 @@ ms__antispam_config() {
   ms__install_file "$MS_CLAMD_CONF" 644 root:root "$(ms__clamd_conf)" || return 1
   ms__install_file "$MS_CLAMD_DB/mailplane-eicar.ndb" 644 root:root "$(ms__clamd_eicar)" || return 1
   install -d -o clamav -g clamav -m 755 /run/clamav /var/log/clamav
-  install -d -o _rspamd -g _rspamd -m 755 /run/rspamd
+  install -d -o _rspamd -g _rspamd -m 755 /run/rspamd /var/lib/rspamd
   ms__rspamd_static
 }
 

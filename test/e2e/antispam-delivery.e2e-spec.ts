@@ -293,4 +293,51 @@ describe('anti-spam fields in the real mail stack: Rspamd, ClamAV, greylisting, 
     const off = await fromListed(marker());
     assert.deepEqual(off.rejected, [], 'dnsbl_enabled false: no DNSBL check');
   });
+
+  it('a domain’s own lists: its tenant admin manages them, they act on mail to that domain only; other tenants get 404, platform lists stay platform-only', async () => {
+    const t = await stack.tenantAdmin(`as-t-${RUN}`);
+    const other = await stack.tenantAdmin(`as-o-${RUN}`);
+    const T = `own-${RUN}.example`;
+    const tApi = stack.api(t.token);
+    assert.equal((await tApi.post('/api/v1/domains', { name: T })).status, 201);
+    const mbx = await tApi.post('/api/v1/mailboxes', { username: `owner@${T}`, password: PW });
+    assert.equal(mbx.status, 201, mbx.text);
+    const spammer = `pest-${RUN}@outside.example`;
+
+    const black = await tApi.post(`/api/v1/domains/${T}/antispam/blacklist`, { entry_type: 'email', value: spammer, comment: 'ours only' });
+    assert.equal(black.status, 201, black.text);
+    assert.equal(black.headers.get('location'), `/api/v1/domains/${black.body.domain_id}/antispam/blacklist/${black.body.id}`);
+    assert.equal((await tApi.post(`/api/v1/domains/${T}/antispam/blacklist`, { entry_type: 'email', value: spammer })).status, 409);
+    assert.equal((await tApi.post(`/api/v1/domains/${T}/antispam/greylist`, { entry_type: 'email', value: spammer })).status, 404);
+    const white = await tApi.post(`/api/v1/domains/${T}/antispam/whitelist`, { entry_type: 'cidr', value: '127.0.0.0/29' });
+    assert.equal(white.status, 201, white.text);
+    const listed = await tApi.get(`/api/v1/domains/${T}/antispam/blacklist`);
+    assert.deepEqual(
+      listed.body.data.map((e: { value: string; domain_id: string }) => [e.value, e.domain_id]),
+      [[spammer, black.body.domain_id]],
+    );
+    // Not in the platform list, and not reachable by anyone else.
+    assert.equal((await api.get('/api/v1/antispam/blacklist')).body.data.length, 0);
+    assert.equal((await tApi.get('/api/v1/antispam/blacklist')).status, 403);
+    assert.equal((await stack.api(other.token).get(`/api/v1/domains/${T}/antispam/blacklist`)).status, 404);
+    assert.equal((await stack.api(other.token).request('DELETE', `/api/v1/domains/${T}/antispam/blacklist/${black.body.id}`)).status, 404);
+    assert.equal((await tApi.request('PUT', `/api/v1/domains/${T}/overrides`, { spam_threshold: 3, spam_action: 'reject' })).status, 200);
+    await stack.reconcile();
+
+    const refused = await sendMail({ from: spammer, to: `owner@${T}`, subject: 'x', text: 'x' });
+    assert.deepEqual(refused.rejected, [`owner@${T}`]);
+    assert.match(refusal(refused), new RegExp(`^554 5\\.7\\.1 Refused by the blacklist of ${T.replace(/\./g, '\\.')}`));
+    const elsewhere = await sendMail({ from: spammer, to: box.calm.address, subject: 'x', text: 'x' });
+    assert.deepEqual(elsewhere.rejected, [], 'another domain does not use this list');
+    // 127.0.0.5 is in the whitelisted 127.0.0.0/29: spam that the domain would refuse gets through.
+    const sloppyMail = await sendSloppy(`owner@${T}`);
+    assert.deepEqual(sloppyMail.sent.rejected, [], sloppyMail.sent.response);
+
+    assert.equal((await tApi.request('DELETE', `/api/v1/domains/${T}/antispam/blacklist/${black.body.id}`)).status, 200);
+    assert.equal((await tApi.request('DELETE', `/api/v1/domains/${T}/antispam/whitelist/${white.body.id}`)).status, 200);
+    await stack.reconcile();
+    assert.deepEqual((await sendMail({ from: spammer, to: `owner@${T}`, subject: 'y', text: 'y' })).rejected, [], 'deleted: the sender passes');
+    const again = await sendSloppy(`owner@${T}`);
+    assert.deepEqual(again.sent.rejected, [`owner@${T}`], 'the whitelist is gone: the domain refuses spam again');
+  });
 });

@@ -18,6 +18,7 @@ import { MailboxForwarding1764400000000 } from './1764400000000-MailboxForwardin
 import { MailboxVacation1764400000001 } from './1764400000001-MailboxVacation.js';
 import { RequireTls1764400000002 } from './1764400000002-RequireTls.js';
 import { MailboxSpamDelivery1764500000001 } from './1764500000001-MailboxSpamDelivery.js';
+import { DomainAntispamLists1764500000002 } from './1764500000002-DomainAntispamLists.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   MailboxVacation1764400000001,
   RequireTls1764400000002,
   MailboxSpamDelivery1764500000001,
+  DomainAntispamLists1764500000002,
 ];

@@ -29,16 +29,16 @@ export class AntispamController {
 
   @MessagePattern(AntispamSubjects.ListEntries)
   list(@Payload() msg: ListAntispamEntriesRpc): Promise<Paginated<AntispamEntryDto>> {
-    return this.antispam.list(msg.ctx, msg.list, msg.query);
+    return this.antispam.list(msg.ctx, msg.list, msg.query, msg.domain);
   }
 
   @MessagePattern(AntispamSubjects.CreateEntry)
   create(@Payload() msg: CreateAntispamEntryRpc): Promise<AntispamEntryDto> {
-    return this.antispam.create(msg.ctx, msg.list, msg.body);
+    return this.antispam.create(msg.ctx, msg.list, msg.body, msg.domain);
   }
 
   @MessagePattern(AntispamSubjects.DeleteEntry)
   delete(@Payload() msg: AntispamEntryRefRpc): Promise<{ message: string }> {
-    return this.antispam.delete(msg.ctx, msg.list, msg.id);
+    return this.antispam.delete(msg.ctx, msg.list, msg.id, msg.domain);
   }
 }

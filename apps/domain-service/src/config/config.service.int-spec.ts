@@ -32,7 +32,7 @@ describe('ConfigService + repository against PostgreSQL', () => {
     events = await EventPublisher.connect(loadConfig({ NATS_URL: nats.url, ...nats.credentials('domain-service') }), 'domain-service');
     const repo = new ConfigRepository(ds);
     svc = new ConfigService(repo, new DomainsRepository(ds), events);
-    antispam = new AntispamService(new AntispamRepository(ds), repo, events);
+    antispam = new AntispamService(new AntispamRepository(ds), new DomainsRepository(ds), repo, events);
     [{ id: tenant }] = await db.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
     [{ id: domainId }] = await db.query<{ id: string }>(`INSERT INTO domains (tenant_id, name) VALUES ($1, 'cfg.example') RETURNING id`, [tenant]);
   });

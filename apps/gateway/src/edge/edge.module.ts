@@ -5,6 +5,7 @@ import { createValidationPipe } from '#common';
 import { IdentityModule } from '../identity/identity.module.js';
 import { AliasesController } from './aliases/aliases.controller.js';
 import { AntispamController } from './antispam/antispam.controller.js';
+import { DomainAntispamController } from './antispam/domain-antispam.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { ConfigController } from './config-tiers/config.controller.js';
 import { DomainConfigController } from './config-tiers/domain-config.controller.js';
@@ -34,6 +35,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
     DomainConfigController,
     ConfigController,
     AntispamController,
+    DomainAntispamController,
     HealthController,
   ],
   providers: [

@@ -29,9 +29,12 @@ export async function loadAntispamInput(ds: DataSource, global: Settings): Promi
         WHERE (mo.settings ? 'spam_threshold' OR mo.settings ? 'spam_action') AND m.active AND d.active AND ${TENANT_ACTIVE}
         ORDER BY m.address`,
     ) as Promise<{ address: string; domain: string; overrides: Settings }[]>,
-    ds.query(`SELECT list, entry_type, value FROM antispam_entries ORDER BY list, entry_type, value`) as Promise<
-      { list: ReconcileAntispamEntry['list']; entry_type: ReconcileAntispamEntry['entryType']; value: string }[]
-    >,
+    ds.query(
+      `SELECT e.list, e.entry_type, e.value, d.name AS domain
+         FROM antispam_entries e LEFT JOIN domains d ON d.id = e.domain_id
+        WHERE e.domain_id IS NULL OR (d.active AND ${TENANT_ACTIVE})
+        ORDER BY d.name NULLS FIRST, e.list, e.entry_type, e.value`,
+    ) as Promise<{ list: ReconcileAntispamEntry['list']; entry_type: ReconcileAntispamEntry['entryType']; value: string; domain: string | null }[]>,
   ]);
   const domainDefaults = tiers[0]?.dd ?? {};
   const mailboxDefaults = tiers[0]?.md ?? {};
@@ -42,7 +45,7 @@ export async function loadAntispamInput(ds: DataSource, global: Settings): Promi
   };
   const byDomain = new Map(domains.map((d) => [d.name, d.overrides]));
   return {
-    entries: entries.map((e) => ({ list: e.list, entryType: e.entry_type, value: e.value })),
+    entries: entries.map((e) => ({ list: e.list, entryType: e.entry_type, value: e.value, domain: e.domain })),
     recipients: [
       policy('*', {}, {}),
       ...domains.map((d) => policy(`@${d.name}`, d.overrides, {})),

@@ -15,6 +15,8 @@ export class AntispamEntryDto {
   @ApiProperty({ enum: ANTISPAM_ENTRY_TYPES, example: 'cidr' }) entry_type: AntispamEntryType;
   @ApiProperty({ description: 'Canonical form (IPv6 compressed, network address, punycode, lower-case domain)', example: '198.51.100.0/24' }) value: string;
   @ApiProperty({ example: 'snowshoe spam range' }) comment: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The domain whose list holds it; null for the platform lists', example: null })
+  domain_id: string | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) created_at: string;
 }
 
@@ -69,6 +71,12 @@ class WithCallerAndList extends WithCaller {
   @IsDefined()
   @IsIn(ANTISPAM_LISTS)
   list: AntispamList;
+
+  /** A domain's own list (UUID or name, as the caller sees it); absent = the platform list. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  domain?: string;
 }
 
 export class ListAntispamEntriesRpc extends WithCallerAndList {

@@ -36,7 +36,10 @@ export const GLOBAL_ENFORCEMENT: Record<keyof typeof GLOBAL_FIELDS, Enforcement>
   dnsbl_threshold: proof(SPAM, 'listed by 2 zones: refused at threshold 2, accepted at 3'),
   greylist_enabled: proof(SPAM, 'Rspamd greylisting answers 451 only while the global switch is on'),
   greylist_delay_seconds: proof(SPAM, 'the retry after the delay is accepted'),
-  greylist_max_age_days: proof('libs/mailstack/src/rspamd/rspamd-maps.renderer.spec.ts', 'rendered as the greylist module\'s expire (days are not waited for in a test)'),
+  greylist_max_age_days: proof(
+    'libs/mailstack/src/rspamd/rspamd-maps.renderer.spec.ts',
+    "rendered as the greylist module's expire (days are not waited for in a test)",
+  ),
 };
 
 export const DOMAIN_ENFORCEMENT: Record<keyof typeof DOMAIN_FIELDS, Enforcement> = {

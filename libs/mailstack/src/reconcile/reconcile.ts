@@ -25,6 +25,7 @@ import {
   greylistConfPath,
   LIST_MAPS,
   rblConfPath,
+  renderDomainListsMap,
   renderGlobalsMap,
   renderGreylistConf,
   renderListMaps,
@@ -89,6 +90,7 @@ function renderRspamdFiles(input: ReconcileInput, paths: MailstackPaths): Render
   return [
     file(rspamdMapPath(dir, 'recipients'), renderRecipientsMap(input.antispam.recipients)),
     file(rspamdMapPath(dir, 'globals'), renderGlobalsMap(input.global)),
+    file(rspamdMapPath(dir, 'domain_lists'), renderDomainListsMap(input.antispam.entries)),
     ...LIST_MAPS.map((m) => file(rspamdMapPath(dir, m), lists[m])),
     file(greylistConfPath(dir), renderGreylistConf(input.global)),
     file(rblConfPath(dir), renderRblConf(input.global)),

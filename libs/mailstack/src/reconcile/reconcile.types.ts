@@ -33,11 +33,12 @@ export interface ReconcileTls {
   keyFile: string;
 }
 
-/** One platform white/blacklist entry (antispam_entries). */
+/** One white/blacklist entry (antispam_entries): the platform's (`domain` null) or one domain's own. */
 export interface ReconcileAntispamEntry {
   list: 'whitelist' | 'blacklist';
   entryType: 'ip' | 'cidr' | 'domain' | 'email';
   value: string;
+  domain: string | null;
 }
 
 /**

@@ -10,15 +10,15 @@ export const RSPAMD_MAPS_DIR = 'mailplane';
 export const LIST_MAPS = ['whitelist_ip', 'whitelist_from', 'whitelist_domain', 'blacklist_ip', 'blacklist_from', 'blacklist_domain'] as const;
 export type ListMap = (typeof LIST_MAPS)[number];
 
-export const rspamdMapPath = (rspamdDir: string, name: ListMap | 'recipients' | 'globals') => join(rspamdDir, RSPAMD_MAPS_DIR, `${name}.map`);
+export const rspamdMapPath = (rspamdDir: string, name: ListMap | 'recipients' | 'globals' | 'domain_lists') => join(rspamdDir, RSPAMD_MAPS_DIR, `${name}.map`);
 export const greylistConfPath = (rspamdDir: string) => join(rspamdDir, 'local.d', 'greylist.conf');
 export const rblConfPath = (rspamdDir: string) => join(rspamdDir, 'override.d', 'rbl.conf');
 
 const HEADER = '# Rendered by Mailplane reconcile; do not edit.';
 
-/** A map key or UCL string: nothing that could end the line or the string. */
+/** A map key: one token (a map line is `key value`; `#` starts a comment). Lower-cased. */
 function safe(v: string, what: string): string {
-  if (!/^[A-Za-z0-9@._:/*+-]+$/.test(v)) throw new Error(`${what} ${JSON.stringify(v)} cannot go into an Rspamd map`);
+  if (!v || /[\s#"\\\x00-\x1f\x7f]/.test(v)) throw new Error(`${what} ${JSON.stringify(v)} cannot go into an Rspamd map`);
   return v.toLowerCase();
 }
 
@@ -39,10 +39,33 @@ export function renderGlobalsMap(g: Pick<GlobalSettings, 'greylist_enabled' | 'd
 export function renderListMaps(entries: readonly ReconcileAntispamEntry[]): Record<ListMap, string> {
   const out = Object.fromEntries(LIST_MAPS.map((m) => [m, [] as string[]])) as Record<ListMap, string[]>;
   for (const e of entries) {
+    if (e.domain !== null) continue;
     const kind = e.entryType === 'ip' || e.entryType === 'cidr' ? 'ip' : e.entryType === 'email' ? 'from' : 'domain';
     out[`${e.list}_${kind}`].push(safe(e.value, `${e.list} entry`));
   }
   return Object.fromEntries(LIST_MAPS.map((m) => [m, [HEADER, ...out[m].sort(), ''].join('\n')])) as Record<ListMap, string>;
+}
+
+/** A single address as a network (`/32`, `/128`), so one lookup form covers ip and cidr entries. */
+function asNetwork(e: ReconcileAntispamEntry): string {
+  if (e.entryType === 'cidr') return e.value;
+  return e.value.includes(':') ? `${e.value}/128` : `${e.value}/32`;
+}
+
+/**
+ * The domains' own lists, one hash map: `<domain>|ip|<network>`, `<domain>|from|<address>` or
+ * `<domain>|domain|<sender domain>`, valued whitelist or blacklist. rspamd.local.lua looks up the
+ * client's networks by prefix length. An entry on both lists of a domain counts as whitelisted.
+ */
+export function renderDomainListsMap(entries: readonly ReconcileAntispamEntry[]): string {
+  const keys = new Map<string, string>();
+  for (const e of entries) {
+    if (e.domain === null) continue;
+    const kind = e.entryType === 'ip' || e.entryType === 'cidr' ? 'ip' : e.entryType === 'email' ? 'from' : 'domain';
+    const key = `${safe(e.domain, 'domain')}|${kind}|${safe(kind === 'ip' ? asNetwork(e) : e.value, `${e.list} entry`)}`;
+    if (keys.get(key) !== 'whitelist') keys.set(key, e.list);
+  }
+  return [HEADER, ...[...keys].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`), ''].join('\n');
 }
 
 /**
@@ -69,7 +92,9 @@ export function renderGreylistConf(g: Pick<GlobalSettings, 'greylist_delay_secon
 export function renderRblConf(g: Pick<GlobalSettings, 'dnsbl_enabled' | 'dnsbl_sites'>): string {
   const rules = g.dnsbl_enabled
     ? g.dnsbl_sites.map((site, i) => {
-        const zone = safe(site, 'DNSBL site');
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(site))
+          throw new Error(`DNSBL site ${JSON.stringify(site)} is not a DNS name`);
+        const zone = site.toLowerCase();
         const name = `MAILPLANE_DNSBL_${i + 1}`;
         return `  ${name} { symbol = "${name}"; rbl = "${zone}"; from = true; received = false; ipv4 = true; ipv6 = true; exclude_local = false; exclude_private_ips = false; }`;
       })

@@ -12,7 +12,7 @@
 # `--target mailnode` adds Postfix, Dovecot and OpenDKIM to the same app files. Its entrypoint
 # (/usr/local/bin/mailnode, written below) seeds the base configuration into empty volumes, starts the
 # daemons and then, depending on its argument:
-#   mailnode all       (default; docker compose) also runs queue-service, stats-service and the node
+#   mailnode all       (default; docker compose) also runs queue-service, stats-service, policy-service and the node
 #                      worker in the same container, on HEALTH_PORT, HEALTH_PORT+1 and HEALTH_PORT+2
 #                      (3001-3003 when unset); exits when one of them exits, so the container restarts.
 #   mailnode daemons   (k8s) only the daemons; the three apps run as sibling containers of the pod,
@@ -229,7 +229,7 @@ COPY --chmod=755 <<"EOF" /usr/local/bin/mailnode
 # Mail node entrypoint: `mailnode all|daemons|seed` (see the Dockerfile header).
 set -Eeuo pipefail
 DEFAULTS=/usr/local/share/mailplane-mailnode
-APPS=(queue-service stats-service worker)
+APPS=(queue-service stats-service worker policy-service)
 BUS_SECRETS=/run/secrets/mailplane-bus
 log() { echo "mailnode: $*" >&2; }
 

@@ -55,6 +55,8 @@ run_app mailbox-service dist/apps/mailbox-service/src/main.js
 run_app dkim-tls-service dist/apps/dkim-tls-service/src/main.js
 run_app queue-service dist/apps/queue-service/src/main.js
 run_app stats-service dist/apps/stats-service/src/main.js
+# Postfix's policy service (sending and size limits); no bus: it reads the mailstack views and Redis.
+run_app policy-service dist/apps/policy-service/src/main.js
 run_app worker dist/apps/worker/src/main.js
 run_app gateway dist/apps/gateway/src/main.js
 

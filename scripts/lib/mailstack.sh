@@ -36,7 +36,8 @@ MS_ROLE=mailplane_mailstack
 MS_RECONCILED_PARAMS=(virtual_mailbox_domains virtual_mailbox_maps virtual_alias_maps transport_maps proxy_read_maps
   message_size_limit smtpd_client_connection_rate_limit anvil_rate_time_unit mynetworks smtpd_tls_protocols
   smtpd_tls_mandatory_protocols smtpd_tls_ciphers smtpd_tls_mandatory_ciphers smtpd_recipient_restrictions
-  smtpd_tls_cert_file smtpd_tls_key_file smtpd_tls_security_level smtpd_sender_restrictions plaintext_reject_code)
+  smtpd_tls_cert_file smtpd_tls_key_file smtpd_tls_security_level smtpd_sender_restrictions plaintext_reject_code
+  smtpd_end_of_data_restrictions)
 
 ms_log() { echo "[mailstack] $*"; }
 ms_err() { echo "[mailstack] error: $*" >&2; }

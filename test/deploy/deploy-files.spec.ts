@@ -74,6 +74,8 @@ const MAIL_NODE_SECRETS_NEEDED: Readonly<Record<string, readonly string[]>> = {
   mailnode: ['MAILSTACK_DATABASE_URL'],
   'queue-service': [],
   'stats-service': [],
+  // Reads the mailstack views (DATABASE_URL from MAIL_NODE_DATABASE_URL) and keeps its counters in Redis.
+  'policy-service': ['DATABASE_URL', 'REDIS_URL'],
   // DATABASE_URL from MAIL_NODE_DATABASE_URL; the secret key opens the DKIM keys reconcile installs.
   worker: ['DATABASE_URL', 'REDIS_URL', 'MAILSTACK_DATABASE_URL', 'MAILPLANE_SECRET_KEY'],
 };
@@ -97,7 +99,7 @@ const APPS = readdirSync(join(ROOT, 'apps'), { withFileTypes: true })
 /** NATS services and the general worker: own Deployment / compose service with HEALTH_PORT probes. */
 const HEALTH_PORT_APPS = ['domain-service', 'mailbox-service', 'dkim-tls-service', 'worker'];
 /** Apps that run beside Postfix/Dovecot/OpenDKIM on the mail node. */
-const MAIL_NODE_APPS = ['queue-service', 'stats-service', 'worker'];
+const MAIL_NODE_APPS = ['queue-service', 'stats-service', 'worker', 'policy-service'];
 /** What the mail node's processes share: config, queue, mail, logs. */
 const MAIL_NODE_SHARED_PATHS = ['/etc/postfix', '/etc/dovecot', '/etc/opendkim', '/var/spool/postfix', '/var/vmail', '/var/log'];
 /** SMTP, submission, IMAP, IMAPS. */
@@ -445,7 +447,8 @@ describe('docker-compose.yml', () => {
     const dir = /^BUS_SECRETS=(\S+)$/m.exec(script)?.[1];
     assert.ok(dir, 'the mailnode entrypoint names its BUS_SECRETS dir');
     assert.match(script, /NATS_USER="\$app"/);
-    for (const app of MAIL_NODE_APPS as BusApp[]) {
+    // policy-service is no bus user: it reads the views and Redis only.
+    for (const app of MAIL_NODE_APPS.filter((a): a is BusApp => (BUS_APPS as readonly string[]).includes(a))) {
       const files: [string, string][] = [[`${dir}/${app}.password`, natsPasswordEnvOf(app)]];
       if (BUS_SENDERS.includes(app)) files.push([`${dir}/${app}.signing-key`, signingKeyEnvOf(app)]);
       for (const [target, variable] of files) {
@@ -456,7 +459,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('mailnode: publishes SMTP/IMAP, mounts the shared paths, checks its three apps on HEALTH_PORT..+2', () => {
+  it('mailnode: publishes SMTP/IMAP, mounts the shared paths, checks its four apps on HEALTH_PORT..+3', () => {
     const { service } = load();
     const mailnode = service('mailnode');
     const env = Object.fromEntries(Object.entries(composeEnv(mailnode, 'mailnode')).map(([k, v]) => [k, interpolate(v, k)]));

@@ -288,7 +288,17 @@ describe('tenants (e2e)', () => {
     );
     assert.deepEqual(
       barriers.map((r) => r.relname),
-      ['require_tls_client', 'require_tls_inbound', 'transport', 'users', 'virtual_aliases', 'virtual_domains', 'virtual_mailboxes'],
+      [
+        'domain_limits',
+        'require_tls_client',
+        'require_tls_inbound',
+        'sending_limits',
+        'transport',
+        'users',
+        'virtual_aliases',
+        'virtual_domains',
+        'virtual_mailboxes',
+      ],
     );
 
     const s = await admin.patch('/api/v1/tenants/susp', { active: false });

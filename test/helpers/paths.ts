@@ -21,5 +21,6 @@ export const WORKER_MAIN = join(DIST, 'apps/worker/src/main.js');
 export const DKIM_TLS_SERVICE_MAIN = join(DIST, 'apps/dkim-tls-service/src/main.js');
 export const QUEUE_SERVICE_MAIN = join(DIST, 'apps/queue-service/src/main.js');
 export const STATS_SERVICE_MAIN = join(DIST, 'apps/stats-service/src/main.js');
+export const POLICY_SERVICE_MAIN = join(DIST, 'apps/policy-service/src/main.js');
 export const SEED_MAIN = join(DIST, 'libs/database/seeds/first-admin.seed.js');
 export const ADMIN_CLI_MAIN = join(DIST, 'apps/gateway/src/cli/admin.cli.js');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { generateBusKeyPair } from '#common';
 import { BUS_SENDERS, type BusApp } from '#contracts';
 import {
@@ -8,6 +9,7 @@ import {
   GATEWAY_MAIN,
   MAILBOX_SERVICE_MAIN,
   QUEUE_SERVICE_MAIN,
+  POLICY_SERVICE_MAIN,
   SEED_MAIN,
   STATS_SERVICE_MAIN,
   WORKER_MAIN,
@@ -85,6 +87,24 @@ export class TestStack {
 
   /** Gateways started with startGateway; stopped with the stack. */
   private readonly extraGateways: Proc[] = [];
+  /** The policy service Postfix asks (mailstack stacks only), on POLICY_PORT (10040 unless env sets it). */
+  policyService: Proc | null = null;
+
+  /** Starts a policy-service process of this stack; `port` defaults to the one reconcile renders into main.cf. */
+  async startPolicyService(port = Number(this.env.POLICY_PORT ?? 10040)): Promise<Proc> {
+    const proc = new Proc('policy-service', process.execPath, [POLICY_SERVICE_MAIN], { ...this.env, POLICY_PORT: String(port) });
+    await waitFor(`policy-service on ${port}`, async () => {
+      if (!proc.running) throw new Error(`policy-service exited:\n${proc.tail()}`);
+      return new Promise<boolean>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port }, () => resolve(s.end() !== null));
+        s.on('error', () => resolve(false));
+      });
+    });
+    // Another process on the port would answer in its place: this one must still run.
+    await new Promise((r) => setTimeout(r, 200));
+    if (!proc.running) throw new Error(`policy-service exited:\n${proc.tail()}`);
+    return proc;
+  }
 
   static async start(label: string, options: StackOptions = {}): Promise<TestStack> {
     const db = await createTestDatabase(label);
@@ -153,9 +173,12 @@ export class TestStack {
       }
       // The node worker reconciles when it starts (it re-points the daemons at this database and
       // reloads them): let that finish before a suite talks to the daemons.
-      if (options.mailstack) await stack.reconcileSettled();
+      if (options.mailstack) {
+        stack.policyService = await stack.startPolicyService();
+        await stack.reconcileSettled();
+      }
     } catch (err) {
-      const all = [gateway, domainService, mailboxService, ...apps.values()];
+      const all = [gateway, domainService, mailboxService, ...apps.values(), ...(stack.policyService ? [stack.policyService] : [])];
       await Promise.allSettled(all.map((p) => p.stop()));
       throw new Error(`${(err as Error).message}\n${all.map((p) => `--- ${p.name}\n${p.tail()}`).join('\n')}`);
     }
@@ -278,6 +301,7 @@ export class TestStack {
       this.domainService.stop(),
       this.mailboxService.stop(),
       ...[...this.apps.values()].map((p) => p.stop()),
+      this.policyService?.stop(),
     ]);
     await this.nats.stop();
     await this.db.drop();

@@ -19,6 +19,8 @@ import { MailboxVacation1764400000001 } from './1764400000001-MailboxVacation.js
 import { RequireTls1764400000002 } from './1764400000002-RequireTls.js';
 import { MailboxSpamDelivery1764500000001 } from './1764500000001-MailboxSpamDelivery.js';
 import { DomainAntispamLists1764500000002 } from './1764500000002-DomainAntispamLists.js';
+import { PolicyLimits1764500000003 } from './1764500000003-PolicyLimits.js';
+import { MailNodeAntispamReads1764500000004 } from './1764500000004-MailNodeAntispamReads.js';
 
 /** Every migration, oldest first. Add new ones here (no globbing: works the same in every build). */
 export const MIGRATIONS = [
@@ -43,4 +45,6 @@ export const MIGRATIONS = [
   RequireTls1764400000002,
   MailboxSpamDelivery1764500000001,
   DomainAntispamLists1764500000002,
+  PolicyLimits1764500000003,
+  MailNodeAntispamReads1764500000004,
 ];

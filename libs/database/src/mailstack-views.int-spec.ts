@@ -84,7 +84,7 @@ describe('mailstack views (PostgreSQL)', () => {
     const views = await db.query<{ relname: string; reloptions: string[] | null }>(
       `SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mailstack' AND c.relkind = 'v'`,
     );
-    assert.equal(views.length, 7);
+    assert.equal(views.length, 9);
     for (const v of views) assert.ok(v.reloptions?.includes('security_barrier=true'), `${v.relname} is a security barrier`);
   });
 
@@ -197,10 +197,65 @@ describe('mailstack views (PostgreSQL)', () => {
     }
   });
 
+  it('sending and size limits for the policy service follow the tiers, capped by the global message_size_limit', async () => {
+    const limits = async () =>
+      (
+        await db.query<{ username: string; max_send_per_day: number; max_recipients_per_message: number; message_size_limit: string }>(
+          `SELECT * FROM mailstack.sending_limits WHERE username IN ('alice@on.example', 'bob@on.example') ORDER BY 1`,
+        )
+      ).map((r) => [r.username, r.max_send_per_day, r.max_recipients_per_message, Number(r.message_size_limit)]);
+    const domainLimit = async () =>
+      Number(
+        (await db.query<{ message_size_limit: string }>(`SELECT message_size_limit FROM mailstack.domain_limits WHERE domain = 'on.example'`))[0]
+          .message_size_limit,
+      );
+    assert.deepEqual(await limits(), [
+      ['alice@on.example', 1000, 100, 26214400],
+      ['bob@on.example', 1000, 100, 26214400],
+    ]);
+    assert.equal(await domainLimit(), 26214400);
+    await db.query(`UPDATE mailbox_defaults SET settings = '{"max_send_per_day": 50, "message_size_limit": 2000000}'`);
+    await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"max_send_per_day": 5, "max_recipients_per_message": 2}')`, [
+      ids['alice@on.example'],
+    ]);
+    await db.query(`INSERT INTO domain_overrides (domain_id, settings) SELECT id, '{"message_size_limit": 1000000}' FROM domains WHERE name = 'on.example'`);
+    await db.query(`UPDATE domain_defaults SET settings = '{"message_size_limit": 3000000}'`);
+    try {
+      assert.deepEqual(await limits(), [
+        ['alice@on.example', 5, 2, 1000000],
+        ['bob@on.example', 50, 100, 1000000],
+      ]);
+      assert.equal(await domainLimit(), 1000000);
+      await db.query(`UPDATE global_config SET settings = '{"message_size_limit": 500000}'`);
+      assert.deepEqual(
+        (await limits()).map((r) => r[3]),
+        [500000, 500000],
+        'never above the global cap',
+      );
+      assert.equal(await domainLimit(), 500000);
+    } finally {
+      await db.query(`DELETE FROM mailbox_overrides`);
+      await db.query(`DELETE FROM domain_overrides`);
+      await db.query(`UPDATE mailbox_defaults SET settings = '{}'`);
+      await db.query(`UPDATE domain_defaults SET settings = '{}'`);
+      await db.query(`UPDATE global_config SET settings = '{}'`);
+    }
+  });
+
   it('deactivating a domain empties every view of it', async () => {
     await db.query(`UPDATE domains SET active = false WHERE name = 'on.example'`);
     try {
-      for (const v of ['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport', 'users', 'require_tls_inbound', 'require_tls_client']) {
+      for (const v of [
+        'virtual_domains',
+        'virtual_mailboxes',
+        'virtual_aliases',
+        'transport',
+        'users',
+        'require_tls_inbound',
+        'require_tls_client',
+        'sending_limits',
+        'domain_limits',
+      ]) {
         assert.deepEqual(await db.query(`SELECT * FROM mailstack.${v}`), [], v);
       }
     } finally {
@@ -219,7 +274,7 @@ describe('mailstack views (PostgreSQL)', () => {
       // The test connects as the migrating role; it may take the role (CREATEROLE) to act as it.
       if (!wasMember) await c.query(`GRANT ${MAILSTACK_ROLE} TO CURRENT_USER`);
       await c.query(`SET ROLE ${MAILSTACK_ROLE}`);
-      for (const v of ['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport', 'users']) {
+      for (const v of ['virtual_domains', 'virtual_mailboxes', 'virtual_aliases', 'transport', 'users', 'sending_limits', 'domain_limits']) {
         assert.ok((await c.query(`SELECT * FROM mailstack.${v}`)).rows.length > 0, v);
       }
       for (const t of ['mailboxes', 'domains', 'accounts', 'api_keys', 'mail_addresses', 'mailbox_defaults']) {

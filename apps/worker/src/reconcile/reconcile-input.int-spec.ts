@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig, SecretBox } from '#common';
 import { effectiveGlobal } from '#contracts';
 import { createDataSource } from '#database';
 import { createTestDatabase, type TestDatabase } from '../../../../test/helpers/database.js';
+import { loadAntispamInput } from './antispam-input.js';
 import { buildReconcileInput, mailstackDatabase } from './reconcile-input.js';
 
 /** What the worker hands reconcileMailstack, read from a real PostgreSQL. */
@@ -94,5 +96,51 @@ describe('reconcile input', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /mp1\._domainkey\.signed\.example cannot be decrypted/);
     await assert.rejects(buildReconcileInput(ds, loadConfig({})), /MAILPLANE_SECRET_KEY is not set/);
+  });
+
+  it('antispam: per-recipient SMTP-time policy (domains, mailboxes whose own overrides differ, the platform default) and the lists; readable as the mail node role', async () => {
+    const [{ id: tenant }] = await db.query<{ id: string }>(`SELECT tenant_id AS id FROM domains WHERE name = 'signed.example'`);
+    const [{ id: dom }] = await db.query<{ id: string }>(`SELECT id FROM domains WHERE name = 'signed.example'`);
+    await db.query(
+      `INSERT INTO domain_overrides (domain_id, settings) VALUES ($1, '{"spam_action": "reject", "spam_threshold": 7, "greylisting_enabled": true}')`,
+      [dom],
+    );
+    const [{ id: mbx }] = await db.query<{ id: string }>(
+      `INSERT INTO mailboxes (domain_id, tenant_id, local_part, address, password_hash) VALUES ($1, $2, 'x', 'x@signed.example', '{SSHA512}x') RETURNING id`,
+      [dom, tenant],
+    );
+    await db.query(`INSERT INTO mailbox_overrides (mailbox_id, settings) VALUES ($1, '{"spam_action": "junk"}')`, [mbx]);
+    await db.query(`INSERT INTO antispam_entries (list, entry_type, value, domain_id) VALUES ('blacklist', 'email', 'bad@x.example', $1)`, [dom]);
+    await db.query(`INSERT INTO antispam_entries (list, entry_type, value) VALUES ('whitelist', 'ip', '192.0.2.1')`);
+    try {
+      const { input } = await buildReconcileInput(ds, loadConfig({ MAILPLANE_SECRET_KEY: secret }));
+      assert.deepEqual(input.antispam?.recipients, [
+        { key: '*', rejectAt: null, greylist: false, clamav: 'reject' },
+        { key: '@signed.example', rejectAt: 7, greylist: true, clamav: 'reject' },
+        { key: 'x@signed.example', rejectAt: null, greylist: true, clamav: 'reject' },
+      ]);
+      assert.deepEqual(input.antispam?.entries, [
+        { list: 'whitelist', entryType: 'ip', value: '192.0.2.1', domain: null },
+        { list: 'blacklist', entryType: 'email', value: 'bad@x.example', domain: 'signed.example' },
+      ]);
+      assert.deepEqual(input.policy, { host: '127.0.0.1', port: 10040 });
+
+      // The mail node's role (MAIL_NODE_DATABASE_URL) may read all of it, but no password hash.
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await c.query('SET ROLE mailplane_node');
+        const asNode = { query: async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows } as unknown as DataSource;
+        assert.deepEqual((await loadAntispamInput(asNode, {})).recipients.length, 3);
+        await assert.rejects(c.query('SELECT password_hash FROM mailboxes'), /permission denied/);
+        assert.ok((await c.query('SELECT * FROM mailstack.sending_limits')).rows.length > 0);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await db.query(`DELETE FROM antispam_entries`);
+      await db.query(`DELETE FROM mailboxes`);
+      await db.query(`DELETE FROM domain_overrides`);
+    }
   });
 });

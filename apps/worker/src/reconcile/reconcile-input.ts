@@ -54,5 +54,6 @@ export async function buildReconcileInput(ds: DataSource, config: AppConfig): Pr
   const global = effectiveGlobal(stored);
   const [dkim, antispam] = await Promise.all([dkimKeys(ds, config.MAILPLANE_SECRET_KEY), loadAntispamInput(ds, stored)]);
   const tls = global.tls_cert_file && global.tls_key_file ? { certFile: global.tls_cert_file, keyFile: global.tls_key_file } : null;
-  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls, antispam }, warnings: dkim.warnings };
+  const policy = { host: config.POLICY_HOST, port: config.POLICY_PORT };
+  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls, antispam, policy }, warnings: dkim.warnings };
 }

@@ -92,6 +92,11 @@ export const configSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
+  /** The policy service (Postfix policy delegation, apps/policy-service): where it listens and Postfix asks it. */
+  POLICY_HOST: z.string().min(1).default('127.0.0.1'),
+  POLICY_PORT: int(1, 65535).default(10040),
+  /** How long the policy service keeps a mailbox's or domain's limits before reading them again (ms). */
+  POLICY_CACHE_MS: int(0, 60_000).default(2000),
   /** Port of a NATS service's own liveness/readiness HTTP endpoint (0 = off). */
   HEALTH_PORT: int(0, 65535).default(0),
   /** Dovecot scheme for new mailbox passwords (stored with its `{SCHEME}` prefix). */

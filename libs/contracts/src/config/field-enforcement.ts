@@ -16,7 +16,7 @@ const pending = (why: string): Enforcement => ({ pending: why });
 const RENDERED_ONLY = 'rendered into main.cf/master.cf by reconcile (libs/mailstack/src/postfix/main-cf.renderer.spec.ts); no SMTP-level test yet';
 const SPAM = 'antispam-delivery.e2e-spec.ts';
 const NO_REMOTE = 'the mail stack scans with its own Rspamd; handing mail to a remote scanner (Rspamd external_services) is not built yet';
-const NO_POLICY = 'needs the policy service (Postfix policy delegation), which does not exist yet';
+const LIMITS = 'sending-limits.e2e-spec.ts';
 const DNS_ONLY = 'describes what the domain publishes in DNS; the DNS check route that compares it is not built yet';
 
 export const GLOBAL_ENFORCEMENT: Record<keyof typeof GLOBAL_FIELDS, Enforcement> = {
@@ -46,7 +46,7 @@ export const DOMAIN_ENFORCEMENT: Record<keyof typeof DOMAIN_FIELDS, Enforcement>
   quota_total_bytes: proof('limits.e2e-spec.ts', 'mailbox quotas beyond the domain total are refused by the API'),
   max_mailboxes: proof('limits.e2e-spec.ts', 'the next mailbox is refused by the API'),
   max_aliases: proof('limits.e2e-spec.ts', 'the next alias is refused by the API'),
-  message_size_limit: pending(NO_POLICY),
+  message_size_limit: proof(LIMITS, 'the policy service refuses mail to the domain over its limit with 552'),
   dkim_enabled: proof('dkim.e2e-spec.ts', 'a domain with DKIM disabled leaves the signing keys reconcile gives OpenDKIM'),
   spf_policy: pending(DNS_ONLY),
   dmarc_policy: pending(DNS_ONLY),
@@ -62,9 +62,9 @@ export const MAILBOX_ENFORCEMENT: Record<keyof typeof MAILBOX_FIELDS, Enforcemen
   enabled_smtp: proof('mailbox-delivery.e2e-spec.ts', 'submission SMTP AUTH is refused with 535'),
   enabled_imap: proof('libs/mailstack/src/reconcile/mail-flow.int-spec.ts', 'IMAP login is refused'),
   enabled_pop3: pending('the mail stack serves no POP3 (Dovecot protocols = imap lmtp); the field acts once POP3 is offered'),
-  max_send_per_day: pending(NO_POLICY),
-  max_recipients_per_message: pending(NO_POLICY),
-  message_size_limit: pending(NO_POLICY),
+  max_send_per_day: proof(LIMITS, 'the (N+1)th message of the day gets 450 from the policy service'),
+  max_recipients_per_message: proof(LIMITS, 'the recipient over the cap gets 452'),
+  message_size_limit: proof(LIMITS, 'mail to or from the mailbox over its limit gets 552'),
   spam_threshold: proof(SPAM, 'Sieve compares the Rspamd score with the mailbox threshold at delivery'),
   spam_action: proof(SPAM, 'tag rewrites the subject, junk files into Junk, none leaves it'),
   auto_junk_threshold: proof(SPAM, 'mail at or above it goes to Junk'),

@@ -1,5 +1,5 @@
 import type { GlobalSettings } from '#contracts';
-import type { ReconcileTls } from '../reconcile/reconcile.types.js';
+import type { ReconcilePolicyService, ReconcileTls } from '../reconcile/reconcile.types.js';
 import { pgsqlMapPath } from './pgsql-maps.renderer.js';
 
 /**
@@ -22,6 +22,7 @@ export const RECONCILED_MAIN_CF_PARAMS = [
   'smtpd_tls_mandatory_ciphers',
   'smtpd_recipient_restrictions',
   'smtpd_sender_restrictions',
+  'smtpd_end_of_data_restrictions',
   'plaintext_reject_code',
   'smtpd_tls_cert_file',
   'smtpd_tls_key_file',
@@ -58,7 +59,17 @@ const RELAY_RESTRICTIONS = 'permit_mynetworks, permit_sasl_authenticated, reject
  * The main.cf parameters from the global tier (docs/architecture.md#mail-stack). max_smtpd_connections is not a main.cf
  * parameter: it is the process limit of the smtpd services in master.cf (see smtpdProcessLimit).
  */
-export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: ReconcileTls | null): Record<string, string> {
+/**
+ * Postfix asks the policy service (apps/policy-service) at RCPT and at the end of the message. Down or
+ * slow, it answers DUNNO: mail flows on Postfix's own limits rather than stopping (default_action).
+ */
+export function policyCheck(policy: ReconcilePolicyService): string {
+  if (!/^[A-Za-z0-9.:-]+$/.test(policy.host)) throw new Error(`policy service host ${JSON.stringify(policy.host)} is not a host name or address`);
+  return `check_policy_service { inet:${policy.host}:${policy.port}, timeout=10s, default_action=DUNNO }`;
+}
+
+export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: ReconcileTls | null, policy?: ReconcilePolicyService | null): Record<string, string> {
+  const policyFirst = policy ? `${policyCheck(policy)}, ` : '';
   const map = (name: Parameters<typeof pgsqlMapPath>[1]) => `proxy:pgsql:${pgsqlMapPath(postfixDir, name)}`;
   const params: Record<string, string> = {
     virtual_mailbox_domains: map('virtual_domains'),
@@ -78,12 +89,14 @@ export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: Reconc
     smtpd_tls_ciphers: g.cipher_policy,
     smtpd_tls_mandatory_ciphers: g.cipher_policy,
     // require_tls_inbound comes first: it holds for every client, loopback and relay networks included.
-    smtpd_recipient_restrictions: `check_recipient_access ${map('require_tls_inbound')}, ${RELAY_RESTRICTIONS}`,
+    // The policy service comes before permit_mynetworks: its limits hold for loopback and relay networks too.
+    smtpd_recipient_restrictions: `check_recipient_access ${map('require_tls_inbound')}, ${policyFirst}${RELAY_RESTRICTIONS}`,
     // require_tls_client: keyed by the SASL login, so it acts on submission (the only port with AUTH).
     smtpd_sender_restrictions: `check_sasl_access ${map('require_tls_client')}`,
     // A refusal for want of TLS is final (Postfix's default 450 would make clients retry in plaintext).
     plaintext_reject_code: '554',
   };
+  if (policy) params.smtpd_end_of_data_restrictions = policyCheck(policy);
   if (tls) {
     params.smtpd_tls_cert_file = tls.certFile;
     params.smtpd_tls_key_file = tls.keyFile;

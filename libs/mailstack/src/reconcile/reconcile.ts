@@ -168,7 +168,7 @@ async function reconcileLocked(
     const dkimKeys = input.dkimKeys.filter((k) => signableKey(k.domain, k.privateKeyPem));
     const unsigned = input.dkimKeys.filter((k) => !dkimKeys.includes(k)).map((k) => k.domain);
     const files = await renderFiles(input, paths, dkimKeys);
-    const mainCf = renderMainCf(input.global, paths.postfixDir, input.tls);
+    const mainCf = renderMainCf(input.global, paths.postfixDir, input.tls, input.policy);
 
     const mapsDir = files.maps[0];
     await ensureDir(dirname(mapsDir.path), 0o750, 0, mapsDir.gid!);

@@ -58,6 +58,12 @@ export interface ReconcileAntispam {
   recipients: ReconcileRecipientPolicy[];
 }
 
+/** Where Postfix asks the policy service (POLICY_HOST, POLICY_PORT). */
+export interface ReconcilePolicyService {
+  host: string;
+  port: number;
+}
+
 export interface ReconcileInput {
   /** The global tier with built-in defaults applied (every field present). */
   global: GlobalSettings;
@@ -68,6 +74,8 @@ export interface ReconcileInput {
   tls?: ReconcileTls | null;
   /** Rspamd's lists and per-recipient policy; absent = Rspamd's rendered files are left as they are. */
   antispam?: ReconcileAntispam | null;
+  /** The policy service Postfix consults for sending and size limits; absent = none. */
+  policy?: ReconcilePolicyService | null;
 }
 
 export type ReconcileStepOutcome = 'unchanged' | 'changed' | 'ok' | 'skipped' | 'failed' | 'rolled_back';

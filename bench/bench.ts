@@ -55,6 +55,7 @@ const USAGE = `usage: npm run bench -- [--only SECTIONS] [--log-level L] [domain
   --reconcile-counts LIST   mailbox counts to reconcile with (default 100,100000)
   --reconciles N            measured reconciles per count (default 5)
   --logins N                mailboxes created and logged into (default 20)
+  --messages N              messages whose SMTP accept latency is measured (default 200)
  audit (the audit log's before-read on writes):
   --audit-writes N          measured PATCHes (and GETs) (default 400)`;
 
@@ -88,6 +89,7 @@ interface Settings {
   reconcileCounts: number[];
   reconciles: number;
   logins: number;
+  messages: number;
   auditWrites: number;
 }
 
@@ -129,6 +131,7 @@ function settingsFromArgs(): Settings {
       'reconcile-counts': { type: 'string', default: '100,100000' },
       reconciles: { type: 'string', default: '5' },
       logins: { type: 'string', default: '20' },
+      messages: { type: 'string', default: '200' },
       'audit-writes': { type: 'string', default: '400' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -178,6 +181,7 @@ function settingsFromArgs(): Settings {
     reconcileCounts: [...new Set(values['reconcile-counts'].split(',').map((v) => positive('reconcile-counts', v.trim())))].sort((a, b) => a - b),
     reconciles: positive('reconciles', values.reconciles),
     logins: positive('logins', values.logins),
+    messages: positive('messages', values.messages),
     auditWrites: positive('audit-writes', values['audit-writes']),
     connections: positive('connections', values.connections),
     duration: positive('duration', values.duration),
@@ -430,7 +434,10 @@ async function main(): Promise<void> {
       } else if (section === 'audit') {
         await runAuditBench({ writes: s.auditWrites, logLevel: s.logLevel }, (st) => (stack = st));
       } else {
-        await runMailstackBench({ counts: s.reconcileCounts, reconciles: s.reconciles, logins: s.logins, logLevel: s.logLevel }, (st) => (stack = st));
+        await runMailstackBench(
+          { counts: s.reconcileCounts, reconciles: s.reconciles, logins: s.logins, messages: s.messages, logLevel: s.logLevel },
+          (st) => (stack = st),
+        );
       }
     } catch (err) {
       console.error(`[bench] ${section} failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -21,3 +21,6 @@ export function percentile(samples: number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
+
+/** "met" / "missed" for a figure whose goal is an upper bound. */
+export const verdict = (value: number, atMost: number) => (Number.isFinite(value) && value <= atMost ? 'met' : 'missed');

@@ -15,7 +15,7 @@
 # Environment (defaults): POSTFIX_CONFIG_DIR=/etc/postfix DOVECOT_CONFIG_DIR=/etc/dovecot
 # OPENDKIM_CONFIG_DIR=/etc/opendkim OPENDKIM_USER=opendkim MAIL_LOG_FILE=/var/log/mail.log
 # MAILSTACK_HOSTNAME=mail.mailplane.test MAILSTACK_SMTP_PORT=2525 MAILSTACK_SUBMISSION_PORT=5870
-# MAILSTACK_IMAP_PORT=1143 MAILSTACK_LMTP_PORT=2424 MAILSTACK_DKIM_PORT=8891 MAILSTACK_VMAIL_DIR=/var/vmail
+# MAILSTACK_IMAP_PORT=1143 MAILSTACK_POP3_PORT=1110 MAILSTACK_LMTP_PORT=2424 MAILSTACK_DKIM_PORT=8891 MAILSTACK_VMAIL_DIR=/var/vmail
 # MAILSTACK_DATABASE_URL (optional; a password in it is set on role mailplane_mailstack).
 # Functions return non-zero on failure (never `exit`); safe under `set -euo pipefail`.
 
@@ -28,7 +28,7 @@ source "$MP_MS_REPO/scripts/lib/apt.sh"
 # shellcheck source=scripts/lib/antispam-stack.sh
 source "$MP_MS_REPO/scripts/lib/antispam-stack.sh"
 
-MS_PACKAGES=(postfix postfix-pgsql dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-sieve opendkim opendkim-tools
+MS_PACKAGES=(postfix postfix-pgsql dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-pgsql dovecot-sieve opendkim opendkim-tools
   rspamd clamav-daemon dnsmasq-base)
 MS_ROLE=mailplane_mailstack
 # main.cf parameters reconcile sets with `postconf -e` (libs/mailstack/src/postfix/main-cf.renderer.ts):
@@ -37,7 +37,7 @@ MS_RECONCILED_PARAMS=(virtual_mailbox_domains virtual_mailbox_maps virtual_alias
   message_size_limit smtpd_client_connection_rate_limit anvil_rate_time_unit mynetworks smtpd_tls_protocols
   smtpd_tls_mandatory_protocols smtpd_tls_ciphers smtpd_tls_mandatory_ciphers smtpd_recipient_restrictions
   smtpd_tls_cert_file smtpd_tls_key_file smtpd_tls_security_level smtpd_sender_restrictions plaintext_reject_code
-  smtpd_end_of_data_restrictions)
+  smtpd_end_of_data_restrictions sender_dependent_default_transport_maps)
 
 ms_log() { echo "[mailstack] $*"; }
 ms_err() { echo "[mailstack] error: $*" >&2; }
@@ -53,6 +53,7 @@ ms__env() {
   MS_SMTP="${MAILSTACK_SMTP_PORT:-2525}"
   MS_SUB="${MAILSTACK_SUBMISSION_PORT:-5870}"
   MS_IMAP="${MAILSTACK_IMAP_PORT:-1143}"
+  MS_POP3="${MAILSTACK_POP3_PORT:-1110}"
   MS_LMTP="${MAILSTACK_LMTP_PORT:-2424}"
   MS_DKIM="${MAILSTACK_DKIM_PORT:-8891}"
   MS_VMAIL="${MAILSTACK_VMAIL_DIR:-/var/vmail}"
@@ -191,7 +192,7 @@ ms__dovecot_conf() {
   cat <<EOF
 # Mailplane base configuration, written by scripts/mailstack.sh (self-contained: conf.d is not used).
 # Reconcile renders $MS_DC/mailplane-sql.conf.ext (SQL passdb/userdb) and $MS_DC/mailplane.conf (quota).
-protocols = imap lmtp
+protocols = imap pop3 lmtp
 listen = 127.0.0.1
 base_dir = /run/dovecot/
 log_path = /var/log/dovecot.log
@@ -220,6 +221,15 @@ service imap-login {
     port = $MS_IMAP
   }
   inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $MS_POP3
+  }
+  inet_listener pop3s {
     port = 0
   }
 }
@@ -497,7 +507,7 @@ mp_mailstack_up() {
   ms__role || return 1
   ms__syslog
   ms__start || return 1
-  ms_log "ready: smtpd 127.0.0.1:$MS_SMTP, submission 127.0.0.1:$MS_SUB (SASL), IMAP 127.0.0.1:$MS_IMAP," \
+  ms_log "ready: smtpd 127.0.0.1:$MS_SMTP, submission 127.0.0.1:$MS_SUB (SASL), IMAP 127.0.0.1:$MS_IMAP, POP3 127.0.0.1:$MS_POP3," \
     "LMTP 127.0.0.1:$MS_LMTP + private/dovecot-lmtp, OpenDKIM milter 127.0.0.1:$MS_DKIM," \
     "Rspamd milter 127.0.0.1:$MS_RS_MILTER, clamd 127.0.0.1:$MS_CLAMD, DNS 127.0.0.1:$MS_DNS; log $MS_LOG"
 }

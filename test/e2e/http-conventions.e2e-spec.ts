@@ -120,6 +120,8 @@ describe('HTTP conventions, OpenAPI and health (e2e)', () => {
       '/api/v1/domains': ['get', 'post'],
       '/api/v1/domains/{domain}': ['get', 'patch', 'delete'],
       '/api/v1/domains/{domain}/overrides': ['get', 'put'],
+      '/api/v1/domains/{domain}/antispam/{list}': ['get', 'post'],
+      '/api/v1/domains/{domain}/antispam/{list}/{id}': ['delete'],
       '/api/v1/domains/{domain}/effective': ['get'],
       '/api/v1/config/global': ['get', 'put'],
       '/api/v1/config/domain-defaults': ['get', 'put'],

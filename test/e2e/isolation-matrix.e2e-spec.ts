@@ -86,6 +86,8 @@ function paramValues(t: Targets, name: string, path: string): string[] | undefin
       return [t.alias.source, t.alias.id];
     case 'queueId':
       return ['3F2A1B4C5D'];
+    case 'list':
+      return ['whitelist', 'blacklist'];
     case 'name':
       return path.startsWith(`${PREFIX}/services/`) ? ['postfix'] : undefined;
     case 'id':
@@ -95,6 +97,7 @@ function paramValues(t: Targets, name: string, path: string): string[] | undefin
       if (path.startsWith(`${PREFIX}/accounts/`)) return t.accountIds;
       if (path.startsWith(`${PREFIX}/antispam/whitelist/`)) return [t.whitelistId];
       if (path.startsWith(`${PREFIX}/antispam/blacklist/`)) return [t.blacklistId];
+      if (path === `${PREFIX}/domains/{domain}/antispam/{list}/{id}`) return [t.whitelistId, t.blacklistId];
       return undefined;
     default:
       return undefined;
@@ -119,6 +122,7 @@ function bodyFor(t: Targets, op: Op): unknown {
     [`POST ${PREFIX}/antispam/whitelist`]: { entry_type: 'ip', value: '192.0.2.88' },
     [`POST ${PREFIX}/antispam/blacklist`]: { entry_type: 'ip', value: '192.0.2.89' },
     [`POST ${PREFIX}/dkim/{domain}/rotate`]: { algorithm: 'ed25519' },
+    [`POST ${PREFIX}/domains/{domain}/antispam/{list}`]: { entry_type: 'ip', value: '192.0.2.90' },
     // Creates without a path parameter that name the target's objects: they must not land there.
     [`POST ${PREFIX}/domains`]: { name: t.domain.name },
     [`POST ${PREFIX}/mailboxes`]: { username: localPart(t.mailbox.address), domain: t.domain.name, password: PW },

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiClient } from '../helpers/api-client.js';
-import { imapSearchSubject, MAIL, maildirFiles, sendMail } from '../helpers/mail.js';
+import { imapLogin, imapSearchSubject, MAIL, maildirFiles, pop3Login, sendMail } from '../helpers/mail.js';
 import { TestStack } from '../helpers/stack.js';
 
 /**
@@ -160,6 +160,18 @@ describe('mailbox delivery settings in the real mail stack (e2e)', () => {
     assert.equal((await put('later', { enabled_smtp: null })).status, 200);
     const again = await submit(`sub-${randomBytes(4).toString('hex')}`);
     assert.deepEqual(again.rejected, [], again.response);
+  });
+
+  it('enabled_pop3 and enabled_imap decide the POP3 and IMAP logins each on its own', async () => {
+    assert.equal(await pop3Login(box.archive.address, PW), true, 'POP3 allowed by default');
+    assert.equal(await pop3Login(box.archive.address, 'wrong-password'), false);
+    assert.equal((await put('archive', { enabled_pop3: false })).status, 200);
+    assert.equal(await pop3Login(box.archive.address, PW), false, 'enabled_pop3 false: POP3 refused');
+    assert.equal(await imapLogin(box.archive.address, PW), true, 'IMAP still allowed');
+    assert.equal((await put('archive', { enabled_pop3: null, enabled_imap: false })).status, 200);
+    assert.equal(await pop3Login(box.archive.address, PW), true, 'back to inherited: POP3 allowed');
+    assert.equal(await imapLogin(box.archive.address, PW), false, 'enabled_imap false: IMAP refused');
+    assert.equal((await put('archive', { enabled_imap: null })).status, 200);
   });
 
   it('require_tls_inbound (domain) and require_tls_client (mailbox): plaintext is refused with 554, STARTTLS is accepted', async () => {

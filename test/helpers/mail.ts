@@ -12,6 +12,7 @@ export const MAIL = {
   smtpPort: Number(process.env.MAILSTACK_SMTP_PORT ?? 2525),
   submissionPort: Number(process.env.MAILSTACK_SUBMISSION_PORT ?? 5870),
   imapPort: Number(process.env.MAILSTACK_IMAP_PORT ?? 1143),
+  pop3Port: Number(process.env.MAILSTACK_POP3_PORT ?? 1110),
   vmail: process.env.MAILSTACK_VMAIL_DIR ?? '/var/vmail',
   binPath: process.env.MAILSTACK_BIN_PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
 };
@@ -156,6 +157,22 @@ function oneCommand(o: { port: number; what: string; greeting: RegExp; command: 
       reject(err);
     });
   });
+}
+
+/** USER/PASS over a raw POP3 socket: true when the server answers +OK to PASS. */
+export async function pop3Login(user: string, password: string, port = MAIL.pop3Port): Promise<boolean> {
+  const reply = await oneCommand({
+    port,
+    what: 'POP3 USER/PASS',
+    greeting: /^\+OK/m,
+    command: `USER ${user}\r\nPASS ${password}\r\n`,
+    done: /^(\+OK|-ERR)[^\n]*\n(\+OK|-ERR)[^\n]*\n/,
+    bye: 'QUIT\r\n',
+    timeoutMs: 15_000,
+  });
+  const lines = reply.split(/\r?\n/).filter((l) => /^(\+OK|-ERR)/.test(l));
+  // The answers to USER and PASS (the greeting was read before).
+  return lines[1]?.startsWith('+OK') ?? false;
 }
 
 /** `a1 LOGIN` over a raw IMAP socket: true when the server answers OK. */

@@ -128,6 +128,9 @@ describe('reconcile input', () => {
       // The mail node's role (MAIL_NODE_DATABASE_URL) may read all of it, but no password hash.
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
+      // The test connects as the migrating role; it may take the role (CREATEROLE) to act as it.
+      const { rows } = await c.query<{ member: boolean }>(`SELECT pg_has_role(CURRENT_USER, 'mailplane_node', 'MEMBER') AS member`);
+      if (!rows[0].member) await c.query('GRANT mailplane_node TO CURRENT_USER');
       try {
         await c.query('SET ROLE mailplane_node');
         const asNode = { query: async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows } as unknown as DataSource;
@@ -135,6 +138,8 @@ describe('reconcile input', () => {
         await assert.rejects(c.query('SELECT password_hash FROM mailboxes'), /permission denied/);
         assert.ok((await c.query('SELECT * FROM mailstack.sending_limits')).rows.length > 0);
       } finally {
+        await c.query('RESET ROLE').catch(() => undefined);
+        if (!rows[0].member) await c.query('REVOKE mailplane_node FROM CURRENT_USER').catch(() => undefined);
         await c.end();
       }
     } finally {

@@ -49,11 +49,22 @@ async function dkimKeys(ds: DataSource, secretKey: string | undefined): Promise<
   return { keys, warnings };
 }
 
+/** Served domains whose mail leaves from an address of their own (outgoing_ip other than "auto"). */
+async function outgoingAddresses(ds: DataSource): Promise<{ domain: string; ip: string }[]> {
+  const rows: { domain: string; ip: string }[] = await ds.query(
+    `SELECT d.name AS domain, d.outgoing_ip AS ip FROM domains d
+      WHERE d.outgoing_ip <> 'auto' AND d.active AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = d.tenant_id AND t.active)
+      ORDER BY d.name`,
+  );
+  return rows;
+}
+
 export async function buildReconcileInput(ds: DataSource, config: AppConfig): Promise<{ input: ReconcileInput; warnings: string[] }> {
   const stored = await storedGlobal(ds);
   const global = effectiveGlobal(stored);
   const [dkim, antispam] = await Promise.all([dkimKeys(ds, config.MAILPLANE_SECRET_KEY), loadAntispamInput(ds, stored)]);
   const tls = global.tls_cert_file && global.tls_key_file ? { certFile: global.tls_cert_file, keyFile: global.tls_key_file } : null;
   const policy = { host: config.POLICY_HOST, port: config.POLICY_PORT };
-  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls, antispam, policy }, warnings: dkim.warnings };
+  const outgoing = await outgoingAddresses(ds);
+  return { input: { global, dkimKeys: dkim.keys, database: mailstackDatabase(config), tls, antispam, policy, outgoing }, warnings: dkim.warnings };
 }

@@ -61,7 +61,7 @@ export const MAILBOX_ENFORCEMENT: Record<keyof typeof MAILBOX_FIELDS, Enforcemen
   quota_bytes: proof('mailstack.e2e-spec.ts', 'Dovecot quota: an over-quota message bounces'),
   enabled_smtp: proof('mailbox-delivery.e2e-spec.ts', 'submission SMTP AUTH is refused with 535'),
   enabled_imap: proof('libs/mailstack/src/reconcile/mail-flow.int-spec.ts', 'IMAP login is refused'),
-  enabled_pop3: pending('the mail stack serves no POP3 (Dovecot protocols = imap lmtp); the field acts once POP3 is offered'),
+  enabled_pop3: proof('mailbox-delivery.e2e-spec.ts', 'POP3 USER/PASS is refused while IMAP still logs in'),
   max_send_per_day: proof(LIMITS, 'the (N+1)th message of the day gets 450 from the policy service'),
   max_recipients_per_message: proof(LIMITS, 'the recipient over the cap gets 452'),
   message_size_limit: proof(LIMITS, 'mail to or from the mailbox over its limit gets 552'),

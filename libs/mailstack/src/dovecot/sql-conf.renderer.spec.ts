@@ -26,7 +26,7 @@ describe('Dovecot SQL and quota renderers', () => {
     assert.match(pq, /WHEN 'smtp' THEN enabled_smtp/);
     assert.match(
       text,
-      /^user_query = SELECT home, quota_rule, vacation AS sieve_env_mailplane_vacation, vacation_message AS sieve_env_mailplane_vacation_message FROM mailstack\.users WHERE username = '%u'$/m,
+      /^user_query = SELECT home, quota_rule, vacation AS sieve_env_mailplane_vacation, vacation_message AS sieve_env_mailplane_vacation_message, spam_threshold AS sieve_env_mailplane_spam_threshold, spam_action AS sieve_env_mailplane_spam_action, auto_junk_threshold AS sieve_env_mailplane_auto_junk FROM mailstack\.users WHERE username = '%u'$/m,
     );
   });
 

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtInDefaults, GLOBAL_FIELDS } from '#contracts';
-import { mynetworksValue, normalizeValue, parsePostconf, RECONCILED_MAIN_CF_PARAMS, renderMainCf, smtpdProcessLimit } from './main-cf.renderer.js';
+import {
+  mynetworksValue,
+  normalizeValue,
+  parsePostconf,
+  RECONCILED_MAIN_CF_PARAMS,
+  renderMainCf,
+  renderSenderTransport,
+  smtpdProcessLimit,
+} from './main-cf.renderer.js';
+import { outgoingTransportEntry, outgoingTransportName } from './postfix.js';
 
 const defaults = builtInDefaults(GLOBAL_FIELDS);
 
@@ -47,6 +56,25 @@ describe('main.cf renderer', () => {
     const cf = renderMainCf({ ...defaults, dnsbl_enabled: true, dnsbl_sites: ['zen.spamhaus.org'] }, '/etc/postfix');
     assert.doesNotMatch(cf.smtpd_recipient_restrictions, /reject_rbl_client/);
     assert.match(cf.smtpd_recipient_restrictions, /permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination$/);
+  });
+
+  it('outgoing_ip: a sender transport line per domain with its own address, keeping default_transport’s nexthop', () => {
+    const map = renderSenderTransport(
+      [
+        { domain: 'a.example', ip: '192.0.2.10' },
+        { domain: 'b.example', ip: '2001:db8::25' },
+      ],
+      outgoingTransportName,
+      '[127.0.0.1]:9',
+    );
+    assert.deepEqual(map.split('\n').slice(1, -1), ['@a.example mp-out-192-0-2-10:[127.0.0.1]:9', '@b.example mp-out-2001-db8--25:[127.0.0.1]:9']);
+    assert.equal(
+      outgoingTransportEntry('192.0.2.10'),
+      'mp-out-192-0-2-10 unix - - n - - smtp -o smtp_bind_address=192.0.2.10 -o syslog_name=postfix/mp-out-192-0-2-10',
+    );
+    assert.match(outgoingTransportEntry('2001:db8::25'), /-o smtp_bind_address6=2001:db8::25 /);
+    assert.throws(() => outgoingTransportEntry('1.2.3.4 -o x=y'), /not an IP address/);
+    assert.equal(renderMainCf(defaults, '/etc/postfix').sender_dependent_default_transport_maps, 'texthash:/etc/postfix/mailplane-sender-transport');
   });
 
   it("max_smtpd_connections is the smtpd services' process limit", () => {

@@ -23,6 +23,7 @@ export const RECONCILED_MAIN_CF_PARAMS = [
   'smtpd_recipient_restrictions',
   'smtpd_sender_restrictions',
   'smtpd_end_of_data_restrictions',
+  'sender_dependent_default_transport_maps',
   'plaintext_reject_code',
   'smtpd_tls_cert_file',
   'smtpd_tls_key_file',
@@ -97,6 +98,8 @@ export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: Reconc
     plaintext_reject_code: '554',
   };
   if (policy) params.smtpd_end_of_data_restrictions = policyCheck(policy);
+  // outgoing_ip: the sender's domain picks the smtp client bound to its address (texthash: read at reload).
+  params.sender_dependent_default_transport_maps = `texthash:${senderTransportPath(postfixDir)}`;
   if (tls) {
     params.smtpd_tls_cert_file = tls.certFile;
     params.smtpd_tls_key_file = tls.keyFile;
@@ -108,6 +111,21 @@ export function renderMainCf(g: GlobalSettings, postfixDir: string, tls?: Reconc
 /** The process limit ("maxproc") every smtpd service in master.cf gets: simultaneous SMTP sessions. */
 export function smtpdProcessLimit(g: Pick<GlobalSettings, 'max_smtpd_connections'>): string {
   return String(g.max_smtpd_connections);
+}
+
+export const senderTransportPath = (postfixDir: string) => `${postfixDir}/mailplane-sender-transport`;
+
+/**
+ * `@domain mp-out-<ip>:<nexthop>` for every domain whose outgoing_ip is not "auto" (those use
+ * default_transport, the node's primary address). `nexthop` is default_transport's, so only the source
+ * address changes.
+ */
+export function renderSenderTransport(outgoing: readonly { domain: string; ip: string }[], transportOf: (ip: string) => string, nexthop: string): string {
+  const lines = outgoing.map((o) => {
+    if (!/^[a-z0-9.-]+$/.test(o.domain)) throw new Error(`domain ${JSON.stringify(o.domain)} cannot go into a Postfix map`);
+    return `@${o.domain} ${transportOf(o.ip)}:${nexthop}`;
+  });
+  return ['# Rendered by Mailplane reconcile (outgoing_ip); do not edit.', ...lines, ''].join('\n');
 }
 
 /** Folds whitespace the way postconf prints values, so stored and wanted values compare equal. */

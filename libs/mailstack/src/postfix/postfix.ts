@@ -88,6 +88,56 @@ export async function applySmtpdProcessLimit(bin: PostfixBinaries, dir: string, 
   return changed;
 }
 
+/** master.cf transports reconcile owns: one smtp client per outgoing address (`mp-out-192-0-2-10`). */
+export const OUTGOING_TRANSPORT_PREFIX = 'mp-out-';
+export const outgoingTransportName = (ip: string) => `${OUTGOING_TRANSPORT_PREFIX}${ip.toLowerCase().replace(/[.:]/g, '-')}`;
+
+/** The master.cf line of an outgoing transport: Postfix's smtp client bound to `ip`. */
+export function outgoingTransportEntry(ip: string): string {
+  if (!/^[0-9a-fA-F.:]+$/.test(ip)) throw new Error(`outgoing_ip ${JSON.stringify(ip)} is not an IP address`);
+  const name = outgoingTransportName(ip);
+  const bind = ip.includes(':') ? 'smtp_bind_address6' : 'smtp_bind_address';
+  return `${name} unix - - n - - smtp -o ${bind}=${ip} -o syslog_name=postfix/${name}`;
+}
+
+/**
+ * Makes the outgoing transports of master.cf exactly those of `ips` (postconf -M to add or change, -MX to
+ * remove stale ones). Returns the services it changed.
+ */
+export async function applyOutgoingTransports(bin: PostfixBinaries, dir: string, ips: readonly string[]): Promise<string[]> {
+  const r = await runCommand(bin.postconf, ['-c', dir, '-M']);
+  if (r.code !== 0) throw new Error(`postconf -M: ${message(r)}`);
+  const current = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [name, type] = line.trim().split(/\s+/);
+    if (name?.startsWith(OUTGOING_TRANSPORT_PREFIX) && type === 'unix') current.set(name, normalizeValue(line));
+  }
+  const wanted = new Map([...new Set(ips)].map((ip) => [outgoingTransportName(ip), outgoingTransportEntry(ip)]));
+  const changed: string[] = [];
+  for (const [name, entry] of wanted) {
+    if (current.get(name) === normalizeValue(entry)) continue;
+    const set = await runCommand(bin.postconf, ['-c', dir, '-M', `${name}/unix=${entry}`]);
+    if (set.code !== 0) throw new Error(`postconf -M ${name}: ${message(set)}`);
+    changed.push(`${name}/unix`);
+  }
+  for (const name of current.keys()) {
+    if (wanted.has(name)) continue;
+    const drop = await runCommand(bin.postconf, ['-c', dir, '-MX', `${name}/unix`]);
+    if (drop.code !== 0) throw new Error(`postconf -MX ${name}: ${message(drop)}`);
+    changed.push(`${name}/unix`);
+  }
+  return changed;
+}
+
+/** The nexthop part of default_transport (`smtp:[relay]:25` → `[relay]:25`; plain `smtp` → ''). */
+export async function defaultNexthop(bin: PostfixBinaries, dir: string): Promise<string> {
+  const r = await runCommand(bin.postconf, ['-c', dir, '-h', 'default_transport']);
+  if (r.code !== 0) throw new Error(`postconf -h default_transport: ${message(r)}`);
+  const value = r.stdout.trim();
+  const i = value.indexOf(':');
+  return i < 0 ? '' : value.slice(i + 1);
+}
+
 /** `postfix check`: a non-zero exit or a fatal message is a failure; the message is the reason. */
 export async function postfixCheck(bin: PostfixBinaries, dir: string): Promise<void> {
   const r = await runCommand(bin.postfix, ['-c', dir, 'check']);

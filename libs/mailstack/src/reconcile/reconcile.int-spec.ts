@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { dkimTxtRecord, imapLogin, readRawMessage, sendMail, smtpEhlo, verifyDkim, waitForMaildirMessage } from '../../../../test/helpers/mail.js';
 import { MailstackMissingError, requireBinary, runCommand } from '../exec/command-runner.js';
 import { pgsqlMapPath } from '../postfix/pgsql-maps.renderer.js';
+import { greylistConfPath, rspamdMapPath } from '../rspamd/rspamd-maps.renderer.js';
 import { reconcileMailstack } from './reconcile.js';
 import { createMailFixture, type MailFixture, PATHS, postconf, re, snapshotFiles } from './reconcile.int-fixture.js';
 import { ReconcileError, type ReconcileInput, type ReconcileResult } from './reconcile.types.js';
@@ -195,6 +196,35 @@ describe('reconcileMailstack (real Postfix, Dovecot, OpenDKIM)', () => {
     assert.deepEqual(ok.accepted, [`team@${domain}`], ok.response);
     await waitForMaildirMessage(`alice@${domain}`, `after-rollback ${m}`);
     assert.equal(await imapLogin(`alice@${domain}`, pw.alice), true);
+  });
+
+  it('an Rspamd configuration that does not pass rspamadm configtest is rolled back with the Postfix change; Rspamd keeps running', async () => {
+    const antispam: ReconcileInput['antispam'] = { entries: [], recipients: [{ key: '*', rejectAt: null, greylist: false, clamav: 'reject' }] };
+    const good = await reconcileMailstack({ ...input, antispam }, PATHS);
+    assert.ok(good.steps.some((s) => s.name === 'rspamd.maps'));
+    const files = [rspamdMapPath(PATHS.rspamdDir, 'recipients'), greylistConfPath(PATHS.rspamdDir), `${PATHS.postfixDir}/main.cf`];
+    const before = Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(f, 'utf8')] as const)));
+    const rspamdPid = Number((await readFile('/run/rspamd/rspamd.pid', 'utf8')).trim());
+
+    // The API never lets such a value through; the engine must still not leave Rspamd broken by one.
+    const broken = { ...input.global, message_size_limit: 4096, greylist_delay_seconds: '1s; } broken {' as unknown as number };
+    const err = await reconcileMailstack({ ...input, global: broken, antispam }, PATHS).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ReconcileError, String(err));
+    assert.match(err.reason, /rspamadm configtest failed/);
+    assert.equal(err.steps.find((s) => s.name === 'rspamd.check')?.outcome, 'failed');
+    assert.deepEqual(err.steps.at(-1)?.outcome, 'rolled_back');
+    for (const f of files) assert.equal(await readFile(f, 'utf8'), before[f], `${f} as it was`);
+    assert.equal(await postconf('message_size_limit'), '30000');
+    assert.equal((await runCommand(requireBinary('rspamadm', PATHS.binPath), ['configtest'])).code, 0, 'the configuration on disk passes');
+    const alive = await readFile(`/proc/${rspamdPid}/stat`, 'utf8').catch(() => '');
+    assert.match(alive, /^\d+ \(rspamd\) [^ZX]/, 'the same Rspamd still runs');
+    const m = randomBytes(6).toString('hex');
+    const ok = await sendMail({ from: `alice@${domain}`, to: `team@${domain}`, subject: `after-rspamd-rollback ${m}` });
+    assert.deepEqual(ok.accepted, [`team@${domain}`], ok.response);
+    await waitForMaildirMessage(`alice@${domain}`, `after-rspamd-rollback ${m}`);
   });
 
   it('a domain that stops signing loses its key file and its table entries', async () => {

@@ -7,15 +7,18 @@ import { dovecotIncludePath, renderDovecotQuota } from '../dovecot/quota.rendere
 import { dovecotSqlPath, renderDovecotSql } from '../dovecot/sql-conf.renderer.js';
 import { opendkimCheck, opendkimConfPath, reloadOpendkim, signableKey } from '../opendkim/opendkim.js';
 import { keysDir, keyTablePath, renderKeyFiles, renderKeyTable, renderSigningTable, signingTablePath } from '../opendkim/tables.renderer.js';
-import { renderMainCf, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
+import { renderMainCf, renderSenderTransport, senderTransportPath, smtpdProcessLimit } from '../postfix/main-cf.renderer.js';
 import { renderPgsqlMaps } from '../postfix/pgsql-maps.renderer.js';
 import { checkTlsFiles } from '../postfix/tls-files.check.js';
 import {
   applyMainCf,
+  applyOutgoingTransports,
   applySmtpdProcessLimit,
   coolDown,
+  defaultNexthop,
   mainCfPath,
   masterCfPath,
+  outgoingTransportName,
   type PostfixBinaries,
   postfixCheck,
   reloadPostfix,
@@ -188,8 +191,21 @@ async function reconcileLocked(
       await snap.remember(masterCfPath(dir));
       // master.cf first: Postfix delays reading a file modified within the last second or so, and
       // each of these reads its own file before writing it (coolDown below removes the delay).
-      const services = await applySmtpdProcessLimit(bin.postfix, dir, smtpdProcessLimit(input.global));
+      const outgoing = input.outgoing ?? [];
+      const services = [
+        ...(await applySmtpdProcessLimit(bin.postfix, dir, smtpdProcessLimit(input.global))).map((s) => `${s} process_limit`),
+        ...(await applyOutgoingTransports(
+          bin.postfix,
+          dir,
+          outgoing.map((o) => o.ip),
+        )),
+      ];
       if (services.length) await coolDown([masterCfPath(dir)]);
+      const senderMap = renderSenderTransport(outgoing, outgoingTransportName, await defaultNexthop(bin.postfix, dir));
+      if (await snap.write({ path: senderTransportPath(dir), content: senderMap, mode: 0o644, uid: 0, gid: 0 })) {
+        changed.add('postfix');
+        changedFiles.push(senderTransportPath(dir));
+      }
       const params = await applyMainCf(bin.postfix, dir, mainCf);
       if (params.length) await coolDown([mainCfPath(dir)]);
       for (const f of [mainCfPath(dir), masterCfPath(dir)]) {
@@ -198,7 +214,7 @@ async function reconcileLocked(
           changedFiles.push(f);
         }
       }
-      const what = [...params, ...services.map((s) => `${s} process_limit`)];
+      const what = [...params, ...services];
       return what.length ? ['changed', what.join(', ')] : 'unchanged';
     });
     await log.run('postfix.check', async () => {

@@ -76,6 +76,8 @@ export interface ReconcileInput {
   antispam?: ReconcileAntispam | null;
   /** The policy service Postfix consults for sending and size limits; absent = none. */
   policy?: ReconcilePolicyService | null;
+  /** Domains whose mail leaves from their own address (outgoing_ip not "auto"); absent = none. */
+  outgoing?: { domain: string; ip: string }[];
 }
 
 export type ReconcileStepOutcome = 'unchanged' | 'changed' | 'ok' | 'skipped' | 'failed' | 'rolled_back';

@@ -37,7 +37,8 @@ function listOf(list: string): AntispamList {
 }
 
 /** HTTP ↔ domain-service for one domain's white/blacklist; every rule lives in the service. */
-@ApiTags('antispam')
+// Tagged with the domains: unlike /antispam/… (platform-only), these are the domain owner's.
+@ApiTags('domains')
 @ApiErrors(503, 504)
 @Controller('domains')
 export class DomainAntispamController {

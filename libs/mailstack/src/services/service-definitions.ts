@@ -72,10 +72,7 @@ export function serviceDefinitions(p: ServicePaths): Record<MailstackServiceName
       unit: 'opendkim',
       comm: 'opendkim',
       pidFile: async () => (await configValue(opendkimConf(), 'PidFile')) ?? '/run/opendkim/opendkim.pid',
-      version: async () => {
-        const out = await firstToken(bin('opendkim'), ['-V'], true);
-        return out ? (/v?(\d+(?:\.\d+)+)/.exec(out)?.[1] ?? out) : null;
-      },
+      version: () => versionOf(bin('opendkim'), ['-V']),
       direct: {
         start: ['opendkim', '-x', opendkimConf()],
         stop: { signal: 'SIGTERM' },
@@ -89,10 +86,7 @@ export function serviceDefinitions(p: ServicePaths): Record<MailstackServiceName
       unit: 'rspamd',
       comm: 'rspamd',
       pidFile: async () => RSPAMD_PID_FILE,
-      version: async () => {
-        const out = await firstToken(bin('rspamd'), ['--version'], true);
-        return out ? (/(\d+(?:\.\d+)+)/.exec(out)?.[1] ?? out) : null;
-      },
+      version: () => versionOf(bin('rspamd'), ['--version']),
       direct: {
         start: ['rspamd', '-u', '_rspamd', '-g', '_rspamd'],
         stop: { signal: 'SIGTERM' },
@@ -106,10 +100,7 @@ export function serviceDefinitions(p: ServicePaths): Record<MailstackServiceName
       unit: 'clamav-daemon',
       comm: 'clamd',
       pidFile: async () => (await configValue(CLAMD_CONF, 'PidFile')) ?? '/run/clamav/clamd.pid',
-      version: async () => {
-        const out = await firstToken(bin('clamd'), ['--version'], true);
-        return out ? (/(\d+(?:\.\d+)+)/.exec(out)?.[1] ?? out) : null;
-      },
+      version: () => versionOf(bin('clamd'), ['--version']),
       direct: {
         start: ['clamd', '-c', CLAMD_CONF],
         stop: { signal: 'SIGTERM' },
@@ -139,6 +130,12 @@ async function firstToken(program: string | null, args: string[], line = false):
   } catch {
     return null;
   }
+}
+
+/** The first dotted version number in a program's first output line (the whole line if it has none). */
+async function versionOf(program: string | null, args: string[]): Promise<string | null> {
+  const out = await firstToken(program, args, true);
+  return out ? (/v?(\d+(?:\.\d+)+)/.exec(out)?.[1] ?? out) : null;
 }
 
 /** `Key value` from an opendkim.conf-style file. */

@@ -132,6 +132,9 @@ alias_maps =
 alias_database =
 smtpd_banner = \$myhostname ESMTP
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# Every client counts for max_smtpd_rate_per_min, loopback too (Postfix exempts mynetworks by default):
+# on this loopback stack every client is in mynetworks.
+smtpd_client_event_limit_exceptions =
 maillog_file = $MS_LOG
 # Nothing ever leaves this box: non-local mail defers against a closed port.
 default_transport = smtp:[127.0.0.1]:9

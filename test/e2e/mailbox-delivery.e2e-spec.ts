@@ -174,6 +174,27 @@ describe('mailbox delivery settings in the real mail stack (e2e)', () => {
     assert.equal((await put('archive', { enabled_imap: null })).status, 200);
   });
 
+  it('max_smtpd_rate_per_min: a client over the rate gets 421 at connect; 0 lifts the limit', async () => {
+    const admin = stack.api(stack.admin.apiKey);
+    // A client address of its own (127.0.0.6): anvil counts connections per client.
+    const connectFrom6 = () => sendMail({ from: 'rate@outside.example', to: box.friend.address, subject: 'rate', text: 'x', localAddress: '127.0.0.6' });
+    try {
+      assert.equal((await admin.request('PUT', '/api/v1/config/global', { max_smtpd_rate_per_min: 3 })).status, 200);
+      await stack.reconcile();
+      for (let i = 0; i < 3; i++) assert.deepEqual((await connectFrom6()).rejected, [], `connection ${i + 1}`);
+      const fourth = await connectFrom6().then(
+        (r) => r.response,
+        (e: Error) => e.message,
+      );
+      assert.match(fourth, /421 .*too many connections/i);
+      assert.deepEqual((await sendMail({ from: 'rate@outside.example', to: box.friend.address, subject: 'other client', text: 'x' })).rejected, []);
+    } finally {
+      assert.equal((await admin.request('PUT', '/api/v1/config/global', {})).status, 200);
+      await stack.reconcile();
+    }
+    assert.deepEqual((await connectFrom6()).rejected, [], 'max_smtpd_rate_per_min 0: no limit');
+  });
+
   it('require_tls_inbound (domain) and require_tls_client (mailbox): plaintext is refused with 554, STARTTLS is accepted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mp-delivery-tls-'));
     const cert = join(dir, 'cert.pem');
@@ -210,6 +231,15 @@ describe('mailbox delivery settings in the real mail stack (e2e)', () => {
       // Another mailbox of the domain is not affected.
       const other = await sendMail({ ...submit, from: box.friend.address, auth: { user: box.friend.address, pass: PW }, subject: 'other' });
       assert.deepEqual(other.rejected, [], other.response);
+
+      // tls_min_version: with TLSv1.3 as the floor a TLS 1.2 client cannot even start TLS; TLS 1.3 still can.
+      const tls12 = { from: 'someone@outside.example', to: box.friend.address, subject: 'tls12', text: 'x', starttls: true } as const;
+      assert.deepEqual((await sendMail({ ...tls12, tlsMaxVersion: 'TLSv1.2' })).rejected, [], 'TLS 1.2 works at the default floor');
+      const floor = await admin.request('PUT', '/api/v1/config/global', { tls_cert_file: cert, tls_key_file: key, tls_min_version: 'TLSv1.3' });
+      assert.equal(floor.status, 200, floor.text);
+      await reconcile();
+      await assert.rejects(sendMail({ ...tls12, tlsMaxVersion: 'TLSv1.2' }), /version|protocol|handshake|alert|ssl/i, 'TLS 1.2 refused');
+      assert.deepEqual((await sendMail({ ...tls12, tlsMaxVersion: 'TLSv1.3' })).rejected, [], 'TLS 1.3 accepted');
     } finally {
       await put('later', { require_tls_client: null });
       await api.request('PUT', `/api/v1/domains/${D}/overrides`, { require_tls_inbound: null });

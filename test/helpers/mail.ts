@@ -30,6 +30,8 @@ export interface SendOptions {
   auth?: { user: string; pass: string };
   /** STARTTLS before MAIL FROM (any certificate accepted: the test stack's are self-signed). */
   starttls?: boolean;
+  /** With starttls: the newest TLS version the client offers (to see the server refuse an older one). */
+  tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** The whole message as sent (no Date or Message-ID added); subject, text, headers and padBytes are then ignored. */
   raw?: string;
   /** Connect from this local address (any 127.x.y.z works on loopback), e.g. to be a DNSBL-listed client. */
@@ -63,7 +65,9 @@ export async function sendMail(opts: SendOptions): Promise<SendResult> {
     host: MAIL.host,
     port: opts.port ?? MAIL.smtpPort,
     secure: false,
-    ...(opts.starttls ? { requireTLS: true, tls: { rejectUnauthorized: false } } : { ignoreTLS: true }),
+    ...(opts.starttls
+      ? { requireTLS: true, tls: { rejectUnauthorized: false, ...(opts.tlsMaxVersion ? { maxVersion: opts.tlsMaxVersion } : {}) } }
+      : { ignoreTLS: true }),
     ...(opts.auth ? { auth: opts.auth } : {}),
     ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     connectionTimeout: 10_000,

@@ -22,9 +22,9 @@ const DNS_ONLY = 'describes what the domain publishes in DNS; the DNS check rout
 export const GLOBAL_ENFORCEMENT: Record<keyof typeof GLOBAL_FIELDS, Enforcement> = {
   message_size_limit: proof('mailstack.e2e-spec.ts', 'Postfix message_size_limit: an over-size message gets 552 after reconcile'),
   max_smtpd_connections: pending(RENDERED_ONLY),
-  max_smtpd_rate_per_min: pending(RENDERED_ONLY),
+  max_smtpd_rate_per_min: proof('mailbox-delivery.e2e-spec.ts', 'the 4th connection in a minute from one client gets 421'),
   relay_networks: pending(RENDERED_ONLY),
-  tls_min_version: pending(RENDERED_ONLY),
+  tls_min_version: proof('mailbox-delivery.e2e-spec.ts', 'with TLSv1.3 as the floor a TLS 1.2 client fails STARTTLS; TLS 1.3 sends'),
   cipher_policy: pending(RENDERED_ONLY),
   tls_cert_file: proof('libs/mailstack/src/reconcile/reconcile.int-spec.ts', 'Postfix offers STARTTLS with the certificate'),
   tls_key_file: proof('libs/mailstack/src/reconcile/reconcile.int-spec.ts', 'a key of another certificate is refused and rolled back'),
